@@ -26,11 +26,15 @@ function mount(dir) {
   return tree;
 }
 
-const { runClang, Exit } = await import('@yowasp/clang');
-const quiet = { fetchProgress: () => {} };
+const { runClang, runLLVM, Exit } = await import('@yowasp/clang');
+// Load the toolchain's resources up front, silently: runClang's first step
+// would otherwise print a progress line on stdout.
+await runLLVM(null, {}, { fetchProgress: () => {} });
+const toStderr = (bytes) => { if (bytes) process.stderr.write(bytes); };
 let files;
 try {
-  files = await runClang(['clang', ...args], { c: mount(join(repo, 'c')) }, quiet);
+  files = await runClang(['clang', ...args], { c: mount(join(repo, 'c')) },
+    { stdout: toStderr, stderr: toStderr });
 } catch (e) {
   if (e instanceof Exit) process.exit(e.code || 1);
   throw e;

@@ -1,0 +1,47 @@
+# wasi-evloop: the C core, built for wasm32-wasip1 (committed in wasm/) and natively.
+#
+#   make          wasm/echo-{select,poll,epoll}.wasm with the wasi-sdk toolchain:
+#                 $(WASI_SDK_PATH)/bin/clang when WASI_SDK_PATH is set, otherwise the
+#                 npm package @yowasp/clang (clang + wasi-libc, run by Node), so a
+#                 fresh `npm install` is all a machine needs.
+#   make native   build/echo-{select,poll,epoll} with the host's cc.
+#
+# The committed modules are what the default toolchain produces; CI rebuilds
+# them and compares bytes, so keep the flags deterministic (no paths, no dates).
+
+BACKENDS := select poll epoll
+CORE_SRC := c/ev.c c/ev.h c/ev_select.c c/ev_poll.c c/ev_epoll.c c/echo.c c/platform.h
+WASI_SRC := $(CORE_SRC) c/platform_wasi.c c/epoll_wasix.c c/include/sys/epoll.h
+NATIVE_SRC := $(CORE_SRC) c/platform_posix.c
+
+ifdef WASI_SDK_PATH
+WASI_CC := $(WASI_SDK_PATH)/bin/clang
+else
+WASI_CC := node scripts/wasi-cc.mjs
+endif
+CC ?= cc
+
+# The stack must hold wasi-libc's poll()/select() arrays (80 bytes per fd, on
+# the stack) for tens of thousands of fds; --stack-first makes an overflow
+# trap instead of silently overwriting data.
+WASI_CFLAGS := --target=wasm32-wasip1 -O2 -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE \
+	-Ic/include -Wl,--stack-first -Wl,-z,stack-size=8388608
+NATIVE_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE
+
+backend_macro = -DEV_BACKEND_$(shell echo $(1) | tr a-z A-Z)
+
+.PHONY: all wasm native clean
+all: wasm
+wasm: $(BACKENDS:%=wasm/echo-%.wasm)
+native: $(BACKENDS:%=build/echo-%)
+
+wasm/echo-%.wasm: $(WASI_SRC)
+	$(WASI_CC) $(WASI_CFLAGS) $(call backend_macro,$*) \
+		c/ev.c c/echo.c c/platform_wasi.c $(if $(filter epoll,$*),c/epoll_wasix.c) -o $@
+
+build/echo-%: $(NATIVE_SRC)
+	@mkdir -p build
+	$(CC) $(NATIVE_CFLAGS) $(call backend_macro,$*) c/ev.c c/echo.c c/platform_posix.c -o $@
+
+clean:
+	rm -rf build
