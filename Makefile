@@ -10,6 +10,8 @@
 # them and compares bytes, so keep the flags deterministic (no paths, no dates).
 
 BACKENDS := select poll epoll
+# CI rebuilds into another folder (make WASM_DIR=build/wasm-check) and compares.
+WASM_DIR ?= wasm
 CORE_SRC := c/ev.c c/ev.h c/ev_select.c c/ev_poll.c c/ev_epoll.c c/echo.c c/platform.h
 WASI_SRC := $(CORE_SRC) c/platform_wasi.c c/epoll_wasix.c c/include/sys/epoll.h
 NATIVE_SRC := $(CORE_SRC) c/platform_posix.c
@@ -32,10 +34,11 @@ backend_macro = -DEV_BACKEND_$(shell echo $(1) | tr a-z A-Z)
 
 .PHONY: all wasm native clean
 all: wasm
-wasm: $(BACKENDS:%=wasm/echo-%.wasm)
+wasm: $(BACKENDS:%=$(WASM_DIR)/echo-%.wasm)
 native: $(BACKENDS:%=build/echo-%)
 
-wasm/echo-%.wasm: $(WASI_SRC)
+$(WASM_DIR)/echo-%.wasm: $(WASI_SRC)
+	@mkdir -p $(WASM_DIR)
 	$(WASI_CC) $(WASI_CFLAGS) $(call backend_macro,$*) \
 		c/ev.c c/echo.c c/platform_wasi.c $(if $(filter epoll,$*),c/epoll_wasix.c) -o $@
 

@@ -1,5 +1,8 @@
 /* platform_wasi.c - listeners are preopened sockets at fd 3, 4, ... */
+#include <fcntl.h>
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <wasi/api.h>
 
 #include "platform.h"
@@ -24,6 +27,13 @@ int platform_listeners(char **addrs, int naddrs, int *fds, int max) {
         __wasi_fdstat_t st;
         if (__wasi_fd_fdstat_get((__wasi_fd_t)fd, &st) != 0) break;
         if (st.fs_filetype != __WASI_FILETYPE_SOCKET_STREAM) break;
+        /* Hosts hand listeners over blocking (wasmtime does); the loop accepts
+         * until EAGAIN, so they must not block. */
+        int flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+            fprintf(stderr, "listener fd=%d: cannot make it nonblocking: %s\n", fd, strerror(errno));
+            return -1;
+        }
         fds[n++] = fd;
     }
     if (n == 0) {

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import type net from 'node:net';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect, roundTrip, sleep } from './helpers/echo-client.js';
+import { allKinds, procStats } from './helpers/servers.js';
+
+const FD_LIMIT = 64;
+const CLIENTS = 100;
+
+async function served(s: net.Socket, ms: number): Promise<boolean> {
+  const data = randomBytes(16);
+  return roundTrip(s, data, ms).then((b) => b.equals(data), () => false);
+}
+
+// Only servers that are processes of their own can be given a low fd limit.
+for (const kind of allKinds().filter((k) => k.process)) {
+  test(`${kind.name}: out of fds (ulimit -n ${FD_LIMIT}) it neither crashes nor spins`, async () => {
+    const server = await kind.start({ fdLimit: FD_LIMIT });
+    const sockets: net.Socket[] = [];
+    try {
+      for (let i = 0; i < CLIENTS; i++) {
+        const s = await connect(server.port);
+        s.on('error', () => {});
+        sockets.push(s);
+      }
+      const first = await Promise.all(sockets.map((s) => served(s, 2000)));
+      const ok = first.filter(Boolean).length;
+      assert.ok(ok > FD_LIMIT / 2 && ok < CLIENTS, `${ok} of ${CLIENTS} served under ulimit ${FD_LIMIT}`);
+
+      const cpu0 = procStats(server.pid!).cpuMs;
+      await sleep(2000);
+      const idleCpu = procStats(server.pid!).cpuMs - cpu0;
+      assert.ok(idleCpu < 200, `server used ${idleCpu} ms of CPU in 2 s while out of fds`);
+
+      const servedSockets = sockets.filter((_, i) => first[i]);
+      const again = await Promise.all(servedSockets.map((s) => served(s, 2000)));
+      assert.ok(again.every(Boolean), 'existing clients are still served');
+
+      // Freeing fds lets the waiting clients in.
+      for (const s of servedSockets) s.destroy();
+      const waiting = sockets.filter((_, i) => !first[i]);
+      const later = await Promise.all(waiting.map((s) => served(s, 5000)));
+      assert.ok(later.every(Boolean), `${later.filter(Boolean).length} of ${waiting.length} waiting clients served later`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      const { code } = await server.stop();
+      assert.is(code, 0);
+    }
+  });
+}
+
+test.run();

@@ -1,0 +1,29 @@
+// node:net transport: bytes go through main → worker → main unchanged and in
+// order, for one large stream and for many connections at once.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connectMany, echoOnce, randomPayload, roundTrip } from './helpers/clients.js';
+import { startTransportEcho } from './helpers/transport-echo.js';
+
+test('1 MiB of random bytes comes back exactly, and 50 concurrent clients are served', async () => {
+  const echo = await startTransportEcho('echo');
+  try {
+    const data = randomPayload(1024 * 1024);
+    const back = await echoOnce(echo.port, data);
+    assert.is(back.length, data.length);
+    assert.ok(back.equals(data), 'echoed bytes differ');
+
+    const sockets = await connectMany(50, echo.port);
+    try {
+      const replies = await Promise.all(sockets.map((s, i) => roundTrip(s, Buffer.from(`client ${i}\n`))));
+      replies.forEach((reply, i) => assert.is(reply.toString(), `client ${i}\n`));
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+  } finally {
+    const result = await echo.stop();
+    assert.is(result.accepted, 51);
+  }
+});
+
+test.run();

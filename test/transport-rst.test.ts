@@ -1,0 +1,24 @@
+// node:net transport, RST: a connection reset mid-stream is reported to the
+// module as ECONNRESET on that connection only.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect, echoOnce, roundTrip, until } from './helpers/clients.js';
+import { startTransportEcho } from './helpers/transport-echo.js';
+
+test('RST gives ECONNRESET to the module, other connections go on', async () => {
+  const echo = await startTransportEcho('echo');
+  try {
+    const victim = await connect(echo.port);
+    await roundTrip(victim, Buffer.from('before the reset'));
+    victim.write(Buffer.alloc(1000, 1));
+    victim.resetAndDestroy();
+    await until(() => echo.main.stats().closed === 1, 5000, 'the module to close the reset connection');
+    const back = await echoOnce(echo.port, Buffer.from('still here'));
+    assert.is(back.toString(), 'still here');
+  } finally {
+    const result = await echo.stop();
+    assert.is(result.resets, 1);
+  }
+});
+
+test.run();
