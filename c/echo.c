@@ -290,6 +290,7 @@ static void listener_readable(ev_loop *loop, int lfd, void *data, int mask) {
             continue;
         }
         c->fd = fd;
+        c->last_progress = ev_now_ms();
         int rc = ev_add(loop, fd, EV_READABLE, conn_readable, c);
         if (rc != 0) {
             free(c);
