@@ -1,0 +1,41 @@
+// The counters the facade reads: accepted, closed, bytesIn, bytesOut, open.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { makeHarness } from './helpers/host-harness.js';
+import * as w from '../ts/wasi/index.js';
+
+test('counts accepted and closed connections and the bytes each way', () => {
+  const h = makeHarness();
+  const a = h.net.connect()!;
+  const b = h.net.connect()!;
+  const fa = h.acceptNew();
+  const fb = h.acceptNew();
+  a.write('12345');
+  b.write('678');
+  h.recv(fa, 2);
+  h.read(fa, 10);
+  h.recv(fb, 10, w.RIFLAGS_RECV_PEEK);
+  h.send(fb, 'abcd');
+  h.write(fa, 'ef');
+  assert.equal(h.host.stats(), { accepted: 2, closed: 0, bytesIn: 5, bytesOut: 6, open: 2 });
+  h.wasi.fd_close!(fa);
+  assert.equal(h.host.stats(), { accepted: 2, closed: 1, bytesIn: 5, bytesOut: 6, open: 1 });
+  h.wasi.fd_close!(3);
+  assert.is(h.host.stats().closed, 1, 'a listener is not a connection');
+});
+
+test('closeSockets releases every socket and epoll set, and leaves runtime fds alone', () => {
+  const h = makeHarness();
+  const c = h.net.connect()!;
+  h.acceptNew();
+  h.net.connect();
+  h.epollCreate();
+  h.host.closeSockets();
+  assert.is(h.net.openHandles, 0, 'listener, accepted and pending connections all closed');
+  assert.ok(c.serverClosed);
+  assert.equal(h.host.stats().open, 0);
+  assert.is(h.fdstat(1).errno, 0);
+  assert.is(h.fdstat(3).errno, w.ERRNO_BADF);
+});
+
+test.run();

@@ -1,0 +1,108 @@
+// One import object out of a runtime's (node:wasi, browser_wasi_shim) and the
+// socket host's. The module sees one fd table, the host's: every runtime
+// import that takes an fd gets the runtime's number for it, and an fd the
+// runtime does not know (a socket, an epoll set) never reaches the runtime.
+
+import * as w from '../wasi/index.js';
+import type { RuntimeLayout, SocketHost, WasiFunction, WasiFunctions } from './socket-host.js';
+
+export interface ComposedImports {
+  wasi_snapshot_preview1: Record<string, WasiFunction>;
+  wasix_32v1: Record<string, WasiFunction>;
+}
+
+/** The host's own implementations; for runtime fds they call the runtime with its numbers. */
+const HOST_OWNED = [
+  'sock_accept',
+  'sock_recv',
+  'sock_send',
+  'sock_shutdown',
+  'poll_oneoff',
+  'fd_read',
+  'fd_write',
+  'fd_close',
+  'fd_renumber',
+  'fd_fdstat_get',
+  'fd_fdstat_set_flags',
+  'fd_fdstat_set_rights',
+  'fd_filestat_get',
+  'fd_prestat_get',
+  'fd_prestat_dir_name',
+  'path_open',
+  'clock_time_get',
+  'clock_res_get',
+] as const;
+
+/**
+ * The other preview1 imports that take fds: which arguments are fds, and the
+ * answer when one names a socket or an epoll set (what Linux says for the
+ * same call on a socket).
+ */
+const ROUTED: Readonly<Record<string, { fdArgs: readonly number[]; onSocket: number }>> = {
+  fd_advise: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
+  fd_allocate: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
+  fd_datasync: { fdArgs: [0], onSocket: w.ERRNO_INVAL },
+  fd_filestat_set_size: { fdArgs: [0], onSocket: w.ERRNO_INVAL },
+  fd_filestat_set_times: { fdArgs: [0], onSocket: w.ERRNO_INVAL },
+  fd_pread: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
+  fd_pwrite: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
+  fd_readdir: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
+  fd_seek: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
+  fd_sync: { fdArgs: [0], onSocket: w.ERRNO_INVAL },
+  fd_tell: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
+  path_create_directory: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
+  path_filestat_get: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
+  path_filestat_set_times: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
+  path_link: { fdArgs: [0, 4], onSocket: w.ERRNO_NOTDIR },
+  path_readlink: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
+  path_remove_directory: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
+  path_rename: { fdArgs: [0, 3], onSocket: w.ERRNO_NOTDIR },
+  path_symlink: { fdArgs: [2], onSocket: w.ERRNO_NOTDIR },
+  path_unlink_file: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
+};
+
+/** They end the module by throwing (the runtime's exit exception): never wrapped. */
+const THROWS_BY_DESIGN = new Set(['proc_exit', 'proc_raise']);
+
+/**
+ * Lays out the host's fd table for this runtime (stdio 0-2, listeners from 3,
+ * then the runtime's preopened directories) and returns the module's imports.
+ * Call once per host, before instantiation; then `host.setMemory(memory)`.
+ */
+export function composeImports(runtimeImports: WasiFunctions, layout: RuntimeLayout, host: SocketHost): ComposedImports {
+  const runtime: Record<string, WasiFunction> = {};
+  for (const [name, fn] of Object.entries(runtimeImports)) {
+    if (typeof fn === 'function') runtime[name] = fn.bind(runtimeImports);
+  }
+  host.attachRuntime(runtime, layout);
+
+  const preview1: Record<string, WasiFunction> = {};
+  for (const [name, fn] of Object.entries(runtime)) {
+    if (THROWS_BY_DESIGN.has(name)) preview1[name] = fn;
+    else if (Object.hasOwn(ROUTED, name)) preview1[name] = routed(host, fn, ROUTED[name]!);
+    else preview1[name] = host.guard((...args: unknown[]) => asErrno(fn(...args)));
+  }
+  for (const name of HOST_OWNED) preview1[name] = host[name];
+
+  return {
+    wasi_snapshot_preview1: preview1,
+    wasix_32v1: { epoll_create: host.epoll_create, epoll_ctl: host.epoll_ctl, epoll_wait: host.epoll_wait },
+  };
+}
+
+function routed(host: SocketHost, fn: WasiFunction, route: { fdArgs: readonly number[]; onSocket: number }): WasiFunction {
+  return host.guard((...args: unknown[]): number => {
+    for (const i of route.fdArgs) {
+      const entry = host.lookup(args[i] as number);
+      if (entry === undefined) return w.ERRNO_BADF;
+      if (entry.kind !== 'runtime') return route.onSocket;
+      args[i] = entry.rt;
+    }
+    return asErrno(fn(...args));
+  });
+}
+
+/** Some runtime functions (browser_wasi_shim's sched_yield, random_get) return nothing: success. */
+function asErrno(result: unknown): number {
+  return typeof result === 'number' ? result : w.ERRNO_SUCCESS;
+}

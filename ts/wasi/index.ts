@@ -1,0 +1,5 @@
+// The WASI preview1 ABI (plus WASIX epoll) as data: constants, struct codecs
+// and the errno table. No I/O lives here.
+export * from './defs.js';
+export * from './structs.js';
+export { errnoFromNodeCode, errnoName, WasiErrnoError } from './errno.js';
