@@ -146,11 +146,13 @@ int ev_process(ev_loop *loop) {
     for (int j = 0; j < n; j++) {
         int fd = loop->fired[j].fd;
         int fired = loop->fired[j].mask;
-        ev_file *fe = &loop->events[fd];
         /* An earlier callback in this batch may have closed or re-registered
-         * this fd: only deliver what is still asked for. */
+         * this fd: only deliver what is still asked for. A callback may also
+         * grow the table (accept), so never hold a pointer into it across one. */
+        ev_file *fe = &loop->events[fd];
         if (fe->mask & fired & EV_READABLE)
             fe->rproc(loop, fd, fe->data, fired & (EV_READABLE | EV_HANGUP));
+        fe = &loop->events[fd];
         if (fe->mask & fired & EV_WRITABLE)
             fe->wproc(loop, fd, fe->data, fired & (EV_WRITABLE | EV_HANGUP));
     }
