@@ -1,0 +1,347 @@
+// Turns the runs into summaries, then into a terminal table, a Markdown table
+// (the same cells) and a chart. Nothing here measures anything.
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { LoadgenResult, LoadSpec } from './loadgen.js';
+import type { Runtime, ServerKind } from './servers.js';
+
+export interface CaseDef {
+  id: string;
+  title: string;
+  spec: LoadSpec;
+  metric: 'req_per_s' | 'mb_per_s';
+}
+
+export type RunStatus = 'ok' | 'capped' | 'failed';
+
+export interface RunRecord {
+  round: number;
+  case: string;
+  server: string;
+  status: RunStatus;
+  reason?: string;
+  port?: number;
+  startupMs?: number;
+  peakRssKb?: number | null;
+  serverExit?: { code: number | null; signal: string | null; graceful: boolean };
+  loadgen?: LoadgenResult;
+}
+
+export interface WasmStartup {
+  server: string;
+  compile_ms: number;
+  instantiate_ms: number;
+}
+
+export interface Range {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export type SummaryStatus = RunStatus | 'unavailable' | 'not run';
+
+export interface CaseSummary {
+  status: SummaryStatus;
+  reason?: string;
+  rounds: number;
+  metric?: Range;
+  p50_us?: Range;
+  p99_us?: Range;
+  server_cpu_pct?: Range;
+  loadgen_cpu_pct?: Range;
+  /** Server thread wake-ups per 1000 requests (rr, scale) or per MB echoed (stream). */
+  wakeups_per_unit?: Range;
+  peak_rss_kb?: Range;
+  /** scale: the fewest idle connections still answering after the run, over the rounds. */
+  idle_answered?: number;
+  idle_asked?: number;
+}
+
+export interface ServerSummary {
+  name: string;
+  runtime: Runtime;
+  backend?: string;
+  status: 'ok' | 'unavailable' | 'failed';
+  reason?: string;
+  startup_ms?: Range;
+  compile_ms?: Range;
+  instantiate_ms?: Range;
+  peak_rss_kb_max?: number;
+  cases: Record<string, CaseSummary>;
+}
+
+export function range(values: number[]): Range | undefined {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return undefined;
+  const mid = v.length >> 1;
+  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  return { median, min: v[0], max: v[v.length - 1] };
+}
+
+export function summarize(
+  kinds: ServerKind[],
+  unavailable: Map<string, string>,
+  cases: CaseDef[],
+  runs: RunRecord[],
+  startups: WasmStartup[],
+): ServerSummary[] {
+  return kinds.map((kind) => {
+    const mine = runs.filter((r) => r.server === kind.name);
+    const summary: ServerSummary = {
+      name: kind.name,
+      runtime: kind.runtime,
+      backend: kind.backend,
+      status: 'ok',
+      cases: {},
+    };
+    const why = unavailable.get(kind.name);
+    if (why) {
+      summary.status = 'unavailable';
+      summary.reason = why;
+    }
+    summary.startup_ms = range(mine.flatMap((r) => (r.startupMs === undefined ? [] : [r.startupMs])));
+    const wasm = startups.filter((s) => s.server === kind.name);
+    summary.compile_ms = range(wasm.map((s) => s.compile_ms));
+    summary.instantiate_ms = range(wasm.map((s) => s.instantiate_ms));
+    const rss = mine.flatMap((r) => (r.peakRssKb ? [r.peakRssKb] : []));
+    if (rss.length) summary.peak_rss_kb_max = Math.max(...rss);
+    for (const c of cases) {
+      const list = mine.filter((r) => r.case === c.id);
+      summary.cases[c.id] = summarizeCase(c, list, why);
+      if (summary.cases[c.id].status === 'failed' && summary.status === 'ok') {
+        summary.status = 'failed';
+        summary.reason = `${c.id}: ${summary.cases[c.id].reason}`;
+      }
+    }
+    return summary;
+  });
+}
+
+function summarizeCase(c: CaseDef, runs: RunRecord[], unavailable: string | undefined): CaseSummary {
+  if (unavailable) return { status: 'unavailable', reason: unavailable, rounds: 0 };
+  if (runs.length === 0) return { status: 'not run', rounds: 0 };
+  const failed = runs.find((r) => r.status === 'failed');
+  const capped = runs.find((r) => r.status === 'capped');
+  const measured = runs.filter((r) => r.status === 'ok' && r.loadgen);
+  const lg = measured.map((r) => r.loadgen!);
+  const pick = (f: (x: LoadgenResult) => number | undefined): Range | undefined =>
+    range(lg.flatMap((x) => (f(x) === undefined ? [] : [f(x)!])));
+  const summary: CaseSummary = {
+    status: failed ? 'failed' : capped ? 'capped' : 'ok',
+    reason: failed?.reason ?? capped?.reason,
+    rounds: runs.length,
+    metric: pick((x) => x[c.metric]),
+    p50_us: pick((x) => x.p50_us),
+    p99_us: pick((x) => x.p99_us),
+    server_cpu_pct: pick((x) => x.server_cpu_pct),
+    loadgen_cpu_pct: pick((x) => x.loadgen_cpu_pct),
+    wakeups_per_unit: pick((x) => {
+      if (x.server_wakeups === undefined) return undefined;
+      const units = c.metric === 'req_per_s' ? (x.requests ?? 0) / 1000 : (x.bytes ?? 0) / 1e6;
+      return units > 0 ? x.server_wakeups / units : undefined;
+    }),
+    peak_rss_kb: range(runs.flatMap((r) => (r.peakRssKb ? [r.peakRssKb] : []))),
+  };
+  if (c.spec.idle !== undefined) {
+    const answered = runs.flatMap((r) => (r.loadgen?.idle_ping_after ? [r.loadgen.idle_ping_after.ok] : []));
+    if (answered.length) summary.idle_answered = Math.min(...answered);
+    summary.idle_asked = c.spec.idle;
+  }
+  return summary;
+}
+
+// ---------- tables ----------
+
+export interface Table {
+  title: string;
+  headers: string[];
+  rows: string[][];
+}
+
+const integer = (n: number): string => Math.round(n).toLocaleString('en-US');
+const oneDecimal = (n: number): string => n.toFixed(1);
+const fmtRange = (r: Range | undefined, fmt: (n: number) => string): [string, string] =>
+  r ? [fmt(r.median), `${fmt(r.min)}–${fmt(r.max)}`] : ['', ''];
+const ratio = (a: Range | undefined, b: Range | undefined): string =>
+  a && b && b.median > 0 ? `${(a.median / b.median).toFixed(2)}×` : '—';
+
+function statusCell(s: CaseSummary): string {
+  if (s.status === 'unavailable') return `unavailable: ${s.reason}`;
+  if (s.status === 'not run') return 'not run';
+  if (s.status === 'failed') return `FAILED: ${s.reason}`;
+  return '';
+}
+
+export function caseTables(cases: CaseDef[], servers: ServerSummary[]): Table[] {
+  const node = servers.find((s) => s.runtime === 'node');
+  return cases.map((c) => {
+    const unit = c.metric === 'req_per_s' ? 'req/s' : 'MB/s';
+    const latency = c.metric === 'req_per_s';
+    const scale = c.spec.idle !== undefined;
+    const headers = ['server', unit, 'min–max'];
+    if (latency) headers.push('p50 µs', 'p99 µs');
+    if (scale) headers.push('idle answered');
+    headers.push('server CPU', 'loadgen CPU', latency ? 'wake-ups/1k req' : 'wake-ups/MB', 'RSS MB', '×native', '×node-net');
+    const rows = servers.map((s) => {
+      const cs = s.cases[c.id];
+      const problem = statusCell(cs);
+      if (problem) return [s.name, problem];
+      const [median, span] = fmtRange(cs.metric, integer);
+      const row = [s.name, median, span];
+      if (cs.status === 'capped') {
+        // Its active connections came after the cap and were refused: nothing to measure.
+        row[1] = 'capped';
+        row[2] = 'refused';
+      }
+      if (latency) row.push(fmtRange(cs.p50_us, integer)[0], fmtRange(cs.p99_us, integer)[0]);
+      if (scale) row.push(cs.idle_answered === undefined ? '' : `${cs.idle_answered}/${cs.idle_asked}`);
+      row.push(
+        cs.server_cpu_pct ? `${Math.round(cs.server_cpu_pct.median)}%` : '',
+        cs.loadgen_cpu_pct ? `${Math.round(cs.loadgen_cpu_pct.median)}%` : '',
+        cs.wakeups_per_unit ? oneDecimal(cs.wakeups_per_unit.median) : '',
+        cs.peak_rss_kb ? oneDecimal(cs.peak_rss_kb.max / 1024) : '',
+      );
+      const native = s.runtime === 'wasm' ? servers.find((n) => n.runtime === 'native' && n.backend === s.backend) : undefined;
+      row.push(native ? ratio(cs.metric, native.cases[c.id].metric) : '—');
+      row.push(node && s !== node ? ratio(cs.metric, node.cases[c.id].metric) : '—');
+      return row;
+    });
+    return { title: `${c.id}: ${c.title}`, headers, rows };
+  });
+}
+
+export function startupTable(servers: ServerSummary[]): Table {
+  return {
+    title: 'start-up (spawn → "listening on" line) and memory',
+    headers: ['server', 'start-up ms', 'min–max', 'compile ms', 'instantiate ms', 'peak RSS MB (any case)'],
+    rows: servers.map((s) => {
+      if (s.status === 'unavailable') return [s.name, `unavailable: ${s.reason}`];
+      const [median, span] = fmtRange(s.startup_ms, oneDecimal);
+      return [
+        s.name,
+        median,
+        span,
+        s.compile_ms ? oneDecimal(s.compile_ms.median) : '—',
+        s.instantiate_ms ? oneDecimal(s.instantiate_ms.median) : '—',
+        s.peak_rss_kb_max ? oneDecimal(s.peak_rss_kb_max / 1024) : '',
+      ];
+    }),
+  };
+}
+
+/** Aligned columns; a row with fewer cells than headers is a note that spans the rest. */
+export function renderText(table: Table): string {
+  const widths = table.headers.map((h, i) =>
+    Math.max(h.length, ...table.rows.filter((r) => r.length === table.headers.length).map((r) => r[i].length)),
+  );
+  const numeric = (i: number): boolean => i > 0;
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => {
+        if (cells.length < table.headers.length && i === cells.length - 1) return cell;
+        return numeric(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]);
+      })
+      .join('  ')
+      .trimEnd();
+  return [table.title, line(table.headers), ...table.rows.map(line)].join('\n');
+}
+
+export function renderMarkdown(table: Table): string {
+  const width = table.headers.length;
+  const escape = (s: string): string => s.replace(/\|/g, '\\|');
+  const out = [`**${escape(table.title)}**`, '', `| ${table.headers.map(escape).join(' | ')} |`];
+  out.push(`| ${table.headers.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
+  for (const row of table.rows) {
+    const cells = row.length < width ? [...row, ...Array<string>(width - row.length).fill('')] : row;
+    out.push(`| ${cells.map(escape).join(' | ')} |`);
+  }
+  return out.join('\n');
+}
+
+// ---------- chart ----------
+
+interface ChartPoint {
+  server: string;
+  /** Colour: the loop's backend, or node:net; the dash says where it ran. */
+  family: string;
+  runtime: Runtime;
+  idle: number;
+  rps?: number;
+  min?: number;
+  max?: number;
+  note?: string;
+}
+
+/** req/s of the active connections against idle connections held, one line per server. */
+export async function scaleChartSvg(cases: CaseDef[], servers: ServerSummary[], subtitle: string): Promise<string | null> {
+  const scaleCases = cases.filter((c) => c.spec.idle !== undefined);
+  const points: ChartPoint[] = [];
+  for (const s of servers) {
+    for (const c of scaleCases) {
+      const cs = s.cases[c.id];
+      const base = { server: s.name, family: s.backend ?? 'node:net', runtime: s.runtime, idle: c.spec.idle! };
+      if (cs.status === 'ok' && cs.metric) {
+        points.push({ ...base, rps: cs.metric.median, min: cs.metric.min, max: cs.metric.max });
+      } else if (cs.status === 'capped' || cs.status === 'failed') {
+        // Nothing was measured: say so on the chart rather than leave a silent gap.
+        points.push({ ...base, rps: 0, note: cs.status === 'capped' ? 'capped (refused)' : 'failed' });
+      }
+    }
+  }
+  if (points.length === 0) return null;
+  // Labels at y = 0 would overlap; name what the crosses mean under the title instead.
+  const notes = new Map<string, number[]>();
+  for (const p of points.filter((p) => p.note)) {
+    const key = `${p.server} ${p.note}`;
+    notes.set(key, [...(notes.get(key) ?? []), p.idle]);
+  }
+  const caption = [...notes].map(([what, idle]) => `× at 0: ${what} at ${idle.join(', ')} idle`);
+  const color = { field: 'family', type: 'nominal', title: 'event loop', sort: ['select', 'poll', 'epoll', 'node:net'] } as const;
+  const detail = { field: 'server', type: 'nominal' } as const;
+  const x = { field: 'idle', type: 'quantitative', title: 'idle connections held' } as const;
+  const y = { field: 'rps', type: 'quantitative', title: 'req/s (median)' } as const;
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: 'Echo req/s of 10 active connections vs idle connections held', subtitle: [subtitle, ...caption] },
+    width: 560,
+    height: 340,
+    data: { values: points as unknown as Record<string, unknown>[] },
+    layer: [
+      {
+        transform: [{ filter: 'datum.note == null' }],
+        // Points are a layer of their own: with `point: true` Vega-Lite draws the
+        // dash legend with transparent strokes, so the legend would show nothing.
+        mark: { type: 'line' },
+        encoding: {
+          x,
+          y,
+          color,
+          detail,
+          strokeDash: { field: 'runtime', type: 'nominal', title: 'runs as', legend: { symbolType: 'stroke', symbolStrokeColor: '#333' } },
+        },
+      },
+      {
+        transform: [{ filter: 'datum.note == null' }],
+        mark: { type: 'point', filled: true },
+        encoding: { x, y, color, detail },
+      },
+      {
+        transform: [{ filter: 'datum.note == null' }],
+        mark: { type: 'rule' },
+        encoding: { x, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' }, color, detail },
+      },
+      {
+        transform: [{ filter: 'datum.note != null' }],
+        mark: { type: 'point', shape: 'cross', size: 120, filled: true },
+        encoding: { x, y, color },
+      },
+    ],
+  };
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

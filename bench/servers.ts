@@ -1,0 +1,222 @@
+// The servers under test: how to start each kind, know it is listening,
+// read its memory, and stop it so that no process outlives the run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const fromRoot = (path: string): string => repoRoot + path;
+
+export type Backend = 'select' | 'poll' | 'epoll';
+export const backends: readonly Backend[] = ['select', 'poll', 'epoll'];
+export type Runtime = 'wasm' | 'native' | 'node';
+
+// select()'s fd_set holds FD_SETSIZE descriptors, under wasi-libc and glibc alike.
+const FD_SETSIZE = 1024;
+
+export interface ServerKind {
+  name: string;
+  runtime: Runtime;
+  backend?: Backend;
+  /** Descriptors the server can hold by design; beyond it refusing is correct, not a failure. */
+  fdCap?: number;
+  /** The reason this kind cannot run on this checkout, or null when it can. */
+  unavailableReason(): string | null;
+  command(port: number): { file: string; args: string[] };
+  /** A wasm module whose compile + instantiate time is measured on its own. */
+  wasmModule?: string;
+}
+
+function missingFile(path: string, hint: string): string | null {
+  if (!existsSync(fromRoot(path))) return `${path} is missing (${hint})`;
+  return null;
+}
+
+function notExecutable(path: string, hint: string): string | null {
+  const missing = missingFile(path, hint);
+  if (missing) return missing;
+  try {
+    accessSync(fromRoot(path), constants.X_OK);
+    return null;
+  } catch {
+    return `${path} is not executable (${hint})`;
+  }
+}
+
+export function allServerKinds(): ServerKind[] {
+  const kinds: ServerKind[] = [];
+  for (const backend of backends) {
+    const wasm = `wasm/echo-${backend}.wasm`;
+    kinds.push({
+      name: `wasm-${backend}`,
+      runtime: 'wasm',
+      backend,
+      fdCap: backend === 'select' ? FD_SETSIZE : undefined,
+      wasmModule: wasm,
+      unavailableReason: () =>
+        missingFile(wasm, 'run make') ?? missingFile('dist/ts/cli.js', 'run npx tsc -p .'),
+      command: (port) => ({
+        file: process.execPath,
+        args: [fromRoot('dist/ts/cli.js'), 'serve', '--backend', backend, '--host', '127.0.0.1', '--port', String(port)],
+      }),
+    });
+  }
+  for (const backend of backends) {
+    const binary = `build/echo-${backend}`;
+    kinds.push({
+      name: `native-${backend}`,
+      runtime: 'native',
+      backend,
+      fdCap: backend === 'select' ? FD_SETSIZE : undefined,
+      unavailableReason: () => notExecutable(binary, 'run make native'),
+      command: (port) => ({ file: fromRoot(binary), args: ['--listen', `127.0.0.1:${port}`] }),
+    });
+  }
+  kinds.push({
+    name: 'node-net',
+    runtime: 'node',
+    unavailableReason: () => missingFile('dist/bench/node-net-echo.js', 'run npx tsc -p .'),
+    command: (port) => ({
+      file: process.execPath,
+      args: [fromRoot('dist/bench/node-net-echo.js'), '--host', '127.0.0.1', '--port', String(port)],
+    }),
+  });
+  return kinds;
+}
+
+/** A port that was free a moment ago: the kernel picks it, we release it for the server. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on('error', reject);
+    probe.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Prefix that pins a command to one CPU, or nothing on a single-core machine. */
+export type Pinning = { server: string[]; loadgen: string[] };
+
+export class ServerStartError extends Error {}
+
+export interface RunningServer {
+  pid: number;
+  port: number;
+  /** Spawn to the `listening on` line, in milliseconds. */
+  startupMs: number;
+  /** The first stdout line, for the record. */
+  listeningLine: string;
+  stderrTail(): string;
+  exited(): { code: number | null; signal: NodeJS.Signals | null } | null;
+  peakRssKb(): number | null;
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; graceful: boolean }>;
+}
+
+// Every child we start, so an exit on error or Ctrl-C can still end them.
+const live = new Set<ChildProcess>();
+
+/** Registers a child to be killed by killAllChildren until it exits. */
+export function track(child: ChildProcess): void {
+  live.add(child);
+  child.on('exit', () => live.delete(child));
+}
+
+export function killAllChildren(): void {
+  for (const child of live) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  live.clear();
+}
+
+const STDERR_KEEP = 4096;
+const LISTENING = /^listening on (\S+):(\d+)/;
+
+export async function startServer(
+  kind: ServerKind,
+  pin: string[],
+  listenTimeoutMs: number,
+): Promise<RunningServer> {
+  const port = await freePort();
+  const { file, args } = kind.command(port);
+  const argv = [...pin, file, ...args];
+  const started = process.hrtime.bigint();
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child);
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP);
+  });
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  const exitPromise = new Promise<void>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      resolve();
+    });
+  });
+  const tail = (): string => stderr.trim().split('\n').slice(-5).join(' | ');
+
+  const line = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => fail(`no "listening on" line within ${listenTimeoutMs} ms`), listenTimeoutMs);
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      reject(new ServerStartError(`${why}${stderr ? `; stderr: ${tail()}` : ''}`));
+    };
+    child.on('error', (err) => fail(`could not spawn ${argv.join(' ')}: ${err.message}`));
+    child.on('exit', (code, signal) => fail(`exited before listening (code ${code}, signal ${signal})`));
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      stdout += chunk;
+      const first = stdout.split('\n')[0];
+      if (!stdout.includes('\n')) return;
+      clearTimeout(timer);
+      const match = LISTENING.exec(first);
+      if (!match) fail(`first stdout line is not "listening on HOST:PORT": ${JSON.stringify(first)}`);
+      else if (Number(match[2]) !== port) fail(`asked for port ${port}, server says ${first}`);
+      else resolve(first);
+      // Anything else it prints is not ours to parse; keep the pipe drained.
+      child.stdout!.removeAllListeners('data');
+      child.stdout!.resume();
+    });
+  }).catch(async (err: unknown) => {
+    child.kill('SIGKILL');
+    await exitPromise;
+    throw err;
+  });
+  const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
+
+  return {
+    pid: child.pid!,
+    port,
+    startupMs,
+    listeningLine: line,
+    stderrTail: tail,
+    exited: () => exit,
+    peakRssKb: () => {
+      try {
+        const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        return match ? Number(match[1]) : null;
+      } catch {
+        return null;
+      }
+    },
+    stop: async () => {
+      if (exit) return { ...(exit as { code: number | null; signal: NodeJS.Signals | null }), graceful: false };
+      child.kill('SIGTERM');
+      const graceful = await Promise.race([
+        exitPromise.then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000).unref()),
+      ]);
+      if (!graceful) {
+        child.kill('SIGKILL');
+        await exitPromise;
+      }
+      const final = exit as unknown as { code: number | null; signal: NodeJS.Signals | null };
+      return { ...final, graceful: graceful && final.code === 0 };
+    },
+  };
+}
