@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { echoOnce } from './helpers/echo-client.js';
-import { allKinds } from './helpers/servers.js';
+import { allKinds } from './helpers/kinds.js';
 
 for (const kind of allKinds()) {
   test(`${kind.name}: 1 MiB of random bytes comes back exactly, in order`, async () => {

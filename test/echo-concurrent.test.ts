@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, roundTrip } from './helpers/echo-client.js';
-import { allKinds } from './helpers/servers.js';
+import { allKinds } from './helpers/kinds.js';
 
 const CLIENTS = 200;
 const ROUNDS = 3;

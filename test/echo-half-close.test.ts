@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, readToEnd } from './helpers/echo-client.js';
-import { allKinds } from './helpers/servers.js';
+import { allKinds } from './helpers/kinds.js';
 
 for (const kind of allKinds()) {
   test(`${kind.name}: after the client's FIN the server flushes everything, then closes`, async () => {

@@ -3,7 +3,7 @@ import type net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, roundTrip } from './helpers/echo-client.js';
-import { allKinds } from './helpers/servers.js';
+import { allKinds } from './helpers/kinds.js';
 
 // Past the loop's initial table (1024 fds) until it is large enough to live in its own mmap (> 4096 entries): the table grows while
 // callbacks run, which once left the dispatcher holding a stale pointer.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, echoOnce, roundTrip, sleep } from './helpers/echo-client.js';
-import { allKinds } from './helpers/servers.js';
+import { allKinds } from './helpers/kinds.js';
 
 for (const kind of allKinds()) {
   test(`${kind.name}: a client that resets mid-stream closes only its own connection`, async () => {

@@ -3,7 +3,7 @@ import type net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, echoOnce, roundTrip } from './helpers/echo-client.js';
-import { allKinds } from './helpers/servers.js';
+import { allKinds } from './helpers/kinds.js';
 
 const CLIENTS = 1100;
 const FD_SETSIZE = 1024;

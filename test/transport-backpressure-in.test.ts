@@ -3,7 +3,8 @@
 // rest stays in the kernel and the client, not in the host's memory.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, sleep, until } from './helpers/clients.js';
+import { until } from './helpers/clients.js';
+import { connect, sleep } from './helpers/echo-client.js';
 import { startTransportEcho } from './helpers/transport-echo.js';
 
 test('a module that never reads holds at most the inbound limit plus one read', async () => {

@@ -4,7 +4,9 @@
 // bytes held in the host stay bounded, and another client is served meanwhile.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, echoOnce, randomPayload, sleep, until } from './helpers/clients.js';
+import { randomBytes } from 'node:crypto';
+import { until } from './helpers/clients.js';
+import { connect, echoOnce, sleep } from './helpers/echo-client.js';
 import { startTransportEcho } from './helpers/transport-echo.js';
 
 test('a client that never reads does not grow the host, and others are served', async () => {
@@ -25,7 +27,7 @@ test('a client that never reads does not grow the host, and others are served', 
     const held = second.bytesIn - second.bytesOut;
     assert.ok(held <= limits.inbound + limits.outbound + 256 * 1024 + 128 * 1024, `host holds ${held} bytes`);
 
-    const data = randomPayload(200 * 1024);
+    const data = randomBytes(200 * 1024);
     const back = await echoOnce(echo.port, data);
     assert.ok(back.equals(data), 'the other client was not echoed exactly');
   } finally {

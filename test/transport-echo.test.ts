@@ -2,13 +2,15 @@
 // order, for one large stream and for many connections at once.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connectMany, echoOnce, randomPayload, roundTrip } from './helpers/clients.js';
+import { randomBytes } from 'node:crypto';
+import { connectMany } from './helpers/clients.js';
+import { echoOnce, roundTrip } from './helpers/echo-client.js';
 import { startTransportEcho } from './helpers/transport-echo.js';
 
 test('1 MiB of random bytes comes back exactly, and 50 concurrent clients are served', async () => {
   const echo = await startTransportEcho('echo');
   try {
-    const data = randomPayload(1024 * 1024);
+    const data = randomBytes(1024 * 1024);
     const back = await echoOnce(echo.port, data);
     assert.is(back.length, data.length);
     assert.ok(back.equals(data), 'echoed bytes differ');

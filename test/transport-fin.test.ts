@@ -2,7 +2,7 @@
 // every buffered byte, then recv() answers 0, and it can still send.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, readToEnd } from './helpers/clients.js';
+import { connect, readToEnd } from './helpers/echo-client.js';
 import { startTransportEcho } from './helpers/transport-echo.js';
 
 test('bytes sent before FIN are all echoed after it, then the server closes', async () => {

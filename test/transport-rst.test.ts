@@ -2,7 +2,8 @@
 // module as ECONNRESET on that connection only.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, echoOnce, roundTrip, until } from './helpers/clients.js';
+import { until } from './helpers/clients.js';
+import { connect, echoOnce, roundTrip } from './helpers/echo-client.js';
 import { startTransportEcho } from './helpers/transport-echo.js';
 
 test('RST gives ECONNRESET to the module, other connections go on', async () => {
@@ -11,6 +12,8 @@ test('RST gives ECONNRESET to the module, other connections go on', async () => 
     const victim = await connect(echo.port);
     await roundTrip(victim, Buffer.from('before the reset'));
     victim.write(Buffer.alloc(1000, 1));
+    // Reset only once the bytes are out: with a write still queued Node sends FIN instead.
+    await until(() => echo.main.stats().bytesIn >= 1016, 5000, 'the bytes before the reset');
     victim.resetAndDestroy();
     await until(() => echo.main.stats().closed === 1, 5000, 'the module to close the reset connection');
     const back = await echoOnce(echo.port, Buffer.from('still here'));

@@ -1,6 +1,5 @@
-// The echo servers under test. Every behaviour test runs over each kind of
-// server that supports it: the C core built natively, and (added by the host's
-// tests) the same core in wasm behind the facade and the CLI, per runtime.
+// The echo servers under test and how to start them. kinds.ts lists them all:
+// every behaviour test runs over each kind that supports it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +42,8 @@ export interface ServerKind {
   backend: Backend;
   /** Runs as its own OS process, so fd limits, RSS and CPU apply to it alone. */
   process: boolean;
+  /** The C core built natively: no JavaScript heap or runtime of its own. */
+  native: boolean;
   start(options?: ServerOptions): Promise<EchoServer>;
 }
 
@@ -103,14 +104,12 @@ export function nativeKind(backend: Backend): ServerKind {
     name: `native ${backend}`,
     backend,
     process: true,
+    native: true,
     start: (o = {}) => startListeningProcess(`${REPO}build/echo-${backend}`,
       ['--listen', '127.0.0.1:0', ...coreArgs(o)], o.fdLimit),
   };
 }
 
-export function allKinds(): ServerKind[] {
-  return BACKENDS.map(nativeKind);
-}
 
 /** Resident set and CPU time of a process, from /proc (Linux). */
 export function procStats(pid: number): { rssKiB: number; cpuMs: number } {

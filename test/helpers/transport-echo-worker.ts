@@ -58,6 +58,7 @@ loop: for (;;) {
         const n = transport.send(handle, [head]);
         if (n === -ERRNO_AGAIN) break;
         if (n < 0) {
+          if (n === -ERRNO_CONNRESET) result.resets++;
           drop(handle);
           break;
         }

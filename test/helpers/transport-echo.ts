@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { NodeNetMain } from '../../ts/transport/node-net-main.js';
 import type { NodeNetLimits } from '../../ts/transport/node-net-protocol.js';
 import type { EchoWorkerData, EchoWorkerResult } from './transport-echo-worker.js';
-import { withTimeout } from './clients.js';
+import { withTimeout } from './echo-client.js';
 
 export interface TransportEcho {
   port: number;
@@ -30,12 +30,12 @@ export async function startTransportEcho(mode: EchoWorkerData['mode'], limits: P
     async stop() {
       main.stop();
       try {
-        const counted = await withTimeout(result, 5000, 'the echo worker to stop');
-        await withTimeout(main.ended, 5000, 'the worker to end the transport');
+        const counted = await withTimeout('the echo worker to stop', 5000, result);
+        await withTimeout('the worker to end the transport', 5000, main.ended);
         return counted;
       } finally {
         await worker.terminate();
-        await main.close(false);
+        await main.close();
       }
     },
   };

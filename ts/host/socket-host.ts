@@ -726,9 +726,13 @@ function fullHangup(r: Readiness, sock: SocketFd): boolean {
   return r.hangup && (r.error !== 0 || sock.shutWr || sock.listener);
 }
 
+// A pending socket error (RST) makes the socket ready with HANGUP, as POSIX
+// poll/select do; recv/send then return the error itself. The event's error
+// field is for failures of the subscription (a bad fd): wasi-libc's select()
+// drops such events, so a reset peer would never be seen and the loop spin.
 function socketEvent(sub: w.Subscription, r: Readiness, hangup: boolean): w.Event | null {
-  const flags = hangup ? w.EVENTRWFLAGS_FD_READWRITE_HANGUP : 0;
-  if (r.error !== 0) return { userdata: sub.userdata, error: r.error, type: sub.tag, nbytes: 0n, flags };
+  const flags = hangup || r.error !== 0 ? w.EVENTRWFLAGS_FD_READWRITE_HANGUP : 0;
+  if (r.error !== 0) return { userdata: sub.userdata, error: 0, type: sub.tag, nbytes: 0n, flags };
   if (sub.tag === w.EVENTTYPE_FD_READ) {
     if (!r.readable && !r.hangup) return null;
     return { userdata: sub.userdata, error: 0, type: sub.tag, nbytes: BigInt(r.nread), flags };

@@ -1,0 +1,77 @@
+// The wasi-evloop CLI (dist/ts/cli.js) as a child process, bounded in time.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { REPO } from './servers.js';
+
+export const CLI = `${REPO}dist/ts/cli.js`;
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout or stderr (whichever `stream` names) matches `pattern`. */
+  waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, ms?: number): Promise<RegExpExecArray>;
+  /** Resolves when the process exits; kills it (SIGKILL) and rejects after `ms`. */
+  exited(ms?: number): Promise<CliResult>;
+}
+
+export function startCli(args: readonly string[]): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  const listeners: (() => void)[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream]!.on('data', (chunk: Buffer) => {
+      out[stream] += chunk.toString('utf8');
+      for (const listener of listeners) listener();
+    });
+  }
+  const exit = new Promise<CliResult>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, ...out })),
+  );
+  return {
+    child,
+    stdout: () => out.stdout,
+    stderr: () => out.stderr,
+    waitFor(stream, pattern, ms = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(out[stream]);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match);
+          }
+        };
+        const timer = setTimeout(() => reject(new Error(`no ${pattern} on ${stream} within ${ms} ms: ${JSON.stringify(out)}`)), ms);
+        listeners.push(check);
+        check();
+        void exit.then(() => {
+          check();
+          clearTimeout(timer);
+          reject(new Error(`exited before ${pattern} on ${stream}: ${JSON.stringify(out)}`));
+        });
+      });
+    },
+    exited(ms = 10_000) {
+      let timer: NodeJS.Timeout;
+      const limit = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`${CLI} ${args.join(' ')} did not exit within ${ms} ms: ${JSON.stringify(out)}`));
+        }, ms);
+      });
+      return Promise.race([exit, limit]).finally(() => clearTimeout(timer));
+    },
+  };
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: readonly string[], ms = 10_000): Promise<CliResult> {
+  return startCli(args).exited(ms);
+}

@@ -1,0 +1,57 @@
+// The C core in wasm, as the behaviour suite's servers (see servers.ts):
+// behind the facade (serve(), in this process) and behind the CLI (its own
+// process), for every backend × runtime.
+
+import { serve, type Backend, type RuntimeName } from '../../ts/index.js';
+import { RUNTIMES } from '../../ts/runtime/types.js';
+import { BACKENDS, coreArgs, parseStats, REPO, startListeningProcess, type ServerKind } from './servers.js';
+
+export function facadeKind(backend: Backend, runtime: RuntimeName): ServerKind {
+  return {
+    name: `facade ${backend} ${runtime}`,
+    backend,
+    process: false,
+    native: false,
+    async start(o = {}) {
+      let stderr = '';
+      const server = await serve({
+        backend,
+        runtime,
+        port: 0,
+        maxConns: o.maxConns,
+        maxPending: o.maxPending,
+        stallTimeoutMs: o.stallTimeoutMs,
+        verbose: o.verbose,
+        stderr: (bytes) => (stderr += Buffer.from(bytes).toString('utf8')),
+      });
+      return {
+        port: server.address.port,
+        stderr: () => stderr,
+        async stop() {
+          await server.close();
+          const code = await server.finished.catch(() => null);
+          return { code, stats: parseStats(stderr) };
+        },
+      };
+    },
+  };
+}
+
+export function cliKind(backend: Backend, runtime: RuntimeName): ServerKind {
+  return {
+    name: `cli ${backend} ${runtime}`,
+    backend,
+    process: true,
+    native: false,
+    start: (o = {}) =>
+      startListeningProcess(
+        process.execPath,
+        [`${REPO}dist/ts/cli.js`, 'serve', '--backend', backend, '--runtime', runtime, '--port', '0', ...coreArgs(o)],
+        o.fdLimit,
+      ),
+  };
+}
+
+export function wasmKinds(): ServerKind[] {
+  return BACKENDS.flatMap((backend) => RUNTIMES.flatMap((runtime) => [facadeKind(backend, runtime), cliKind(backend, runtime)]));
+}

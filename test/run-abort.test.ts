@@ -1,0 +1,40 @@
+// run() with an AbortSignal: aborting makes the listeners hang up and blocking
+// calls return (ECANCELED), so a module blocked in read() or accept() ends by
+// itself, promptly, with its own exit status.
+import net from 'node:net';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { run, RUNTIMES, STOP_GRACE_MS, type Address } from '../ts/index.js';
+import { connect, sleep, withTimeout } from './helpers/echo-client.js';
+import { fixtureWasm } from './helpers/fixtures.js';
+
+const wasm = fixtureWasm('blocking_echo');
+
+for (const runtime of RUNTIMES) {
+  test(`${runtime}: abort ends a module blocked in read(), then in accept()`, async () => {
+    const controller = new AbortController();
+    let stderr = '';
+    let listening!: (addresses: readonly Address[]) => void;
+    const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
+    const exit = run(wasm, {
+      runtime,
+      tcplisten: ['127.0.0.1:0'],
+      stdout: 'ignore',
+      stderr: (b) => (stderr += Buffer.from(b).toString()),
+      signal: controller.signal,
+      onListening: listening,
+    });
+    const [address] = await withTimeout('the listener', 5000, bound);
+    const idle: net.Socket = await connect(address!.port);
+    idle.on('error', () => {});
+    await sleep(200); // the module is now blocked reading the idle connection
+    const started = Date.now();
+    controller.abort();
+    assert.is(await withTimeout('the module to end', STOP_GRACE_MS, exit), 0);
+    assert.ok(Date.now() - started < STOP_GRACE_MS / 2, 'ended promptly');
+    assert.match(stderr, /connection: Operation canceled\naccept: Operation canceled\n/);
+    idle.destroy();
+  });
+}
+
+test.run();

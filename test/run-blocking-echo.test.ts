@@ -1,0 +1,43 @@
+// run(): a module written with blocking calls only (accept on the listener at
+// fd 3, then read/write on the connection, as Rust's std::net does) serves
+// its clients under both runtimes; args, env, stdout and the exit status pass
+// through.
+import { randomBytes } from 'node:crypto';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { run, RUNTIMES, type Address } from '../ts/index.js';
+import { connect, echoOnce, readToEnd, withTimeout } from './helpers/echo-client.js';
+import { fixtureWasm } from './helpers/fixtures.js';
+
+const wasm = fixtureWasm('blocking_echo');
+
+for (const runtime of RUNTIMES) {
+  test(`${runtime}: blocking accept + fd_read/fd_write echo, then exit with $EXIT_CODE`, async () => {
+    let stdout = '';
+    let listening!: (addresses: readonly Address[]) => void;
+    const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
+    const exit = run(wasm, {
+      runtime,
+      tcplisten: ['127.0.0.1:0'],
+      args: ['2'],
+      env: { EXIT_CODE: '7' },
+      stdout: (bytes) => (stdout += Buffer.from(bytes).toString()),
+      stderr: 'ignore',
+      onListening: listening,
+    });
+    const [address] = await withTimeout('the listener', 5000, bound);
+    const big = randomBytes(256 * 1024);
+    assert.ok((await echoOnce(address!.port, big)).equals(big), '256 KiB echoed exactly');
+    // Half-close: everything sent before FIN still comes back.
+    const s = await connect(address!.port);
+    const back = readToEnd(s);
+    s.write('half ');
+    s.end('closed');
+    assert.is((await back).toString(), 'half closed');
+    s.destroy();
+    assert.is(await withTimeout('the module to exit', 5000, exit), 7);
+    assert.is(stdout, 'served 2\n');
+  });
+}
+
+test.run();

@@ -1,0 +1,40 @@
+// run() with preopened directories after a listener (fd 3 a socket, fd 4 the
+// directory, wasmtime's layout): wasi-libc finds the directory past the
+// socket. node:wasi writes to the real directory; the shim works on an
+// in-memory copy that never reaches the disk.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { run, RUNTIMES } from '../ts/index.js';
+import { fixtureWasm } from './helpers/fixtures.js';
+
+const wasm = fixtureWasm('preopen_cat');
+
+for (const runtime of RUNTIMES) {
+  test(`${runtime}: a preopened directory after a listener is readable, writes ${runtime === 'node' ? 'reach' : 'stay off'} the disk`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasi-evloop-'));
+    try {
+      writeFileSync(join(dir, 'hello.txt'), 'hello from the host\n');
+      let stdout = '';
+      let stderr = '';
+      const code = await run(wasm, {
+        runtime,
+        tcplisten: ['127.0.0.1:0'],
+        preopens: [`${dir}::/data`],
+        args: ['/data/hello.txt', '/data/new.txt'],
+        stdout: (b) => (stdout += Buffer.from(b).toString()),
+        stderr: (b) => (stderr += Buffer.from(b).toString()),
+      });
+      assert.is(code, 0, `exit status (stderr: ${stderr})`);
+      assert.is(stdout, 'hello from the host\n');
+      if (runtime === 'node') assert.is(readFileSync(join(dir, 'new.txt'), 'utf8'), 'written by the module\n');
+      else assert.not.ok(existsSync(join(dir, 'new.txt')), 'the shim runtime wrote to the disk');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test.run();

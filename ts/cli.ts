@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+// wasi-evloop serve | run. Exit status: the module's for `run`; 0 after a
+// signal-initiated close for `serve`; 2 for bad arguments (one line on
+// stderr); 1 for other failures (address in use, ...); 134 when the module
+// trapped (as a process killed by abort()).
+
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import {
+  BACKENDS,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  formatAddress,
+  ModuleLoadError,
+  ModuleTrapError,
+  parseAddress,
+  parsePreopen,
+  RUNTIMES,
+  run,
+  serve,
+  UsageError,
+  WasiEvloopError,
+  type Backend,
+  type RuntimeName,
+} from './index.js';
+
+const NAME = 'wasi-evloop';
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+const EXIT_TRAP = 134;
+
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+/** One line on stderr, then the exit status. */
+function fail(code: number, message: string): never {
+  process.stderr.write(`${NAME}: ${message}\n`);
+  throw new Exit(code);
+}
+
+function usageHint(command: string | undefined): string {
+  return command ? `see '${NAME} ${command} --help'` : `see '${NAME} --help'`;
+}
+
+function reportError(error: unknown, command: string): never {
+  if (error instanceof Exit) throw error;
+  if (error instanceof UsageError) fail(EXIT_USAGE, `${error.message} (${usageHint(command)})`);
+  if (error instanceof ModuleLoadError) {
+    const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+    // A module path that names nothing readable is a bad argument.
+    fail(code === 'ENOENT' || code === 'EISDIR' ? EXIT_USAGE : EXIT_FAILURE, error.message);
+  }
+  if (error instanceof ModuleTrapError) fail(EXIT_TRAP, error.message);
+  if (error instanceof WasiEvloopError) fail(EXIT_FAILURE, error.message);
+  fail(EXIT_FAILURE, `internal error: ${(error as Error)?.stack ?? String(error)}`);
+}
+
+// ---- argument parsers (each throws a one-line reason) --------------------------
+
+function parsePort(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535.');
+  return Number(text);
+}
+
+function parseCount(text: string): number {
+  if (!/^\d{1,15}$/.test(text)) throw new InvalidArgumentError('expected a whole number.');
+  return Number(text);
+}
+
+function collect<T>(parse: (text: string) => T) {
+  return (text: string, previous: T[] = []): T[] => {
+    try {
+      return [...previous, parse(text)];
+    } catch (error) {
+      if (error instanceof UsageError) throw new InvalidArgumentError(`${error.message}.`);
+      throw error;
+    }
+  };
+}
+
+function parseEnv(text: string): [string, string] {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new UsageError(`expected NAME=VALUE, got ${JSON.stringify(text)}`);
+  return [text.slice(0, at), text.slice(at + 1)];
+}
+
+// ---- commands ------------------------------------------------------------------
+
+interface ServeFlags {
+  backend: Backend;
+  runtime: RuntimeName;
+  host: string;
+  port: number;
+  maxConns?: number;
+  maxPending?: number;
+  stallTimeout?: number;
+  verbose?: boolean;
+}
+
+async function serveCommand(flags: ServeFlags): Promise<void> {
+  const server = await serve({
+    backend: flags.backend,
+    runtime: flags.runtime,
+    host: flags.host,
+    port: flags.port,
+    maxConns: flags.maxConns,
+    maxPending: flags.maxPending,
+    stallTimeoutMs: flags.stallTimeout,
+    verbose: flags.verbose,
+  }).catch((error) => reportError(error, 'serve'));
+  process.stdout.write(`listening on ${formatAddress(server.address)} (backend ${server.backend}, runtime ${server.runtime})\n`);
+
+  let closing: Promise<void> | null = null;
+  const close = () => (closing ??= server.close());
+  process.once('SIGINT', close);
+  process.once('SIGTERM', close);
+  try {
+    await server.finished;
+  } catch (error) {
+    reportError(error, 'serve');
+  }
+  if (closing === null) fail(EXIT_FAILURE, `the ${server.backend} server ended by itself`);
+  await closing;
+}
+
+interface RunFlags {
+  tcplisten: string[];
+  env: [string, string][];
+  dir: { host: string; guest: string }[];
+  runtime: RuntimeName;
+}
+
+async function runCommand(module: string, args: string[], flags: RunFlags): Promise<number> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await run(module, {
+      tcplisten: flags.tcplisten,
+      args,
+      env: Object.fromEntries(flags.env),
+      preopens: flags.dir,
+      runtime: flags.runtime,
+      signal: controller.signal,
+      onListening: (addresses) => {
+        for (const address of addresses) process.stderr.write(`listening on ${formatAddress(address)}\n`);
+      },
+    });
+  } catch (error) {
+    reportError(error, 'run');
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+function program(): Command {
+  const cli = new Command(NAME)
+    .description('Run WASI preview1 socket programs on Node with real TCP sockets.')
+    .exitOverride()
+    .configureOutput({ outputError: () => {} })
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(true)
+    .action((_options, command: Command) => {
+      const [first] = command.args;
+      fail(EXIT_USAGE, first ? `unknown command '${first}' (${usageHint(undefined)})` : `missing command: serve or run (${usageHint(undefined)})`);
+    });
+
+  cli
+    .command('serve')
+    .description('serve RFC 862 echo with the C event-loop core compiled to wasm')
+    .addOption(new Option('--backend <name>', 'event loop backend').choices(BACKENDS).default('epoll'))
+    .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
+    .option('--host <host>', 'address to listen on', DEFAULT_HOST)
+    .option('--port <port>', 'port to listen on (0: any free port)', parsePort, DEFAULT_PORT)
+    .option('--max-conns <n>', 'refuse connections beyond N open ones', parseCount)
+    .option('--max-pending <bytes>', "drop a peer whose unsent output passes BYTES", parseCount)
+    .option('--stall-timeout <ms>', 'drop a paused peer whose output has not moved for MS', parseCount)
+    .option('--verbose', 'log connections and bytes on stderr')
+    .action((flags: ServeFlags) => serveCommand(flags));
+
+  cli
+    .command('run')
+    .description('run a WASI preview1 module; each --tcplisten becomes a listening socket at fd 3, 4, ...')
+    .argument('<module>', 'the .wasm file')
+    .argument('[args...]', 'arguments for the module (after --)')
+    .option('--tcplisten <host:port>', 'listen here and pass the socket to the module (repeatable)', collect(parseAddressArg), [])
+    .option('--env <name=value>', 'environment variable for the module (repeatable)', collect(parseEnv), [])
+    .option('--dir <host[::guest]>', 'preopen a directory (repeatable)', collect(parsePreopen), [])
+    .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
+    .action(async (module: string, args: string[], flags: RunFlags) => {
+      process.exitCode = (await runCommand(module, args, flags)) & 0xff;
+    });
+  return cli;
+}
+
+function parseAddressArg(text: string) {
+  return parseAddress(text);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const cli = program();
+  try {
+    await cli.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof Exit) {
+      process.exitCode = error.code;
+      return;
+    }
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return;
+      const command = argv.slice(2).find((a) => a === 'serve' || a === 'run');
+      const message = error.message.replace(/^error: /, '').replace(/\n+/g, ' ').trim();
+      const hint = command === 'run' && error.code === 'commander.unknownOption' ? "the module's own options go after '--'; " : '';
+      process.stderr.write(`${NAME}: ${message} (${hint}${usageHint(command)})\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    throw error;
+  }
+}
+
+await main(process.argv);

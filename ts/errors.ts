@@ -1,0 +1,73 @@
+// The facade's errors: one base class, one subclass per kind, the underlying
+// error kept as `cause`.
+
+export interface Address {
+  host: string;
+  port: number;
+}
+
+export function formatAddress({ host, port }: Address): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+export class WasiEvloopError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad options or arguments: the caller can fix them. */
+export class UsageError extends WasiEvloopError {}
+
+/** A listening socket could not be opened. */
+export class ListenError extends WasiEvloopError {
+  constructor(
+    readonly address: Address,
+    /** Node's error code (EACCES, EADDRNOTAVAIL, ...). */
+    readonly code: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(`cannot listen on ${formatAddress(address)}: ${code ?? 'unknown error'}`, options);
+  }
+}
+
+export class AddressInUseError extends ListenError {
+  constructor(address: Address, options?: { cause?: unknown }) {
+    super(address, 'EADDRINUSE', options);
+    this.message = `address ${formatAddress(address)} is already in use`;
+  }
+}
+
+/** The module could not be read, compiled or started (a missing import, no _start, ...). */
+export class ModuleLoadError extends WasiEvloopError {
+  constructor(
+    readonly moduleName: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`cannot start ${moduleName}: ${reason}`, options);
+  }
+}
+
+/** The module trapped (unreachable, out-of-bounds access, stack overflow, ...); the host is unharmed. */
+export class ModuleTrapError extends WasiEvloopError {
+  constructor(
+    readonly moduleName: string,
+    readonly trap: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${moduleName} trapped: ${trap}`, options);
+  }
+}
+
+/** The module ended on its own when it was expected to keep running (a server before it listened). */
+export class ModuleExitError extends WasiEvloopError {
+  constructor(
+    readonly moduleName: string,
+    readonly exitCode: number,
+    detail?: string,
+  ) {
+    super(`${moduleName} exited with status ${exitCode}${detail ? `: ${detail}` : ''}`);
+  }
+}

@@ -1,0 +1,68 @@
+// What a WASI runtime adapter supplies (everything that is not a socket) and
+// what the worker tells the thread that started it.
+
+import type { RuntimeLayout, WasiFunctions } from '../host/index.js';
+import type { NodeNetWorkerInit } from '../transport/node-net-protocol.js';
+
+export const RUNTIMES = ['node', 'shim'] as const;
+/** 'node': node:wasi (uvwasi); 'shim': @bjorn3/browser_wasi_shim. */
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+/** A preopened directory: `host` on disk appears to the module as `guest`. */
+export interface Preopen {
+  guest: string;
+  host: string;
+}
+
+/**
+ * Where the module's stdout or stderr goes. 'inherit': the process's own fd
+ * (written synchronously from the worker); 'ignore': nowhere; 'pipe': posted
+ * to the thread that started the worker.
+ */
+export type StdioMode = 'inherit' | 'ignore' | 'pipe';
+
+export interface RuntimeConfig {
+  /** argv, program name first. */
+  args: readonly string[];
+  env: Readonly<Record<string, string>>;
+  preopens: readonly Preopen[];
+  /** Called for stdout (fd 1) and stderr (fd 2) bytes in 'pipe' mode. */
+  stdout: StdioMode;
+  stderr: StdioMode;
+  onOutput: (fd: 1 | 2, bytes: Uint8Array) => void;
+}
+
+export interface WasiRuntime {
+  /** The runtime's wasi_snapshot_preview1 functions, before the socket host wraps them. */
+  readonly imports: WasiFunctions;
+  /** Where the runtime put its preopened directories, for the host's fd table. */
+  readonly layout: RuntimeLayout;
+  /**
+   * Runs `_start`. Returns the exit code: proc_exit's, 0 when _start returns.
+   * A trap (or any other exception out of the module) is thrown.
+   */
+  start(instance: WebAssembly.Instance): number;
+}
+
+/** workerData of ts/runtime/worker.ts. */
+export interface WorkerData {
+  module: WebAssembly.Module;
+  /** For messages: the module's file name, or what the caller called it. */
+  moduleName: string;
+  runtime: RuntimeName;
+  config: Omit<RuntimeConfig, 'onOutput'>;
+  transport: NodeNetWorkerInit;
+}
+
+/** Worker → starting thread. */
+export type WorkerMessage =
+  /** The module blocked for the first time: it is running its loop. */
+  | { type: 'ready' }
+  | { type: 'output'; fd: 1 | 2; bytes: Uint8Array }
+  | { type: 'exit'; code: number }
+  /** The module trapped (unreachable, out-of-bounds access, stack overflow, ...). */
+  | { type: 'trap'; message: string }
+  /** The module could not be started (link error: a missing import, no _start, ...). */
+  | { type: 'start-error'; message: string }
+  /** A bug on the host's side; the import that hit it answered EIO. */
+  | { type: 'internal-error'; message: string };

@@ -1,0 +1,82 @@
+// The worker thread that runs one module: builds the runtime, the socket host
+// over the node:net transport, instantiates, runs _start and reports how it
+// ended. Started by launch.ts; workerData is a WorkerData.
+//
+// The module blocks this thread (Atomics.wait in the transport); nothing here
+// relies on the worker's event loop until _start has returned.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { composeImports, SocketHost } from '../host/index.js';
+import { NodeNetTransport } from '../transport/node-net.js';
+import { createNodeRuntime } from './node.js';
+import { createShimRuntime } from './shim.js';
+import type { RuntimeConfig, WasiRuntime, WorkerData, WorkerMessage } from './types.js';
+
+const port = parentPort!;
+const data = workerData as WorkerData;
+
+function report(message: WorkerMessage): void {
+  port.postMessage(message);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Tells the starting thread once, when the module first blocks: it is in its loop. */
+class ReadyReportingTransport extends NodeNetTransport {
+  private announced = false;
+
+  override wait(timeoutMs: number): void {
+    if (!this.announced && timeoutMs !== 0) {
+      this.announced = true;
+      report({ type: 'ready' });
+    }
+    super.wait(timeoutMs);
+  }
+}
+
+async function main(): Promise<void> {
+  const transport = new ReadyReportingTransport(data.transport);
+  let host: SocketHost | null = null;
+  try {
+    const config: RuntimeConfig = {
+      ...data.config,
+      // Copied, not transferred: the shim reads bytes.byteLength after the sink returns.
+      onOutput: (fd, bytes) => report({ type: 'output', fd, bytes }),
+    };
+    let runtime: WasiRuntime;
+    let instance: WebAssembly.Instance;
+    try {
+      runtime = data.runtime === 'node' ? await createNodeRuntime(config) : createShimRuntime(config);
+      host = new SocketHost(transport, {
+        onInternalError: (error) => report({ type: 'internal-error', message: (error as Error)?.stack ?? String(error) }),
+      });
+      const imports = composeImports(runtime.imports, runtime.layout, host);
+      instance = new WebAssembly.Instance(data.module, imports as unknown as WebAssembly.Imports);
+      const { memory, _start } = instance.exports;
+      if (!(memory instanceof WebAssembly.Memory)) throw new Error('the module exports no memory');
+      if (typeof _start !== 'function') throw new Error('the module exports no _start (is it a WASI command?)');
+      host.setMemory(memory);
+    } catch (error) {
+      report({ type: 'start-error', message: describe(error) });
+      return;
+    }
+    let code: number;
+    try {
+      code = runtime.start(instance);
+    } catch (error) {
+      // A trap, a stack overflow (RangeError), or the shim's proc_raise: the module is dead.
+      report({ type: 'trap', message: describe(error) });
+      return;
+    }
+    report({ type: 'exit', code });
+  } finally {
+    // As at process exit: every socket the module left open is closed (its
+    // pending output still goes out), then main learns nothing more follows.
+    host?.closeSockets();
+    transport.end();
+  }
+}
+
+await main();
