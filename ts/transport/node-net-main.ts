@@ -28,6 +28,7 @@ import {
   OP_CREDIT,
   OP_END,
   OP_SHUTDOWN,
+  OP_WANT_ROOM,
   OP_WRITE,
   type NodeNetLimits,
   type NodeNetWorkerInit,
@@ -72,6 +73,8 @@ interface MainConn {
   /** Bytes of the module's writes not yet handed to the kernel. */
   unflushed: number;
   paused: boolean;
+  /** The worker ran out of outbound room: wake it with the next flush. */
+  wantsRoom: boolean;
   /** The module shut down reading or closed the handle: inbound bytes are dropped here. */
   discard: boolean;
   released: boolean;
@@ -237,6 +240,12 @@ export class NodeNetMain {
     this.scheduleFlush();
   }
 
+  /** Wakes a sleeping worker to look again at what was already posted. */
+  private wakeNow(): void {
+    Atomics.add(this.ctrl, CTRL_SEQ, 1);
+    Atomics.notify(this.ctrl, CTRL_SEQ);
+  }
+
   /** One message and at most one wake-up per turn of the event loop, not per socket event. */
   private scheduleFlush(): void {
     this.flushScheduled ??= setImmediate(() => this.flushEvents());
@@ -273,6 +282,7 @@ export class NodeNetMain {
       unconsumed: 0,
       unflushed: 0,
       paused: false,
+      wantsRoom: false,
       discard: false,
       released: false,
     };
@@ -334,6 +344,18 @@ export class NodeNetMain {
           if (l) l.pending--;
           break;
         }
+        case OP_WANT_ROOM:
+          if (this.flushed.has(handle)) {
+            // Flushed bytes not yet reported: report them with a wake-up.
+            this.wakeWorker = true;
+            this.scheduleFlush();
+          } else if (conn.unflushed < this.limits.outbound) {
+            // Reported already, but maybe after the worker last looked.
+            this.wakeNow();
+          } else {
+            conn.wantsRoom = true;
+          }
+          break;
         case OP_SHUTDOWN:
           if ((arg as number) & SHUT_WR) conn.socket.end();
           if ((arg as number) & SHUT_RD) this.discard(conn);
@@ -353,10 +375,13 @@ export class NodeNetMain {
     conn.unflushed += n;
     conn.socket.write(bytes, () => {
       this.counters.bytesOut += n;
-      // Room in the worker's outbound limit matters to it only when it may
-      // have run out (a module waiting for POLLOUT or blocked in send):
-      // otherwise the news rides along with the next batch, with no wake-up.
-      if (conn.unflushed >= this.limits.outbound / 2) this.wakeWorker = true;
+      // Room in the worker's outbound limit matters to it only when it ran
+      // out (OP_WANT_ROOM): otherwise the news rides along with the next
+      // batch, with no wake-up.
+      if (conn.wantsRoom) {
+        conn.wantsRoom = false;
+        this.wakeWorker = true;
+      }
       conn.unflushed -= n;
       this.flushed.set(handle, (this.flushed.get(handle) ?? 0) + n);
       this.scheduleFlush();

@@ -46,6 +46,12 @@ export const OP_CREDIT = 4;
 export const OP_ACCEPT = 5;
 /** The worker is done with the transport; nothing follows. handle and arg: 0. */
 export const OP_END = 6;
+/**
+ * The module found no room to send on this connection and may sleep until
+ * there is: main must wake the worker with the next EV_FLUSHED for it (or at
+ * once, if flushed bytes were already reported). arg: 0.
+ */
+export const OP_WANT_ROOM = 7;
 
 export interface NodeNetLimits {
   /** Bytes main may post to the worker for one connection before pausing the socket. */

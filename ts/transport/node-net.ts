@@ -26,6 +26,7 @@ import {
   OP_ACCEPT,
   OP_CLOSE,
   OP_CREDIT,
+  OP_WANT_ROOM,
   OP_END,
   OP_SHUTDOWN,
   OP_WRITE,
@@ -75,6 +76,8 @@ class WorkerConn {
   unflushed = 0;
   /** Bytes consumed by recv() not yet credited back to main. */
   uncredited = 0;
+  /** OP_WANT_ROOM was sent and no EV_FLUSHED has come since. */
+  wantsRoom = false;
 }
 
 export class NodeNetTransport implements SocketTransport {
@@ -176,7 +179,7 @@ export class NodeNetTransport implements SocketTransport {
     let total = 0;
     for (const src of from) total += src.byteLength;
     if (total === 0) return 0;
-    const room = this.limits.outbound - c.unflushed;
+    const room = this.roomFor(conn, c);
     if (room <= 0) return -ERRNO_AGAIN;
     const n = Math.min(total, room);
     // The only copy on the way out: wasm memory into a buffer main can own.
@@ -230,7 +233,7 @@ export class NodeNetTransport implements SocketTransport {
     }
     const hangup = state.fin || state.gone || state.broken;
     const failed = state.error !== 0 || state.broken || state.gone;
-    const room = state.wrShut || failed ? 0 : Math.max(0, this.limits.outbound - state.unflushed);
+    const room = state.wrShut || failed ? 0 : this.roomFor(handle, state);
     return {
       readable: state.buffered > 0 || hangup || state.error !== 0 || state.rdShut,
       // A send that would fail at once does not block either: POLLOUT, as in Linux.
@@ -240,6 +243,21 @@ export class NodeNetTransport implements SocketTransport {
       nread: state.buffered,
       nwrite: room,
     };
+  }
+
+  /**
+   * Room left under the outbound limit. When there is none, main is told, so
+   * that flushing this connection wakes the worker: it is not woken for
+   * flushes otherwise (most of them matter to nobody).
+   */
+  private roomFor(handle: Handle, c: WorkerConn): number {
+    const room = this.limits.outbound - c.unflushed;
+    if (room > 0) return room;
+    if (!c.wantsRoom) {
+      c.wantsRoom = true;
+      this.ops.push(OP_WANT_ROOM, handle, 0);
+    }
+    return 0;
   }
 
   wait(timeoutMs: number): void {
@@ -342,6 +360,7 @@ export class NodeNetTransport implements SocketTransport {
         break;
       case EV_FLUSHED:
         state.unflushed -= arg as number;
+        state.wantsRoom = false;
         break;
       case EV_GONE:
         state.gone = true;
