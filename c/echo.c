@@ -275,8 +275,10 @@ static void listener_readable(ev_loop *loop, int lfd, void *data, int mask) {
             if ((err == EAGAIN || err == EWOULDBLOCK) && !(mask & EV_HANGUP)) return;
             /* The listener itself failed or was shut down (under WASI this is
              * how the host asks us to stop): end the loop cleanly. */
-            fprintf(stderr, "listener fd=%d: %s; stopping\n", lfd,
-                    err == EAGAIN || err == EWOULDBLOCK ? "hung up" : strerror(err));
+            if (err == EAGAIN || err == EWOULDBLOCK || err == ECANCELED)
+                fprintf(stderr, "listener fd=%d closed by the host; stopping\n", lfd);
+            else
+                fprintf(stderr, "listener fd=%d: %s; stopping\n", lfd, strerror(err));
             ev_stop(loop);
             return;
         }
