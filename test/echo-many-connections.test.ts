@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, roundTrip } from './helpers/echo-client.js';
+import { roundTrip } from './helpers/echo-client.js';
+import { connectMany } from './helpers/clients.js';
 import { allKinds } from './helpers/kinds.js';
 
 // Past the loop's initial table (1024 fds) until it is large enough to live in its own mmap (> 4096 entries): the table grows while
@@ -14,11 +15,7 @@ for (const kind of allKinds().filter((k) => k.backend !== 'select')) {
     const server = await kind.start();
     const sockets: net.Socket[] = [];
     try {
-      for (let i = 0; i < CLIENTS; i++) {
-        const s = await connect(server.port);
-        s.on('error', () => {}); // a dying server fails the round trips below instead
-        sockets.push(s);
-      }
+      sockets.push(...(await connectMany(CLIENTS, server.port)));
       const results = await Promise.all(sockets.map(async (s, i) => {
         const data = randomBytes(8 + (i % 64));
         return (await roundTrip(s, data, 15000)).equals(data);

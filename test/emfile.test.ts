@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, roundTrip, sleep } from './helpers/echo-client.js';
+import { roundTrip, sleep } from './helpers/echo-client.js';
+import { connectMany } from './helpers/clients.js';
 import { allKinds } from './helpers/kinds.js';
 import { procStats } from './helpers/servers.js';
 
@@ -20,11 +21,7 @@ for (const kind of allKinds().filter((k) => k.process)) {
     const server = await kind.start({ fdLimit: FD_LIMIT });
     const sockets: net.Socket[] = [];
     try {
-      for (let i = 0; i < CLIENTS; i++) {
-        const s = await connect(server.port);
-        s.on('error', () => {});
-        sockets.push(s);
-      }
+      sockets.push(...(await connectMany(CLIENTS, server.port)));
       const first = await Promise.all(sockets.map((s) => served(s, 2000)));
       const ok = first.filter(Boolean).length;
       assert.ok(ok > FD_LIMIT / 2 && ok < CLIENTS, `${ok} of ${CLIENTS} served under ulimit ${FD_LIMIT}`);

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, echoOnce, roundTrip } from './helpers/echo-client.js';
+import { echoOnce, roundTrip } from './helpers/echo-client.js';
+import { connectMany } from './helpers/clients.js';
 import { allKinds } from './helpers/kinds.js';
 
 const CLIENTS = 1100;
@@ -23,11 +24,7 @@ for (const kind of allKinds().filter((k) => k.backend === 'select')) {
     const server = await kind.start();
     const sockets: net.Socket[] = [];
     try {
-      for (let i = 0; i < CLIENTS; i++) {
-        const s = await connect(server.port);
-        s.on('error', () => {});
-        sockets.push(s);
-      }
+      sockets.push(...(await connectMany(CLIENTS, server.port)));
       const results = await Promise.all(sockets.map(served));
       const ok = results.filter(Boolean).length;
       assert.ok(ok >= FD_SETSIZE - 30 && ok <= FD_SETSIZE, `${ok} of ${CLIENTS} served`);

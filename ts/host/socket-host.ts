@@ -11,7 +11,7 @@ import type { Handle, Readiness, SocketTransport } from '../transport/types.js';
 import * as w from '../wasi/index.js';
 import { WasiErrnoError, checkRange, readIovecs, type Iovec } from '../wasi/index.js';
 import { systemClock, type Clock } from './clock.js';
-import { Epoll, type Interest } from './epoll.js';
+import { Epoll } from './epoll.js';
 import { FdTable, type EpollFd, type FdEntry, type SocketFd } from './fd-table.js';
 import { GuestMemory } from './guest-memory.js';
 
