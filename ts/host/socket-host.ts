@@ -250,7 +250,7 @@ export class SocketHost {
   fd_read = this.guard((fd: number, iovs: number, iovsLen: number, nread: number): number => {
     const entry = this.table.get(u32(fd));
     if (entry === undefined) return w.ERRNO_BADF;
-    if (entry.kind === 'runtime') return this.callRuntime('fd_read', entry.rt, iovs, iovsLen, nread);
+    if (entry.kind === 'runtime') return this.callRuntimeIo('fd_read', entry.rt, iovs, iovsLen, nread);
     if (entry.kind === 'epoll') return w.ERRNO_INVAL;
     if (entry.listener) return w.ERRNO_NOTCONN;
     if (!(entry.rightsBase & w.RIGHTS_FD_READ)) return w.ERRNO_NOTCAPABLE;
@@ -265,7 +265,7 @@ export class SocketHost {
   fd_write = this.guard((fd: number, iovs: number, iovsLen: number, nwritten: number): number => {
     const entry = this.table.get(u32(fd));
     if (entry === undefined) return w.ERRNO_BADF;
-    if (entry.kind === 'runtime') return this.callRuntime('fd_write', entry.rt, iovs, iovsLen, nwritten);
+    if (entry.kind === 'runtime') return this.callRuntimeIo('fd_write', entry.rt, iovs, iovsLen, nwritten);
     if (entry.kind === 'epoll') return w.ERRNO_INVAL;
     if (entry.listener) return w.ERRNO_NOTCONN;
     if (!(entry.rightsBase & w.RIGHTS_FD_WRITE)) return w.ERRNO_NOTCAPABLE;
@@ -303,7 +303,11 @@ export class SocketHost {
   fd_fdstat_get = this.guard((fd: number, stat: number): number => {
     const entry = this.table.get(u32(fd));
     if (entry === undefined) return w.ERRNO_BADF;
-    if (entry.kind === 'runtime') return this.callRuntime('fd_fdstat_get', entry.rt, stat);
+    if (entry.kind === 'runtime') {
+      // uvwasi answers EINVAL for a pointer outside memory; the host's answer is EFAULT.
+      checkRange(this.memory.view(), u32(stat), w.FDSTAT_SIZE);
+      return this.callRuntime('fd_fdstat_get', entry.rt, stat);
+    }
     w.writeFdstat(
       this.memory.view(),
       u32(stat),
@@ -317,9 +321,10 @@ export class SocketHost {
   fd_fdstat_set_flags = this.guard((fd: number, flags: number): number => {
     const entry = this.table.get(u32(fd));
     if (entry === undefined) return w.ERRNO_BADF;
-    if (entry.kind === 'runtime') return this.callRuntime('fd_fdstat_set_flags', entry.rt, flags);
     flags = u32(flags);
+    // Before the runtime: uvwasi passes unknown bits to fcntl(F_SETFL) on the real fd and answers success.
     if ((flags & ~w.FDFLAGS_ALL) !== 0) return w.ERRNO_INVAL;
+    if (entry.kind === 'runtime') return this.callRuntime('fd_fdstat_set_flags', entry.rt, flags);
     // Only NONBLOCK changes behaviour; the others are kept and reported, as
     // Linux keeps O_APPEND on a socket.
     entry.fdflags = flags;
@@ -705,6 +710,21 @@ export class SocketHost {
     if (r.error !== 0) events |= w.EPOLLERR;
     if (fullHangup(r, sock)) events |= w.EPOLLHUP;
     return events;
+  }
+
+  /**
+   * fd_read/fd_write on a runtime fd, with the arguments checked first: the
+   * runtimes do not all check. browser_wasi_shim clamps a length that runs
+   * past memory and writes what is there (64 KiB of the module's memory to
+   * stdout, answering success), and writes before it finds the result
+   * pointer out of bounds; uvwasi answers EOVERFLOW or EINVAL, not EFAULT.
+   */
+  private callRuntimeIo(name: 'fd_read' | 'fd_write', rt: number, iovs: number, iovsLen: number, resultPtr: number): number {
+    if (this.runtime?.[name] === undefined) return w.ERRNO_NOSYS;
+    const view = this.memory.view();
+    readIovecs(view, u32(iovs), u32(iovsLen));
+    checkRange(view, u32(resultPtr), 4);
+    return this.callRuntime(name, rt, iovs, iovsLen, resultPtr);
   }
 
   private callRuntime(name: string, ...args: unknown[]): number {
