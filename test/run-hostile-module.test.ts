@@ -184,6 +184,8 @@ const STEPS: Step[] = [
   { what: 'fd_fdstat_set_flags(connection, 0x8000)', call: `(call $fd_fdstat_set_flags ${CONN} ${c(0x8000)})`, expect: w.ERRNO_INVAL },
   { what: 'fd_fdstat_set_flags(epoll fd, 0xFFFFFFFF)', call: `(call $fd_fdstat_set_flags ${EP} ${c(HUGE)})`, expect: w.ERRNO_INVAL },
   { what: 'fd_fdstat_set_flags(stdout, 0xFFE0)', call: `(call $fd_fdstat_set_flags ${c(STDOUT)} ${c(0xffe0)})`, expect: w.ERRNO_INVAL },
+  // The host process's own stdout must not turn nonblocking under Node.
+  { what: 'fd_fdstat_set_flags(stdout, NONBLOCK)', call: `(call $fd_fdstat_set_flags ${c(STDOUT)} ${c(w.FDFLAGS_NONBLOCK)})`, expect: w.ERRNO_NOTSUP },
 
   // fd_prestat_get(fd, buf): no preopens, so every fd ends the scan.
   { what: 'fd_prestat_get(999)', call: `(call $fd_prestat_get ${c(NO_FD)} ${c(OUT)})`, expect: w.ERRNO_BADF },
