@@ -7,6 +7,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { composeImports, SocketHost } from '../host/index.js';
+import { countingImports } from '../transport/counters.js';
 import { NodeNetTransport } from '../transport/node-net.js';
 import { createNodeRuntime } from './node.js';
 import { createShimRuntime } from './shim.js';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
       host = new SocketHost(transport, {
         onInternalError: (error) => report({ type: 'internal-error', message: (error as Error)?.stack ?? String(error) }),
       });
-      const imports = composeImports(runtime.imports, runtime.layout, host);
+      const imports = countingImports(composeImports(runtime.imports, runtime.layout, host));
       instance = new WebAssembly.Instance(data.module, imports as unknown as WebAssembly.Imports);
       const { memory, _start } = instance.exports;
       if (!(memory instanceof WebAssembly.Memory)) throw new Error('the module exports no memory');

@@ -11,6 +11,7 @@
 import net from 'node:net';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { errnoFromNodeCode } from '../wasi/errno.js';
+import { counters } from './counters.js';
 import {
   Batch,
   CTRL_SEQ,
@@ -23,13 +24,16 @@ import {
   EV_FIN,
   EV_FLUSHED,
   EV_GONE,
+  EV_SPARE,
   OP_ACCEPT,
   OP_CLOSE,
+  OP_NAMES,
   OP_CREDIT,
   OP_END,
   OP_SHUTDOWN,
   OP_WANT_ROOM,
   OP_WRITE,
+  SPARE_BYTES,
   type NodeNetLimits,
   type NodeNetWorkerInit,
 } from './node-net-protocol.js';
@@ -243,7 +247,9 @@ export class NodeNetMain {
   /** Wakes a sleeping worker to look again at what was already posted. */
   private wakeNow(): void {
     Atomics.add(this.ctrl, CTRL_SEQ, 1);
-    Atomics.notify(this.ctrl, CTRL_SEQ);
+    const woken = Atomics.notify(this.ctrl, CTRL_SEQ);
+    counters?.add('atomics_notify');
+    counters?.add('atomics_notify.woke', woken);
   }
 
   /** One message and at most one wake-up per turn of the event loop, not per socket event. */
@@ -258,11 +264,17 @@ export class NodeNetMain {
     if (this.events.empty || this.destroyed) return;
     const { items, transfer } = this.events.take();
     this.port.postMessage(items, transfer);
+    counters?.add('msg.posted');
+    counters?.add('msg.posted.triples', items.length / 3);
     // The sequence word always moves, so the worker's next wait or poll
     // round takes the batch; a sleeping worker is woken only when the batch
     // can change what it waits for.
     Atomics.add(this.ctrl, CTRL_SEQ, 1);
-    if (this.wakeWorker) Atomics.notify(this.ctrl, CTRL_SEQ);
+    if (this.wakeWorker) {
+      const woken = Atomics.notify(this.ctrl, CTRL_SEQ);
+      counters?.add('atomics_notify');
+      counters?.add('atomics_notify.woke', woken);
+    }
     this.wakeWorker = false;
   }
 
@@ -298,6 +310,8 @@ export class NodeNetMain {
         chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength
           ? new Uint8Array(chunk.buffer, 0, chunk.byteLength)
           : new Uint8Array(chunk);
+      counters?.add(owned.buffer === chunk.buffer ? 'socket.data.transferred' : 'copy.socket_to_msg');
+      counters?.add('socket.data.bytes', chunk.byteLength);
       this.post(EV_DATA, handle, owned);
       if (conn.unconsumed > this.limits.inbound && !conn.paused) {
         conn.paused = true;
@@ -312,10 +326,12 @@ export class NodeNetMain {
   }
 
   private onOps(items: (number | Uint8Array)[]): void {
+    counters?.add('msg.taken');
     for (let i = 0; i + 2 < items.length; i += 3) {
       const kind = items[i] as number;
       const handle = items[i + 1] as Handle;
       const arg = items[i + 2];
+      counters?.add(`op.${OP_NAMES[kind]}`);
       if (kind === OP_END) {
         this.resolveEnded();
         continue;
@@ -373,7 +389,8 @@ export class NodeNetMain {
     const n = bytes.byteLength;
     if (conn.socket.destroyed || conn.socket.writableEnded) return;
     conn.unflushed += n;
-    conn.socket.write(bytes, () => {
+    counters?.add('socket.write');
+    conn.socket.write(bytes, (error) => {
       this.counters.bytesOut += n;
       // Room in the worker's outbound limit matters to it only when it ran
       // out (OP_WANT_ROOM): otherwise the news rides along with the next
@@ -384,6 +401,8 @@ export class NodeNetMain {
       }
       conn.unflushed -= n;
       this.flushed.set(handle, (this.flushed.get(handle) ?? 0) + n);
+      // Written, so the worker may fill it again; the news rides along, no wake-up.
+      if (!error && !this.destroyed && bytes.buffer.byteLength === SPARE_BYTES) this.events.push(EV_SPARE, 0, new Uint8Array(bytes.buffer));
       this.scheduleFlush();
     });
   }

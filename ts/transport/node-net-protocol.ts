@@ -32,6 +32,8 @@ export const EV_ERROR = 4;
 export const EV_FLUSHED = 5;
 /** The socket is fully closed; arg: 0. */
 export const EV_GONE = 6;
+/** handle 0; arg: an OP_WRITE buffer of SPARE_BYTES that main has written, handed back for reuse. */
+export const EV_SPARE = 7;
 
 // Worker → main.
 /** arg: Uint8Array to write. */
@@ -52,6 +54,35 @@ export const OP_END = 6;
  * once, if flushed bytes were already reported). arg: 0.
  */
 export const OP_WANT_ROOM = 7;
+
+/** Names of the kinds, for counters (counters.ts). */
+export const EV_NAMES: Readonly<Record<number, string>> = {
+  [EV_CONN]: 'conn',
+  [EV_DATA]: 'data',
+  [EV_FIN]: 'fin',
+  [EV_ERROR]: 'error',
+  [EV_FLUSHED]: 'flushed',
+  [EV_GONE]: 'gone',
+  [EV_SPARE]: 'spare',
+};
+export const OP_NAMES: Readonly<Record<number, string>> = {
+  [OP_WRITE]: 'write',
+  [OP_SHUTDOWN]: 'shutdown',
+  [OP_CLOSE]: 'close',
+  [OP_CREDIT]: 'credit',
+  [OP_ACCEPT]: 'accept',
+  [OP_END]: 'end',
+  [OP_WANT_ROOM]: 'want_room',
+};
+
+/**
+ * Capacity of the outbound buffers that go round: the worker copies sends of
+ * at least half of it into one, main hands it back after writing it (EV_SPARE).
+ * A fresh buffer per large send costs the worker page faults (glibc gives
+ * the freed memory back to the kernel, and every new buffer is zeroed pages):
+ * more than the copy itself.
+ */
+export const SPARE_BYTES = 64 * 1024;
 
 export interface NodeNetLimits {
   /** Bytes main may post to the worker for one connection before pausing the socket. */

@@ -12,6 +12,7 @@
 // piled up.
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { counters } from './counters.js';
 import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_CANCELED, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_PIPE } from '../wasi/defs.js';
 import {
   Batch,
@@ -23,6 +24,8 @@ import {
   EV_FIN,
   EV_FLUSHED,
   EV_GONE,
+  EV_NAMES,
+  EV_SPARE,
   OP_ACCEPT,
   OP_CLOSE,
   OP_CREDIT,
@@ -30,6 +33,7 @@ import {
   OP_END,
   OP_SHUTDOWN,
   OP_WRITE,
+  SPARE_BYTES,
   type NodeNetLimits,
   type NodeNetWorkerInit,
 } from './node-net-protocol.js';
@@ -37,6 +41,8 @@ import { SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type Readiness, type SocketTr
 
 /** Outbound bytes that make the worker post its batch without waiting to block. */
 const OUT_BATCH_BYTES = 64 * 1024;
+/** Spare outbound buffers kept at most (EV_SPARE); more are left to the GC. */
+const MAX_SPARES = 32;
 
 class WorkerListener {
   readonly pending: Handle[] = [];
@@ -90,6 +96,7 @@ export class NodeNetTransport implements SocketTransport {
   private readonly creditBatch: number;
   private readonly handles = new Map<Handle, WorkerConn | WorkerListener>();
   private readonly ops = new Batch();
+  private readonly spares: ArrayBuffer[] = [];
   private seq = 0;
   private stopReported = false;
   private ended = false;
@@ -143,6 +150,8 @@ export class NodeNetTransport implements SocketTransport {
         const chunk = c.chunks[index]!;
         const n = Math.min(chunk.byteLength - offset, dst.byteLength - at);
         dst.set(chunk.subarray(offset, offset + n), at);
+        counters?.add('copy.chunk_to_wasm');
+        counters?.add('copy.chunk_to_wasm.bytes', n);
         at += n;
         offset += n;
         total += n;
@@ -182,8 +191,14 @@ export class NodeNetTransport implements SocketTransport {
     const room = this.roomFor(conn, c);
     if (room <= 0) return -ERRNO_AGAIN;
     const n = Math.min(total, room);
-    // The only copy on the way out: wasm memory into a buffer main can own.
-    const bytes = new Uint8Array(n);
+    // The only copy on the way out: wasm memory into a buffer main can own
+    // (so never a view into a pool). A large send reuses a spare (at most 2x
+    // the bytes it carries); a small one gets a buffer of its size, not
+    // zero-filled first since every byte is written below.
+    const bytes =
+      n >= SPARE_BYTES / 2 && n <= SPARE_BYTES
+        ? new Uint8Array(this.spares.pop() ?? new ArrayBuffer(SPARE_BYTES), 0, n)
+        : Buffer.allocUnsafeSlow(n);
     let at = 0;
     for (const src of from) {
       const take = Math.min(src.byteLength, n - at);
@@ -191,6 +206,8 @@ export class NodeNetTransport implements SocketTransport {
       at += take;
       if (at === n) break;
     }
+    counters?.add('copy.wasm_to_out');
+    counters?.add('copy.wasm_to_out.bytes', n);
     c.unflushed += n;
     this.ops.push(OP_WRITE, conn, bytes);
     if (this.ops.bytes >= OUT_BATCH_BYTES) this.flush();
@@ -261,6 +278,7 @@ export class NodeNetTransport implements SocketTransport {
   }
 
   wait(timeoutMs: number): void {
+    counters?.add(timeoutMs === 0 ? 'transport_wait.poll' : 'transport_wait.block');
     this.flush();
     const seq = Atomics.load(this.ctrl, CTRL_SEQ);
     if (seq !== this.seq) {
@@ -268,7 +286,8 @@ export class NodeNetTransport implements SocketTransport {
       if (this.drain()) return;
     }
     if (this.reportStop() || timeoutMs === 0) return;
-    Atomics.wait(this.ctrl, CTRL_SEQ, seq, timeoutMs < 0 ? Infinity : timeoutMs);
+    const slept = Atomics.wait(this.ctrl, CTRL_SEQ, seq, timeoutMs < 0 ? Infinity : timeoutMs);
+    counters?.add(`atomics_wait.${slept}`);
     this.sync();
   }
 
@@ -277,6 +296,8 @@ export class NodeNetTransport implements SocketTransport {
     if (this.ops.empty) return;
     const { items, transfer } = this.ops.take();
     this.port.postMessage(items, transfer);
+    counters?.add('msg.posted');
+    counters?.add('msg.posted.triples', items.length / 3);
   }
 
   /**
@@ -321,12 +342,18 @@ export class NodeNetTransport implements SocketTransport {
       const message = receiveMessageOnPort(this.port);
       if (message === undefined) return any;
       any = true;
+      counters?.add('msg.taken');
       const items = message.message as (number | Uint8Array)[];
       for (let i = 0; i + 2 < items.length; i += 3) this.apply(items[i] as number, items[i + 1] as Handle, items[i + 2]!);
     }
   }
 
   private apply(kind: number, handle: Handle, arg: number | Uint8Array): void {
+    counters?.add(`ev.${EV_NAMES[kind]}`);
+    if (kind === EV_SPARE) {
+      if (this.spares.length < MAX_SPARES) this.spares.push((arg as Uint8Array).buffer as ArrayBuffer);
+      return;
+    }
     if (kind === EV_CONN) {
       const listener = this.handles.get(arg as Handle);
       if (!(listener instanceof WorkerListener)) return; // closed meanwhile; main destroys the socket

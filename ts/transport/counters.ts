@@ -1,0 +1,57 @@
+// Opt-in event counters, for finding out where the node:net transport spends
+// its work (bench/README.md, "Where the time goes"). With
+// WASI_EVLOOP_COUNTERS=1 in the environment, each thread that loads this
+// module counts what its call sites report and writes one JSON line to stderr
+// when it exits: {"counters":"main"|"worker", "name": total, ...}.
+//
+// Off (the default), `counters` is null and every call site is
+// `counters?.add(...)`: the arguments are not even evaluated.
+
+import { writeSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+
+class Counters {
+  private readonly totals = new Map<string, number>();
+
+  constructor(readonly thread: string) {
+    // Synchronous write: a worker's process.stderr is relayed through the
+    // main thread and may be lost at exit; fd 2 is the whole process's.
+    process.on('exit', () => writeSync(2, this.line() + '\n'));
+  }
+
+  add(name: string, n = 1): void {
+    this.totals.set(name, (this.totals.get(name) ?? 0) + n);
+  }
+
+  line(): string {
+    const sorted = [...this.totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return JSON.stringify({ counters: this.thread, ...Object.fromEntries(sorted) });
+  }
+}
+
+export const counters: Counters | null = process.env.WASI_EVLOOP_COUNTERS === '1' ? new Counters(isMainThread ? 'main' : 'worker') : null;
+
+/**
+ * The same imports, each counting its calls as `import.NAME` when counters
+ * are on (every call is a wasm → JS crossing and back); unchanged otherwise.
+ */
+export function countingImports<T extends object>(imports: T): T {
+  const c = counters;
+  if (c === null) return imports;
+  const wrapped: Record<string, Record<string, unknown>> = {};
+  for (const [module, functions] of Object.entries(imports as Record<string, Record<string, unknown>>)) {
+    wrapped[module] = {};
+    for (const [name, fn] of Object.entries(functions)) {
+      if (typeof fn !== 'function') {
+        wrapped[module][name] = fn;
+        continue;
+      }
+      const key = `import.${name}`;
+      wrapped[module][name] = (...args: unknown[]) => {
+        c.add(key);
+        return (fn as (...a: unknown[]) => unknown)(...args);
+      };
+    }
+  }
+  return wrapped as T;
+}
