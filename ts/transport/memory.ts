@@ -20,6 +20,7 @@ import {
   ERRNO_AGAIN,
 } from '../wasi/index.js';
 import { SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type Readiness, type SocketTransport } from './types.js';
+import { ChunkQueue } from './chunk-queue.js';
 
 export interface MemoryNetworkOptions {
   /** Listening sockets made up front (transport.listeners). Default 1. */
@@ -49,12 +50,11 @@ export class MemoryNetworkDeadlock extends Error {
 }
 
 /** A bounded FIFO of bytes. */
-class ByteQueue {
-  private chunks: Uint8Array[] = [];
-  private head = 0;
-  length = 0;
-
-  constructor(readonly capacity: number) {}
+/** A ChunkQueue with a capacity: pushes copy what fits (the sender keeps its buffer). */
+class ByteQueue extends ChunkQueue {
+  constructor(readonly capacity: number) {
+    super();
+  }
 
   get room(): number {
     return Math.max(0, this.capacity - this.length);
@@ -66,38 +66,8 @@ class ByteQueue {
     for (const part of from) {
       const take = Math.min(part.length, this.room);
       if (take === 0) break;
-      this.chunks.push(part.slice(0, take));
-      this.length += take;
+      this.append(part.slice(0, take));
       n += take;
-    }
-    return n;
-  }
-
-  /** Copies up to the total size of `into` (scatter); removes the bytes unless peeking. */
-  copyOut(into: readonly Uint8Array[], peek: boolean): number {
-    let chunk = 0;
-    let offset = this.head;
-    let n = 0;
-    for (const dest of into) {
-      let filled = 0;
-      while (filled < dest.length && chunk < this.chunks.length) {
-        const src = this.chunks[chunk]!;
-        const take = Math.min(dest.length - filled, src.length - offset);
-        dest.set(src.subarray(offset, offset + take), filled);
-        filled += take;
-        offset += take;
-        if (offset === src.length) {
-          chunk++;
-          offset = 0;
-        }
-      }
-      n += filled;
-      if (chunk >= this.chunks.length) break;
-    }
-    if (!peek) {
-      this.chunks.splice(0, chunk);
-      this.head = offset;
-      this.length -= n;
     }
     return n;
   }
@@ -106,12 +76,6 @@ class ByteQueue {
     const out = new Uint8Array(Math.min(max, this.length));
     this.copyOut([out], false);
     return out;
-  }
-
-  clear(): void {
-    this.chunks = [];
-    this.head = 0;
-    this.length = 0;
   }
 }
 

@@ -38,6 +38,7 @@ import {
   type NodeNetWorkerInit,
 } from './node-net-protocol.js';
 import { SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type Readiness, type SocketTransport } from './types.js';
+import { ChunkQueue } from './chunk-queue.js';
 
 /** Outbound bytes that make the worker post its batch without waiting to block. */
 const OUT_BATCH_BYTES = 64 * 1024;
@@ -65,10 +66,7 @@ class WorkerListener {
 }
 
 class WorkerConn {
-  readonly chunks: Uint8Array[] = [];
-  /** Bytes of chunks[0] already consumed. */
-  offset = 0;
-  buffered = 0;
+  readonly inbound = new ChunkQueue();
   fin = false;
   /** Main's socket is closed: nothing more arrives, writes go nowhere. */
   gone = false;
@@ -132,8 +130,8 @@ export class NodeNetTransport implements SocketTransport {
     if (!c) return -ERRNO_BADF;
     if (!(c instanceof WorkerConn)) return -ERRNO_NOTCONN;
     if (c.rdShut) return 0;
-    if (c.buffered === 0) this.sync();
-    if (c.buffered === 0) {
+    if (c.inbound.length === 0) this.sync();
+    if (c.inbound.length === 0) {
       if (c.error) {
         const error = c.error;
         if (!peek) this.consumeError(c);
@@ -141,31 +139,10 @@ export class NodeNetTransport implements SocketTransport {
       }
       return c.fin || c.gone ? 0 : -ERRNO_AGAIN;
     }
-    let total = 0;
-    let index = 0;
-    let offset = c.offset;
-    for (const dst of into) {
-      let at = 0;
-      while (at < dst.byteLength && index < c.chunks.length) {
-        const chunk = c.chunks[index]!;
-        const n = Math.min(chunk.byteLength - offset, dst.byteLength - at);
-        dst.set(chunk.subarray(offset, offset + n), at);
-        counters?.add('copy.chunk_to_wasm');
-        counters?.add('copy.chunk_to_wasm.bytes', n);
-        at += n;
-        offset += n;
-        total += n;
-        if (offset === chunk.byteLength) {
-          index++;
-          offset = 0;
-        }
-      }
-      if (index === c.chunks.length) break;
-    }
+    const total = c.inbound.copyOut(into, peek);
+    counters?.add('copy.chunk_to_wasm');
+    counters?.add('copy.chunk_to_wasm.bytes', total);
     if (!peek) {
-      c.chunks.splice(0, index);
-      c.offset = offset;
-      c.buffered -= total;
       c.uncredited += total;
       if (c.uncredited >= this.creditBatch) {
         this.ops.push(OP_CREDIT, conn, c.uncredited);
@@ -221,9 +198,7 @@ export class NodeNetTransport implements SocketTransport {
     if (!(c instanceof WorkerConn) || c.gone) return -ERRNO_NOTCONN;
     if (how & SHUT_RD && !c.rdShut) {
       c.rdShut = true;
-      c.chunks.length = 0;
-      c.offset = 0;
-      c.buffered = 0;
+      c.inbound.clear();
     }
     if (how & SHUT_WR) c.wrShut = true;
     this.ops.push(OP_SHUTDOWN, conn, how);
@@ -252,12 +227,12 @@ export class NodeNetTransport implements SocketTransport {
     const failed = state.error !== 0 || state.broken || state.gone;
     const room = state.wrShut || failed ? 0 : this.roomFor(handle, state);
     return {
-      readable: state.buffered > 0 || hangup || state.error !== 0 || state.rdShut,
+      readable: state.inbound.length > 0 || hangup || state.error !== 0 || state.rdShut,
       // A send that would fail at once does not block either: POLLOUT, as in Linux.
       writable: room > 0 || failed || state.wrShut,
       hangup,
       error: state.error,
-      nread: state.buffered,
+      nread: state.inbound.length,
       nwrite: room,
     };
   }
@@ -375,8 +350,7 @@ export class NodeNetTransport implements SocketTransport {
           this.ops.push(OP_CREDIT, handle, (arg as Uint8Array).byteLength);
           return;
         }
-        state.chunks.push(arg as Uint8Array);
-        state.buffered += (arg as Uint8Array).byteLength;
+        state.inbound.append(arg as Uint8Array);
         break;
       }
       case EV_FIN:
