@@ -10,7 +10,6 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AddressInUseError,
-  formatAddress,
   ListenError,
   ModuleExitError,
   ModuleLoadError,
@@ -23,20 +22,9 @@ import { launch, type Launched, type Outcome, type Output } from './runtime/laun
 import type { TransportStats } from './transport/node-net-main.js';
 import { RUNTIMES, type Preopen, type RuntimeName } from './runtime/types.js';
 
-export {
-  AddressInUseError,
-  formatAddress,
-  ListenError,
-  ModuleExitError,
-  ModuleLoadError,
-  ModuleTrapError,
-  UsageError,
-  WasiEvloopError,
-  type Address,
-  type Output,
-  type Preopen,
-  type RuntimeName,
-};
+// Everything in errors.ts (the error classes, Address, formatAddress) is public.
+export * from './errors.js';
+export type { Output, Preopen, RuntimeName };
 
 export const BACKENDS = ['select', 'poll', 'epoll'] as const;
 export type Backend = (typeof BACKENDS)[number];
