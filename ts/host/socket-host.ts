@@ -90,7 +90,7 @@ export class SocketHost {
   private readonly clock: Clock;
   private readonly onInternalError: ((error: unknown) => void) | undefined;
   private runtime: WasiFunctions | null = null;
-  private counters = { accepted: 0, closed: 0, bytesIn: 0, bytesOut: 0, open: 0 };
+  private counters = { accepted: 0, closed: 0, bytesIn: 0, bytesOut: 0 };
 
   constructor(
     readonly transport: SocketTransport,
@@ -110,7 +110,7 @@ export class SocketHost {
   }
 
   stats(): HostStats {
-    return { ...this.counters };
+    return { ...this.counters, open: this.counters.accepted - this.counters.closed };
   }
 
   /**
@@ -185,7 +185,6 @@ export class SocketHost {
         const newFd = this.table.allocate(entry);
         w.writeU32(this.memory.view(), u32(roFd), newFd);
         this.counters.accepted++;
-        this.counters.open++;
         return w.ERRNO_SUCCESS;
       }
       const again = this.blockOrFail(sock, conn);
@@ -621,7 +620,6 @@ export class SocketHost {
         this.transport.close(entry.handle);
         if (!entry.listener) {
           this.counters.closed++;
-          this.counters.open--;
         }
         return w.ERRNO_SUCCESS;
     }

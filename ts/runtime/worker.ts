@@ -7,7 +7,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { composeImports, SocketHost } from '../host/index.js';
-import { countingImports } from '../transport/counters.js';
+import { countingImports } from './counting-imports.js';
 import { NodeNetTransport } from '../transport/node-net.js';
 import { createNodeRuntime } from './node.js';
 import { createShimRuntime } from './shim.js';
