@@ -221,7 +221,7 @@ export class NodeNetTransport implements SocketTransport {
       // A stopped or failed listener is readable and hung up; accept()
       // returns the error (ECANCELED when stopped).
       const ended = this.stopping || state.error !== 0;
-      return { readable: state.count > 0 || ended, writable: false, hangup: ended, error: 0, nread: state.count, nwrite: 0 };
+      return { readable: state.count > 0 || ended, writable: false, hangup: ended, error: state.error, nread: state.count, nwrite: 0 };
     }
     const hangup = state.fin || state.gone || state.broken;
     const failed = state.error !== 0 || state.broken || state.gone;
