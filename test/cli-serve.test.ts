@@ -3,18 +3,19 @@
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BACKENDS, RUNTIMES } from '../ts/index.js';
+import { BACKENDS, RUNTIMES, TRANSPORTS } from '../ts/index.js';
 import { startCli } from './helpers/cli.js';
 import { echoOnce } from './helpers/echo-client.js';
 
-for (const backend of BACKENDS) {
+for (const transport of TRANSPORTS) {
+  for (const backend of BACKENDS) {
   for (const runtime of RUNTIMES) {
     const signal = backend === 'poll' ? 'SIGINT' : 'SIGTERM';
-    test(`serve --backend ${backend} --runtime ${runtime}: ready line, echo, ${signal} → exit 0`, async () => {
-      const cli = startCli(['serve', '--backend', backend, '--runtime', runtime, '--port', '0']);
+    test(`serve --backend ${backend} --runtime ${runtime} --transport ${transport}: ready line, echo, ${signal} → exit 0`, async () => {
+      const cli = startCli(['serve', '--backend', backend, '--runtime', runtime, '--transport', transport, '--port', '0']);
       try {
-        const [line, port] = await cli.waitFor('stdout', /^listening on 127\.0\.0\.1:(\d+) \(backend (\w+), runtime (\w+)\)\n/);
-        assert.is(line, `listening on 127.0.0.1:${port} (backend ${backend}, runtime ${runtime})\n`);
+        const [line, port] = await cli.waitFor('stdout', /^listening on 127\.0\.0\.1:(\d+) \(.*\)\n/);
+        assert.is(line, `listening on 127.0.0.1:${port} (backend ${backend}, runtime ${runtime}, transport ${transport})\n`);
         const data = randomBytes(100_000);
         assert.ok((await echoOnce(Number(port), data)).equals(data), 'echoed exactly');
         cli.child.kill(signal);
@@ -26,6 +27,7 @@ for (const backend of BACKENDS) {
         cli.child.kill('SIGKILL');
       }
     });
+  }
   }
 }
 

@@ -27,7 +27,7 @@ test('a runtime fd renumbered onto a socket closes the connection; the runtime s
   const file = h.heap.u32(out);
   assert.is(h.wasi.fd_renumber!(file, sock), 0);
   assert.ok(c.serverClosed, 'the socket was closed');
-  assert.is(h.host.stats().closed, 1);
+  assert.is(h.host.control.stats().closed, 1);
   assert.is(text(h.read(sock, 64).data), 'content of f.txt');
   assert.equal(h.runtime.callsTo('fd_read').map((a) => a[0]), [4]);
 });

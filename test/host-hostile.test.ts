@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeHarness, text, type Harness } from './helpers/host-harness.js';
 import { SocketHost, composeImports } from '../ts/host/index.js';
-import { MemoryNetwork, MemoryNetworkDeadlock } from '../ts/transport/memory.js';
+import { MemoryNetwork, MemoryNetworkDeadlock } from '../ts/transport/memory/network.js';
 import * as w from '../ts/wasi/index.js';
 
 /** Arity and which arguments are i64 (BigInt in JS) for each import the host owns. */

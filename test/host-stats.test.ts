@@ -17,11 +17,11 @@ test('counts accepted and closed connections and the bytes each way', () => {
   h.recv(fb, 10, w.RIFLAGS_RECV_PEEK);
   h.send(fb, 'abcd');
   h.write(fa, 'ef');
-  assert.equal(h.host.stats(), { accepted: 2, closed: 0, bytesIn: 5, bytesOut: 6, open: 2 });
+  assert.equal(h.host.control.stats(), { accepted: 2, refused: 0, closed: 0, bytesIn: 5, bytesOut: 6, open: 2 });
   h.wasi.fd_close!(fa);
-  assert.equal(h.host.stats(), { accepted: 2, closed: 1, bytesIn: 5, bytesOut: 6, open: 1 });
+  assert.equal(h.host.control.stats(), { accepted: 2, refused: 0, closed: 1, bytesIn: 5, bytesOut: 6, open: 1 });
   h.wasi.fd_close!(3);
-  assert.is(h.host.stats().closed, 1, 'a listener is not a connection');
+  assert.is(h.host.control.stats().closed, 1, 'a listener is not a connection');
 });
 
 test('closeSockets releases every socket and epoll set, and leaves runtime fds alone', () => {
@@ -33,7 +33,7 @@ test('closeSockets releases every socket and epoll set, and leaves runtime fds a
   h.host.closeSockets();
   assert.is(h.net.openHandles, 0, 'listener, accepted and pending connections all closed');
   assert.ok(c.serverClosed);
-  assert.equal(h.host.stats().open, 0);
+  assert.equal(h.host.control.stats().open, 0);
   assert.is(h.fdstat(1).errno, 0);
   assert.is(h.fdstat(3).errno, w.ERRNO_BADF);
 });

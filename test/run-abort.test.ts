@@ -5,7 +5,7 @@ import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { run, RUNTIMES, STOP_GRACE_MS, type Address } from '../ts/index.js';
-import { connect, sleep, withTimeout } from './helpers/echo-client.js';
+import { connect, roundTrip, withTimeout } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
 
 const wasm = fixtureWasm('blocking_echo');
@@ -27,12 +27,13 @@ for (const runtime of RUNTIMES) {
     const [address] = await withTimeout('the listener', 5000, bound);
     const idle: net.Socket = await connect(address!.port);
     idle.on('error', () => {});
-    await sleep(200); // the module is now blocked reading the idle connection
+    // Echoed: the module has accepted it and is now blocked reading it again.
+    await roundTrip(idle, Buffer.from('x'));
     const started = Date.now();
     controller.abort();
     assert.is(await withTimeout('the module to end', STOP_GRACE_MS, exit), 0);
     assert.ok(Date.now() - started < STOP_GRACE_MS / 2, 'ended promptly');
-    assert.match(stderr, /connection: Operation canceled\naccept: Operation canceled\n/);
+    assert.match(stderr, /connection: Operation canceled\naccept: Operation canceled\n/, stderr);
     idle.destroy();
   });
 }

@@ -17,11 +17,11 @@ test('a client that never reads does not grow the host, and others are served', 
   try {
     const chunk = Buffer.alloc(64 * 1024, 1);
     for (let i = 0; i < 512; i++) hog.write(chunk); // 32 MiB, ignoring 'drain'
-    await until(() => echo.main.stats().bytesIn > 1024 * 1024, 5000, 'the echo to get going');
+    await until(() => echo.control.stats().bytesIn > 1024 * 1024, 5000, 'the echo to get going');
     await sleep(500);
-    const first = echo.main.stats();
+    const first = echo.control.stats();
     await sleep(500);
-    const second = echo.main.stats();
+    const second = echo.control.stats();
     assert.ok(second.bytesIn - first.bytesIn < 256 * 1024, `still reading from the hog: ${first.bytesIn} → ${second.bytesIn}`);
     // In the host: main's inbound queue, the loop's own buffer (256 KiB), the unflushed outbound.
     const held = second.bytesIn - second.bytesOut;

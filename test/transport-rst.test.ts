@@ -13,9 +13,9 @@ test('RST gives ECONNRESET to the module, other connections go on', async () => 
     await roundTrip(victim, Buffer.from('before the reset'));
     victim.write(Buffer.alloc(1000, 1));
     // Reset only once the bytes are out: with a write still queued Node sends FIN instead.
-    await until(() => echo.main.stats().bytesIn >= 1016, 5000, 'the bytes before the reset');
+    await until(() => echo.control.stats().bytesIn >= 1016, 5000, 'the bytes before the reset');
     victim.resetAndDestroy();
-    await until(() => echo.main.stats().closed === 1, 5000, 'the module to close the reset connection');
+    await until(() => echo.control.stats().closed === 1, 5000, 'the module to close the reset connection');
     const back = await echoOnce(echo.port, Buffer.from('still here'));
     assert.is(back.toString(), 'still here');
   } finally {

@@ -2,7 +2,9 @@
 // wasi-evloop serve | run. Exit status: the module's for `run`; 0 after a
 // signal-initiated close for `serve`; 2 for bad arguments (one line on
 // stderr); 1 for other failures (address in use, ...); 134 when the module
-// trapped (as a process killed by abort()).
+// trapped (as a process killed by abort()). `run` sent SIGINT or SIGTERM asks
+// the module to stop: its own exit status if it then exits, otherwise 128 +
+// the signal's number (130, 143), as a shell reports a process the signal killed.
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
@@ -11,12 +13,15 @@ import {
   DEFAULT_PORT,
   formatAddress,
   ModuleLoadError,
+  ModuleStoppedError,
   ModuleTrapError,
   parseAddress,
   parsePreopen,
   RUNTIMES,
   run,
   serve,
+  TRANSPORTS,
+  type TransportName,
   UsageError,
   WasiEvloopError,
   type Backend,
@@ -91,6 +96,7 @@ function parseEnv(text: string): [string, string] {
 interface ServeFlags {
   backend: Backend;
   runtime: RuntimeName;
+  transport?: TransportName;
   host: string;
   port: number;
   maxConns?: number;
@@ -103,6 +109,7 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
   const server = await serve({
     backend: flags.backend,
     runtime: flags.runtime,
+    transport: flags.transport,
     host: flags.host,
     port: flags.port,
     maxConns: flags.maxConns,
@@ -110,7 +117,9 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
     stallTimeoutMs: flags.stallTimeout,
     verbose: flags.verbose,
   }).catch((error) => reportError(error, 'serve'));
-  process.stdout.write(`listening on ${formatAddress(server.address)} (backend ${server.backend}, runtime ${server.runtime})\n`);
+  process.stdout.write(
+    `listening on ${formatAddress(server.address)} (backend ${server.backend}, runtime ${server.runtime}, transport ${server.transport})\n`,
+  );
 
   let closing: Promise<void> | null = null;
   const close = () => (closing ??= server.close());
@@ -130,13 +139,22 @@ interface RunFlags {
   env: [string, string][];
   dir: { host: string; guest: string }[];
   runtime: RuntimeName;
+  transport?: TransportName;
 }
+
+const SIGNAL_NUMBERS: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 2, SIGTERM: 15 };
 
 async function runCommand(module: string, args: string[], flags: RunFlags): Promise<number> {
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let signal: 'SIGINT' | 'SIGTERM' | null = null;
+  const stopOn = (name: 'SIGINT' | 'SIGTERM') => () => {
+    signal ??= name;
+    controller.abort();
+  };
+  const onInt = stopOn('SIGINT');
+  const onTerm = stopOn('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
   try {
     return await run(module, {
       tcplisten: flags.tcplisten,
@@ -144,16 +162,19 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
       env: Object.fromEntries(flags.env),
       preopens: flags.dir,
       runtime: flags.runtime,
+      transport: flags.transport,
       signal: controller.signal,
       onListening: (addresses) => {
         for (const address of addresses) process.stderr.write(`listening on ${formatAddress(address)}\n`);
       },
     });
   } catch (error) {
+    // Ended on the user's signal: the status a shell gives a process the signal killed.
+    if (error instanceof ModuleStoppedError && signal !== null) return 128 + SIGNAL_NUMBERS[signal];
     reportError(error, 'run');
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   }
 }
 
@@ -174,6 +195,7 @@ function program(): Command {
     .description('serve RFC 862 echo with the C event-loop core compiled to wasm')
     .addOption(new Option('--backend <name>', 'event loop backend').choices(BACKENDS).default('epoll'))
     .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
+    .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .option('--host <host>', 'address to listen on', DEFAULT_HOST)
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, DEFAULT_PORT)
     .option('--max-conns <n>', 'refuse connections beyond N open ones', parseCount)
@@ -191,6 +213,7 @@ function program(): Command {
     .option('--env <name=value>', 'environment variable for the module (repeatable)', collect(parseEnv), [])
     .option('--dir <host[::guest]>', 'preopen a directory (repeatable)', collect(parsePreopen), [])
     .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
+    .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .action(async (module: string, args: string[], flags: RunFlags) => {
       process.exitCode = (await runCommand(module, args, flags)) & 0xff;
     });

@@ -71,3 +71,23 @@ export class ModuleExitError extends WasiEvloopError {
     super(`${moduleName} exited with status ${exitCode}${detail ? `: ${detail}` : ''}`);
   }
 }
+
+/** The transport asked for cannot work here: `reason` says why and what to do. */
+export class TransportUnavailableError extends WasiEvloopError {
+  constructor(
+    readonly transport: string,
+    readonly reason: string,
+  ) {
+    super(`the ${transport} transport is unavailable: ${reason}`);
+  }
+}
+
+/** Asked to stop, the module did not end by itself, and the host ended it. */
+export class ModuleStoppedError extends WasiEvloopError {
+  constructor(
+    readonly moduleName: string,
+    readonly reason: string,
+  ) {
+    super(`${moduleName} did not end when asked to stop; ${reason}`);
+  }
+}

@@ -3,32 +3,26 @@
 //   serve()  the echo core (select, poll or epoll, compiled to wasm) on a port
 //   run()    any preview1 module, with listening sockets at fd 3, 4, …
 //
-// Both run the module in a worker thread; see ts/runtime/launch.ts.
+// Both run the module in a worker thread (ts/runtime/launch.ts) over a
+// transport (ts/transport/kinds.ts). This file holds the exports and the two
+// entry points; everything else lives in files named for their job.
 
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  AddressInUseError,
-  ListenError,
-  ModuleExitError,
-  ModuleLoadError,
-  ModuleTrapError,
-  UsageError,
-  WasiEvloopError,
-  type Address,
-} from './errors.js';
-import { launch, type Launched, type Outcome, type Output } from './runtime/launch.js';
-import type { TransportStats } from './transport/node-net-main.js';
+import { chooseTransport } from './choose-transport.js';
+import { ModuleExitError, UsageError, type Address } from './errors.js';
+import { HeldOutput } from './held-output.js';
+import { BACKENDS, coreModule, loadModule, moduleNameOf, type Backend } from './module-loader.js';
+import { hostName, oneOf, toAddress, toEnv, toPreopens, wholeNumber } from './options.js';
+import { settle, start } from './outcomes.js';
+import type { Output } from './runtime/launch.js';
 import { RUNTIMES, type Preopen, type RuntimeName } from './runtime/types.js';
+import type { ConnectionStats } from './transport/control-block.js';
+import { TRANSPORTS, type TransportName } from './transport/kinds.js';
 
 // Everything in errors.ts (the error classes, Address, formatAddress) is public.
 export * from './errors.js';
-export type { Output, Preopen, RuntimeName };
-
-export const BACKENDS = ['select', 'poll', 'epoll'] as const;
-export type Backend = (typeof BACKENDS)[number];
-export { RUNTIMES };
+export { parseAddress, parsePreopen } from './options.js';
+export type { Backend, ConnectionStats, Output, Preopen, RuntimeName, TransportName };
+export { BACKENDS, RUNTIMES, TRANSPORTS };
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 7007;
@@ -42,6 +36,8 @@ const RUN_LINGER_MS = 2000;
 export interface ServeOptions {
   backend?: Backend;
   runtime?: RuntimeName;
+  /** Where the sockets live; default: the fastest available here (see README, "Transports"). */
+  transport?: TransportName;
   host?: string;
   /** 0 picks a free port (see `address`). */
   port?: number;
@@ -51,7 +47,7 @@ export interface ServeOptions {
   maxPending?: number;
   /** The core's --stall-timeout: a paused peer whose output has not moved for this long is dropped. */
   stallTimeoutMs?: number;
-  /** The core logs connections and bytes on stderr. */
+  /** The core logs connections and bytes on stderr, and the host the connections it refused. */
   verbose?: boolean;
   /** Default 'ignore'; the core writes nothing there. */
   stdout?: Output;
@@ -59,14 +55,13 @@ export interface ServeOptions {
   stderr?: Output;
 }
 
-/** Counted by the host's side of the sockets (the core prints its own at exit). */
-export type ServerStats = TransportStats;
-
 export interface Server {
   readonly address: Address;
   readonly backend: Backend;
   readonly runtime: RuntimeName;
-  stats(): ServerStats;
+  readonly transport: TransportName;
+  /** Counted by the host as the module works; the core prints its own at exit. */
+  stats(): ConnectionStats;
   /**
    * Settles when the module ends: with its exit code, or rejected (with
    * ModuleTrapError, ...) if it failed. It ends by itself only if something
@@ -90,205 +85,21 @@ export interface RunOptions {
   /** Directories to preopen, after the listeners: { guest: host }, or 'HOST[::GUEST]' strings, or a list. */
   preopens?: Readonly<Record<string, string>> | readonly (string | Preopen)[];
   runtime?: RuntimeName;
+  /** Where the sockets live; default: the fastest available here. */
+  transport?: TransportName;
   /** argv[0] and the name in messages. Default: the file name, or 'module'. */
   name?: string;
   stdout?: Output;
   stderr?: Output;
   /** Called with the bound addresses (port 0 resolved) before the module starts. */
   onListening?: (addresses: readonly Address[]) => void;
-  /** Aborting stops the module as close() stops a server (listeners hang up; terminated after STOP_GRACE_MS). */
+  /**
+   * Aborting stops the module as close() stops a server: listeners hang up
+   * and waiting calls return ECANCELED. A module that then exits resolves
+   * with its exit code; one that does not is ended (ModuleStoppedError).
+   */
   signal?: AbortSignal;
 }
-
-// ---- validation --------------------------------------------------------------
-
-function oneOf<T extends string>(what: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${what} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
-}
-
-function wholeNumber(what: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`${what} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function hostName(value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || /\s/.test(value)) {
-    throw new UsageError(`host must be a host name or IP address, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-/** 'HOST:PORT' or '[IPv6]:PORT' → an address; UsageError otherwise. */
-export function parseAddress(text: string): Address {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
-  const port = match ? Number(match[3]) : NaN;
-  if (!match || port > 65535) {
-    throw new UsageError(`expected HOST:PORT with a port from 0 to 65535 (e.g. 127.0.0.1:8080), got ${JSON.stringify(text)}`);
-  }
-  return { host: match[1] ?? match[2]!, port };
-}
-
-/** 'HOST[::GUEST]' (wasmtime's --dir) → a preopen; the guest path defaults to the host path. */
-export function parsePreopen(text: string): Preopen {
-  const at = text.indexOf('::');
-  const host = at < 0 ? text : text.slice(0, at);
-  const guest = at < 0 ? text : text.slice(at + 2);
-  if (host === '' || guest === '') throw new UsageError(`expected HOST[::GUEST] for a directory, got ${JSON.stringify(text)}`);
-  return { host, guest };
-}
-
-function toAddress(value: string | Address): Address {
-  if (typeof value === 'string') return parseAddress(value);
-  return { host: hostName(value?.host), port: wholeNumber('port', value?.port, 0, 65535) };
-}
-
-function toPreopens(value: RunOptions['preopens']): Preopen[] {
-  if (value === undefined) return [];
-  const list: Preopen[] = Array.isArray(value)
-    ? value.map((p: string | Preopen) => (typeof p === 'string' ? parsePreopen(p) : { guest: p.guest, host: p.host }))
-    : Object.entries(value as Record<string, string>).map(([guest, host]) => ({ guest, host }));
-  const seen = new Set<string>();
-  for (const { guest, host } of list) {
-    if (typeof guest !== 'string' || typeof host !== 'string' || !guest || !host) {
-      throw new UsageError('preopens: every directory needs a host path and a guest path');
-    }
-    if (seen.has(guest)) throw new UsageError(`preopens: guest path ${guest} is given twice`);
-    seen.add(guest);
-  }
-  return list;
-}
-
-function toEnv(value: RunOptions['env']): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, v] of Object.entries(value ?? {})) {
-    if (key === '' || key.includes('=') || typeof v !== 'string') {
-      throw new UsageError(`env: ${JSON.stringify(key)} must be a name without '=' with a string value`);
-    }
-    env[key] = v;
-  }
-  return env;
-}
-
-// ---- modules -----------------------------------------------------------------
-
-const coreModules = new Map<Backend, Promise<WebAssembly.Module>>();
-
-function coreModule(backend: Backend): Promise<WebAssembly.Module> {
-  let module = coreModules.get(backend);
-  if (!module) {
-    module = loadModule(new URL(`../../wasm/echo-${backend}.wasm`, import.meta.url), `echo-${backend}.wasm`);
-    // A failed load is not cached: the next serve() tries again.
-    module.catch(() => coreModules.delete(backend));
-    coreModules.set(backend, module);
-  }
-  return module;
-}
-
-async function loadModule(source: string | URL | Uint8Array, name: string): Promise<WebAssembly.Module> {
-  let bytes: Uint8Array;
-  try {
-    bytes = source instanceof Uint8Array ? source : await readFile(source);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    throw new ModuleLoadError(name, reason, { cause: error });
-  }
-  try {
-    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-  } catch (error) {
-    throw new ModuleLoadError(name, `not a valid WebAssembly module (${(error as Error).message})`, { cause: error });
-  }
-}
-
-function moduleNameOf(source: string | URL | Uint8Array | WebAssembly.Module): string {
-  if (typeof source === 'string') return basename(source);
-  if (source instanceof URL) return basename(source.protocol === 'file:' ? fileURLToPath(source) : source.pathname);
-  return 'module';
-}
-
-// ---- outcomes ----------------------------------------------------------------
-
-function listenError(error: unknown, addresses: readonly Address[]): WasiEvloopError {
-  const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
-  const address =
-    addresses.find((a) => a.host === e.address && a.port === e.port) ??
-    (e.address !== undefined && e.port !== undefined ? { host: e.address, port: e.port } : addresses[0]!);
-  if (e.code === 'EADDRINUSE') return new AddressInUseError(address, { cause: error });
-  return new ListenError(address, e.code, { cause: error });
-}
-
-async function start(options: Parameters<typeof launch>[0]): Promise<Launched> {
-  try {
-    return await launch(options);
-  } catch (error) {
-    // A system call failed while opening the listeners (listen, bind, getaddrinfo, ...).
-    if (typeof (error as NodeJS.ErrnoException).syscall === 'string') throw listenError(error, options.listen);
-    throw error;
-  }
-}
-
-/** The exit code, or the error that says why there is none. */
-function settle(outcome: Outcome, moduleName: string): number {
-  switch (outcome.type) {
-    case 'exit':
-      return outcome.code;
-    case 'trap':
-      throw new ModuleTrapError(moduleName, outcome.message);
-    case 'start-error':
-      throw new ModuleLoadError(moduleName, outcome.message);
-    case 'terminated':
-      throw new WasiEvloopError(`${moduleName} did not stop within ${STOP_GRACE_MS} ms and was terminated`);
-    case 'crash':
-      throw new WasiEvloopError(`the worker running ${moduleName} failed: ${outcome.error.message}`, { cause: outcome.error });
-  }
-}
-
-/**
- * Holds what a server writes until it is known to be running: passed on
- * then, or, if it ended first, kept to explain why (the core's usage line)
- * and not printed twice.
- */
-class HeldOutput {
-  private held: Uint8Array[] | null = [];
-  private heldBytes = 0;
-
-  constructor(
-    private readonly output: Output,
-    private readonly stream: NodeJS.WritableStream,
-    private readonly limit = 64 * 1024,
-  ) {}
-
-  readonly sink = (bytes: Uint8Array): void => {
-    if (this.held !== null && this.heldBytes + bytes.byteLength <= this.limit) {
-      this.held.push(bytes);
-      this.heldBytes += bytes.byteLength;
-    } else {
-      this.release();
-      this.pass(bytes);
-    }
-  };
-
-  /** What was held, as text. */
-  text(): string {
-    return Buffer.concat(this.held ?? []).toString('utf8');
-  }
-
-  release(): void {
-    const held = this.held ?? [];
-    this.held = null;
-    for (const bytes of held) this.pass(bytes);
-  }
-
-  private pass(bytes: Uint8Array): void {
-    if (this.output === 'inherit') this.stream.write(bytes);
-    else if (typeof this.output === 'function') this.output(bytes);
-  }
-}
-
-// ---- the facade --------------------------------------------------------------
 
 /** Serves RFC 862 echo with the C core in wasm; resolves once it is listening and running. */
 export async function serve(options: ServeOptions = {}): Promise<Server> {
@@ -304,6 +115,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     args.push('--stall-timeout', String(wholeNumber('stallTimeoutMs', options.stallTimeoutMs, 0, Number.MAX_SAFE_INTEGER)));
   }
   if (options.verbose) args.push('--verbose');
+  const transport = await chooseTransport(options.transport);
 
   const moduleName = `echo-${backend}.wasm`;
   const module = await coreModule(backend);
@@ -312,6 +124,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     module,
     moduleName,
     runtime,
+    transport,
     args,
     env: {},
     preopens: [],
@@ -319,6 +132,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     stdout: options.stdout ?? 'ignore',
     stderr: stderr.sink,
     lingerMs: SERVE_LINGER_MS,
+    log: options.verbose ? (line) => stderr.sink(new TextEncoder().encode(`wasi-evloop: ${line}\n`)) : undefined,
   });
   const finished = launched.outcome.then((outcome) => settle(outcome, moduleName));
   finished.catch(() => {}); // observed through `finished` or close(); never an unhandled rejection
@@ -336,6 +150,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     address: { host: address.host, port: address.port },
     backend,
     runtime,
+    transport,
     stats: () => launched.stats(),
     finished,
     async close() {
@@ -355,6 +170,7 @@ export async function run(module: string | URL | Uint8Array | WebAssembly.Module
   const env = toEnv(options.env);
   const args = [...(options.args ?? [])];
   if (args.some((a) => typeof a !== 'string')) throw new UsageError('args must be strings');
+  const transport = await chooseTransport(options.transport);
   const moduleName = options.name ?? moduleNameOf(module);
   const compiled = module instanceof WebAssembly.Module ? module : await loadModule(module, moduleName);
   options.signal?.throwIfAborted();
@@ -363,6 +179,7 @@ export async function run(module: string | URL | Uint8Array | WebAssembly.Module
     module: compiled,
     moduleName,
     runtime,
+    transport,
     args: [moduleName, ...args],
     env,
     preopens,

@@ -2,7 +2,7 @@
 // in-memory network and a fake runtime. One harness per test.
 
 import { composeImports, SocketHost, type SocketHostOptions, type WasiFunction } from '../../ts/host/index.js';
-import { MemoryNetwork, type MemoryNetworkOptions } from '../../ts/transport/memory.js';
+import { MemoryNetwork, type MemoryNetworkOptions } from '../../ts/transport/memory/network.js';
 import * as w from '../../ts/wasi/index.js';
 
 const PAGE = 65536;
@@ -202,6 +202,7 @@ export function makeHarness(options: HarnessOptions = {}) {
   const net = new MemoryNetwork(options.net);
   const internalErrors: unknown[] = [];
   const host = new SocketHost(net, {
+    control: net.control,
     clock: net.clock,
     onInternalError: (e) => internalErrors.push(e),
     ...options.host,

@@ -4,34 +4,15 @@
 // runtime does not know (a socket, an epoll set) never reaches the runtime.
 
 import * as w from '../wasi/index.js';
-import type { RuntimeLayout, SocketHost, WasiFunction, WasiFunctions } from './socket-host.js';
+import type { WasiFunction, WasiFunctions } from './descriptor.js';
+import { EpollImports } from './epoll-imports.js';
+import { Preview1Imports } from './preview1-imports.js';
+import type { RuntimeLayout, SocketHost } from './socket-host.js';
 
 export interface ComposedImports {
   wasi_snapshot_preview1: Record<string, WasiFunction>;
   wasix_32v1: Record<string, WasiFunction>;
 }
-
-/** The host's own implementations; for runtime fds they call the runtime with its numbers. */
-const HOST_OWNED = [
-  'sock_accept',
-  'sock_recv',
-  'sock_send',
-  'sock_shutdown',
-  'poll_oneoff',
-  'fd_read',
-  'fd_write',
-  'fd_close',
-  'fd_renumber',
-  'fd_fdstat_get',
-  'fd_fdstat_set_flags',
-  'fd_fdstat_set_rights',
-  'fd_filestat_get',
-  'fd_prestat_get',
-  'fd_prestat_dir_name',
-  'path_open',
-  'clock_time_get',
-  'clock_res_get',
-] as const;
 
 /**
  * The other preview1 imports that take fds: which arguments are fds, and the
@@ -64,6 +45,24 @@ const ROUTED: Readonly<Record<string, { fdArgs: readonly number[]; onSocket: num
 /** They end the module by throwing (the runtime's exit exception): never wrapped. */
 const THROWS_BY_DESIGN = new Set(['proc_exit', 'proc_raise']);
 
+/** The names of an imports class's methods: each is an import of that name. */
+function importNames(cls: { prototype: object }): string[] {
+  return Object.getOwnPropertyNames(cls.prototype).filter((name) => name !== 'constructor');
+}
+
+/** The preview1 imports the host owns (for the others it routes fds to the runtime). */
+export const HOST_PREVIEW1_IMPORTS: readonly string[] = importNames(Preview1Imports);
+
+/** A class's import methods, bound and guarded, by name. */
+function installed(host: SocketHost, imports: object, names: readonly string[]): Record<string, WasiFunction> {
+  const out: Record<string, WasiFunction> = {};
+  for (const name of names) {
+    const method = (imports as Record<string, (...args: unknown[]) => number>)[name]!;
+    out[name] = host.guard(method.bind(imports));
+  }
+  return out;
+}
+
 /**
  * Lays out the host's fd table for this runtime (stdio 0-2, listeners from 3,
  * then the runtime's preopened directories) and returns the module's imports.
@@ -82,21 +81,21 @@ export function composeImports(runtimeImports: WasiFunctions, layout: RuntimeLay
     else if (Object.hasOwn(ROUTED, name)) preview1[name] = routed(host, fn, ROUTED[name]!);
     else preview1[name] = host.guard((...args: unknown[]) => asErrno(fn(...args)));
   }
-  for (const name of HOST_OWNED) preview1[name] = host[name];
+  Object.assign(preview1, installed(host, new Preview1Imports(host), HOST_PREVIEW1_IMPORTS));
 
   return {
     wasi_snapshot_preview1: preview1,
-    wasix_32v1: { epoll_create: host.epoll_create, epoll_ctl: host.epoll_ctl, epoll_wait: host.epoll_wait },
+    wasix_32v1: installed(host, new EpollImports(host), importNames(EpollImports)),
   };
 }
 
 function routed(host: SocketHost, fn: WasiFunction, route: { fdArgs: readonly number[]; onSocket: number }): WasiFunction {
   return host.guard((...args: unknown[]): number => {
     for (const i of route.fdArgs) {
-      const entry = host.lookup(args[i] as number);
+      const entry = host.descriptor(args[i] as number);
       if (entry === undefined) return w.ERRNO_BADF;
-      if (entry.kind !== 'runtime') return route.onSocket;
-      args[i] = entry.rt;
+      if (entry.runtimeFd === null) return route.onSocket;
+      args[i] = entry.runtimeFd;
     }
     return asErrno(fn(...args));
   });

@@ -1,8 +1,15 @@
-import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLONESHOT } from '../wasi/index.js';
-import type { SocketFd } from './fd-table.js';
+// The epoll sets behind the WASIX epoll imports: registrations and the ready
+// list. What a socket's events are is the socket's business (EpollTarget).
 
-/** The events a socket has now, as EPOLL* bits (IN, OUT, RDHUP, ERR, HUP). */
-export type EpollQuery = (sock: SocketFd) => number;
+import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLONESHOT } from '../wasi/index.js';
+
+/** What an epoll set can watch (a listener or a connection). */
+export interface EpollTarget {
+  /** The events it has now, as EPOLL* bits (IN, OUT, RDHUP, ERR, HUP). */
+  epollEvents(): number;
+  /** Its registrations, one per set watching it. */
+  readonly interests: Set<Interest>;
+}
 
 /** One socket registered in one epoll set. */
 export class Interest {
@@ -11,7 +18,7 @@ export class Interest {
 
   constructor(
     readonly epoll: Epoll,
-    readonly sock: SocketFd,
+    readonly target: EpollTarget,
     public events: number,
     /** The 24-byte epoll_data blob, handed back verbatim. */
     public data: Uint8Array,
@@ -35,20 +42,18 @@ export class Interest {
  * one-shot ones are disarmed until EPOLL_CTL_MOD.
  */
 export class Epoll {
-  readonly interests = new Map<SocketFd, Interest>();
+  readonly interests = new Map<EpollTarget, Interest>();
   /** Insertion-ordered; may hold interests that turn out not to be ready (dropped when looked at). */
   private readonly ready = new Set<Interest>();
-
-  constructor(private readonly query: EpollQuery) {}
 
   get registered(): number {
     return this.interests.size;
   }
 
-  add(sock: SocketFd, events: number, data: Uint8Array): Interest {
-    const interest = new Interest(this, sock, events, data);
-    this.interests.set(sock, interest);
-    sock.interests.add(interest);
+  add(target: EpollTarget, events: number, data: Uint8Array): Interest {
+    const interest = new Interest(this, target, events, data);
+    this.interests.set(target, interest);
+    target.interests.add(interest);
     this.checkNow(interest);
     return interest;
   }
@@ -62,8 +67,8 @@ export class Epoll {
   }
 
   remove(interest: Interest): void {
-    this.interests.delete(interest.sock);
-    interest.sock.interests.delete(interest);
+    this.interests.delete(interest.target);
+    interest.target.interests.delete(interest);
     this.ready.delete(interest);
   }
 
@@ -85,7 +90,7 @@ export class Epoll {
       if (n >= max) break;
       if (!this.ready.delete(interest)) continue;
       if (!interest.armed) continue;
-      const events = interest.matches(this.query(interest.sock));
+      const events = interest.matches(interest.target.epollEvents());
       if (events === 0) continue;
       emit(interest, events, n);
       n++;
@@ -99,7 +104,7 @@ export class Epoll {
   /** Whether epoll_wait would report something now (poll_oneoff on the epoll fd). Consumes nothing. */
   hasEvents(): boolean {
     for (const interest of this.ready) {
-      if (interest.armed && interest.matches(this.query(interest.sock)) !== 0) return true;
+      if (interest.armed && interest.matches(interest.target.epollEvents()) !== 0) return true;
       this.ready.delete(interest);
     }
     return false;
@@ -107,12 +112,12 @@ export class Epoll {
 
   /** The epoll fd was closed: every registration goes. */
   clear(): void {
-    for (const interest of this.interests.values()) interest.sock.interests.delete(interest);
+    for (const interest of this.interests.values()) interest.target.interests.delete(interest);
     this.interests.clear();
     this.ready.clear();
   }
 
   private checkNow(interest: Interest): void {
-    if (interest.matches(this.query(interest.sock)) !== 0) this.ready.add(interest);
+    if (interest.matches(interest.target.epollEvents()) !== 0) this.ready.add(interest);
   }
 }

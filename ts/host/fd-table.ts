@@ -1,42 +1,11 @@
-import type { Handle } from '../transport/types.js';
-import type { Epoll, Interest } from './epoll.js';
-
-/** A descriptor the runtime (node:wasi, browser_wasi_shim) owns, under the runtime's own number. */
-export interface RuntimeFd {
-  kind: 'runtime';
-  rt: number;
-  /** A preopened directory: fd_prestat_get goes to the runtime. */
-  preopen: boolean;
-}
-
-/** A listener or connection of the transport. */
-export interface SocketFd {
-  kind: 'socket';
-  handle: Handle;
-  listener: boolean;
-  fdflags: number;
-  rightsBase: bigint;
-  rightsInheriting: bigint;
-  /** The module shut down its sending side: with the peer's FIN, the connection is fully hung up. */
-  shutWr: boolean;
-  /** Registrations in epoll sets (one per set), dropped with the socket. */
-  interests: Set<Interest>;
-}
-
-export interface EpollFd {
-  kind: 'epoll';
-  epoll: Epoll;
-  fdflags: number;
-}
-
-export type FdEntry = RuntimeFd | SocketFd | EpollFd;
+import type { Descriptor } from './descriptor.js';
 
 /**
  * The descriptor numbers the module sees. New descriptors get the lowest free
  * number, as POSIX requires (a min-heap of freed numbers keeps that O(log n)).
  */
 export class FdTable {
-  private readonly slots: (FdEntry | undefined)[] = [];
+  private readonly slots: (Descriptor | undefined)[] = [];
   /** Free numbers below slots.length; may hold stale numbers (checked on pop). */
   private readonly free: number[] = [];
   private used = 0;
@@ -52,12 +21,12 @@ export class FdTable {
     return this.used >= this.maxFds;
   }
 
-  get(fd: number): FdEntry | undefined {
+  get(fd: number): Descriptor | undefined {
     return fd >= 0 && fd < this.slots.length ? this.slots[fd] : undefined;
   }
 
   /** The lowest free number for `entry`, or -1 when maxFds descriptors are open. */
-  allocate(entry: FdEntry): number {
+  allocate(entry: Descriptor): number {
     if (this.full) return -1;
     let fd = -1;
     while (this.free.length > 0) {
@@ -73,13 +42,13 @@ export class FdTable {
   }
 
   /** Puts `entry` at a chosen free number (the initial layout). */
-  place(fd: number, entry: FdEntry): void {
+  place(fd: number, entry: Descriptor): void {
     if (!Number.isInteger(fd) || fd < 0) throw new RangeError(`fd ${fd} is not a descriptor number`);
     if (this.get(fd) !== undefined) throw new Error(`fd ${fd} is already in use`);
     this.put(fd, entry);
   }
 
-  remove(fd: number): FdEntry | undefined {
+  remove(fd: number): Descriptor | undefined {
     const entry = this.get(fd);
     if (entry === undefined) return undefined;
     this.slots[fd] = undefined;
@@ -103,21 +72,21 @@ export class FdTable {
     return highest;
   }
 
-  *entries(): IterableIterator<[number, FdEntry]> {
+  *entries(): IterableIterator<[number, Descriptor]> {
     for (let fd = 0; fd < this.slots.length; fd++) {
       const entry = this.slots[fd];
       if (entry !== undefined) yield [fd, entry];
     }
   }
 
-  private put(fd: number, entry: FdEntry): void {
+  private put(fd: number, entry: Descriptor): void {
     while (this.slots.length < fd) {
       this.pushFree(this.slots.length);
       this.slots.push(undefined);
     }
     this.slots[fd] = entry;
     this.used++;
-    if (entry.kind === 'runtime' && entry.preopen) this.preopens.add(fd);
+    if (entry.preopen) this.preopens.add(fd);
   }
 
   private pushFree(fd: number): void {

@@ -1,4 +1,5 @@
-import { ERRNO_FAULT, WasiErrnoError } from '../wasi/index.js';
+import { ERRNO_FAULT, IOV_MAX, WasiErrnoError, readIovecsInto } from '../wasi/index.js';
+import type { IoList } from '../transport/types.js';
 
 /**
  * The module's linear memory, given to the host after instantiation.
@@ -13,14 +14,12 @@ export class GuestMemory {
   private buffer: ArrayBufferLike | null = null;
   private dataView = new DataView(new ArrayBuffer(0));
   private bytes8 = new Uint8Array(0);
+  /** One scatter/gather list, reused by every call: the data path allocates nothing. */
+  private readonly io: IoList = { mem: this.bytes8, iov: new Uint32Array(2 * IOV_MAX), count: 0 };
 
   set(memory: WebAssembly.Memory): void {
     this.memory = memory;
     this.buffer = null;
-  }
-
-  get attached(): boolean {
-    return this.memory !== null;
   }
 
   view(): DataView {
@@ -33,6 +32,18 @@ export class GuestMemory {
     return this.bytes8;
   }
 
+  /**
+   * The module's iovec array at `ptr` as a scatter/gather list, every buffer
+   * checked to lie in memory (EFAULT, or EINVAL past IOV_MAX, thrown as
+   * WasiErrnoError). Valid until the next call.
+   */
+  ioList(ptr: number, count: number): IoList {
+    const view = this.view();
+    this.io.count = readIovecsInto(view, ptr, count, this.io.iov);
+    this.io.mem = this.bytes8;
+    return this.io;
+  }
+
   private refresh(): void {
     if (this.memory === null) throw new WasiErrnoError(ERRNO_FAULT, 'the host has no memory yet: call setMemory() after instantiation');
     const buffer = this.memory.buffer;
@@ -41,5 +52,22 @@ export class GuestMemory {
       this.dataView = new DataView(buffer);
       this.bytes8 = new Uint8Array(buffer);
     }
+  }
+}
+
+/** Drops the first `n` bytes of a list in place (after a partial transfer). */
+export function advanceIo(io: IoList, n: number): void {
+  let skip = 0;
+  while (skip < io.count && n >= io.iov[2 * skip + 1]!) {
+    n -= io.iov[2 * skip + 1]!;
+    skip++;
+  }
+  if (skip > 0) {
+    io.iov.copyWithin(0, 2 * skip, 2 * io.count);
+    io.count -= skip;
+  }
+  if (n > 0 && io.count > 0) {
+    io.iov[0] = io.iov[0]! + n;
+    io.iov[1] = io.iov[1]! - n;
   }
 }

@@ -1,10 +1,11 @@
-// The starting thread's side of running one module: opens the listeners,
-// starts worker.ts with the node:net transport, relays output, and ends with
-// every worker, socket and server gone.
+// The starting thread's side of running one module: opens the transport's
+// owner half (the listeners), starts worker.ts, relays output, stops the module
+// when asked, and ends with every worker, socket and server gone.
 
 import { Worker } from 'node:worker_threads';
-import { NodeNetMain, type ListenAddress, type TransportStats } from '../transport/node-net-main.js';
-import type { NodeNetLimits } from '../transport/node-net-protocol.js';
+import { ControlBlock, type ConnectionStats } from '../transport/control-block.js';
+import { openOwner, type TransportName } from '../transport/kinds.js';
+import type { ListenAddress, TransportLimits } from '../transport/types.js';
 import type { Preopen, RuntimeName, StdioMode, WorkerData, WorkerMessage } from './types.js';
 
 /** Where the module's stdout/stderr go: the process's, nowhere, or a function (bytes in order). */
@@ -14,6 +15,7 @@ export interface LaunchOptions {
   module: WebAssembly.Module;
   moduleName: string;
   runtime: RuntimeName;
+  transport: TransportName;
   /** argv, program name first. */
   args: readonly string[];
   env: Readonly<Record<string, string>>;
@@ -21,9 +23,11 @@ export interface LaunchOptions {
   listen: readonly ListenAddress[];
   stdout: Output;
   stderr: Output;
-  limits?: Partial<NodeNetLimits>;
+  limits?: TransportLimits;
   /** How long sockets the module left open may flush once it is gone. */
   lingerMs: number;
+  /** Lines from the transport for the user (refused connections), when they asked for them. */
+  log?: (line: string) => void;
   /** A bug on the host's side (an import answered EIO instead). Default: a process warning. */
   onInternalError?: (message: string) => void;
 }
@@ -32,23 +36,26 @@ export type Outcome =
   | { type: 'exit'; code: number }
   | { type: 'trap'; message: string }
   | { type: 'start-error'; message: string }
-  /** Stopped, and it did not exit within the grace period. */
-  | { type: 'terminated' }
+  /** Asked to stop, it did not end by itself: the host ended it (at a call, or by terminating its thread). */
+  | { type: 'stopped'; message: string }
   /** The worker itself failed (a host bug, or out of memory). */
   | { type: 'crash'; error: Error };
 
 export interface Launched {
   readonly addresses: readonly ListenAddress[];
-  /** True when the module first blocks (it is serving); false if it ended before that. */
+  /** True when the module first sleeps (it is serving); false if it ended before that. */
   readonly ready: Promise<boolean>;
   /** How the module ended; resolves once no worker, socket or server is left. */
   readonly outcome: Promise<Outcome>;
-  stats(): TransportStats;
-  /** Makes the listeners hang up and blocking calls return; terminates the worker after `graceMs`. */
+  stats(): ConnectionStats;
+  /**
+   * Asks the module to stop (listeners hang up, sleeping calls return); if it
+   * has not ended after `graceMs`, its thread is terminated.
+   */
   stop(graceMs: number): Promise<Outcome>;
 }
 
-/** How long main waits for the worker's last flush when the worker did not say goodbye. */
+/** How long to wait for the module half's last flush when the worker did not say goodbye. */
 const END_WAIT_MS = 500;
 
 function stdioMode(output: Output): StdioMode {
@@ -57,8 +64,9 @@ function stdioMode(output: Output): StdioMode {
 
 /** Opens the listeners (Node errors propagate: EADDRINUSE, ...) and starts the module. */
 export async function launch(options: LaunchOptions): Promise<Launched> {
-  const transport = await NodeNetMain.listen(options.listen, options.limits);
-  const { init, transferList } = transport.workerInit();
+  const control = new ControlBlock();
+  const owner = await openOwner(options.transport, { listen: options.listen, control, limits: options.limits, log: options.log });
+  const { init, transfer } = owner.moduleInit();
   const data: WorkerData = {
     module: options.module,
     moduleName: options.moduleName,
@@ -71,12 +79,13 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
       stderr: stdioMode(options.stderr),
     },
     transport: init,
+    control: control.buffer,
   };
   let worker: Worker;
   try {
-    worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data, transferList });
+    worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data, transferList: transfer as never[] });
   } catch (error) {
-    await transport.close();
+    await owner.close(0);
     throw error;
   }
 
@@ -113,25 +122,28 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
       const result: Outcome =
         reported ??
         (terminated
-          ? { type: 'terminated' }
+          ? { type: 'stopped', message: 'it did not end within the grace period and its thread was terminated' }
           : { type: 'crash', error: crash ?? new Error(`the module's worker exited (${code}) without reporting how the module ended`) });
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([transport.ended, new Promise((r) => (timer = setTimeout(r, END_WAIT_MS)))]);
+      await Promise.race([owner.ended, new Promise((r) => (timer = setTimeout(r, END_WAIT_MS)))]);
       clearTimeout(timer);
-      await transport.close(options.lingerMs);
+      await owner.close(options.lingerMs);
       resolve(result);
     });
   });
 
   return {
-    addresses: transport.addresses,
+    addresses: owner.addresses,
     ready,
     outcome,
-    stats: () => transport.stats(),
+    stats: () => control.stats(),
     stop(graceMs) {
-      transport.stop();
+      control.requestStop();
+      owner.wake();
       const timer = setTimeout(() => {
         terminated = true;
+        // A thread asleep in the transport cannot be terminated: wake it first.
+        owner.wake();
         void worker.terminate();
       }, graceMs);
       return outcome.finally(() => clearTimeout(timer));

@@ -2,7 +2,7 @@
 // what the worker tells the thread that started it.
 
 import type { RuntimeLayout, WasiFunctions } from '../host/index.js';
-import type { NodeNetWorkerInit } from '../transport/node-net-protocol.js';
+import type { ModuleHalfInit } from '../transport/types.js';
 
 export const RUNTIMES = ['node', 'shim'] as const;
 /** 'node': node:wasi (uvwasi); 'shim': @bjorn3/browser_wasi_shim. */
@@ -51,7 +51,10 @@ export interface WorkerData {
   moduleName: string;
   runtime: RuntimeName;
   config: Omit<RuntimeConfig, 'onOutput'>;
-  transport: NodeNetWorkerInit;
+  /** The transport's module half, as its owner half described it. */
+  transport: ModuleHalfInit;
+  /** The ControlBlock's buffer: the stop request and the connection counters. */
+  control: SharedArrayBuffer;
 }
 
 /** Worker → starting thread. */
@@ -60,6 +63,8 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'output'; fd: 1 | 2; bytes: Uint8Array }
   | { type: 'exit'; code: number }
+  /** The module did not stop when asked and the host ended it (ModuleStopped). */
+  | { type: 'stopped'; message: string }
   /** The module trapped (unreachable, out-of-bounds access, stack overflow, ...). */
   | { type: 'trap'; message: string }
   /** The module could not be started (link error: a missing import, no _start, ...). */

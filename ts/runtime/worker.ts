@@ -1,14 +1,16 @@
-// The worker thread that runs one module: builds the runtime, the socket host
-// over the node:net transport, instantiates, runs _start and reports how it
+// The thread that runs one module: builds the runtime, the transport's module
+// half and the socket host, instantiates, runs _start and reports how it
 // ended. Started by launch.ts; workerData is a WorkerData.
 //
-// The module blocks this thread (Atomics.wait in the transport); nothing here
+// The module blocks this thread (in the transport's wait()); nothing here
 // relies on the worker's event loop until _start has returned.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { composeImports, SocketHost } from '../host/index.js';
+import { composeImports, ModuleStopped, SocketHost } from '../host/index.js';
+import { ControlBlock } from '../transport/control-block.js';
+import { openModuleHalf } from '../transport/kinds.js';
+import type { SocketTransport } from '../transport/types.js';
 import { countingImports } from './counting-imports.js';
-import { NodeNetTransport } from '../transport/node-net.js';
 import { createNodeRuntime } from './node.js';
 import { createShimRuntime } from './shim.js';
 import type { RuntimeConfig, WasiRuntime, WorkerData, WorkerMessage } from './types.js';
@@ -24,21 +26,9 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Tells the starting thread once, when the module first blocks: it is in its loop. */
-class ReadyReportingTransport extends NodeNetTransport {
-  private announced = false;
-
-  override wait(timeoutMs: number): void {
-    if (!this.announced && timeoutMs !== 0) {
-      this.announced = true;
-      report({ type: 'ready' });
-    }
-    super.wait(timeoutMs);
-  }
-}
-
 async function main(): Promise<void> {
-  const transport = new ReadyReportingTransport(data.transport);
+  const control = new ControlBlock(data.control);
+  let transport: SocketTransport | null = null;
   let host: SocketHost | null = null;
   try {
     const config: RuntimeConfig = {
@@ -49,8 +39,11 @@ async function main(): Promise<void> {
     let runtime: WasiRuntime;
     let instance: WebAssembly.Instance;
     try {
+      transport = await openModuleHalf(data.transport, control);
       runtime = data.runtime === 'node' ? await createNodeRuntime(config) : createShimRuntime(config);
       host = new SocketHost(transport, {
+        control,
+        onServing: () => report({ type: 'ready' }),
         onInternalError: (error) => report({ type: 'internal-error', message: (error as Error)?.stack ?? String(error) }),
       });
       const imports = countingImports(composeImports(runtime.imports, runtime.layout, host));
@@ -67,16 +60,17 @@ async function main(): Promise<void> {
     try {
       code = runtime.start(instance);
     } catch (error) {
+      if (error instanceof ModuleStopped) report({ type: 'stopped', message: error.message });
       // A trap, a stack overflow (RangeError), or the shim's proc_raise: the module is dead.
-      report({ type: 'trap', message: describe(error) });
+      else report({ type: 'trap', message: describe(error) });
       return;
     }
     report({ type: 'exit', code });
   } finally {
     // As at process exit: every socket the module left open is closed (its
-    // pending output still goes out), then main learns nothing more follows.
+    // pending output still goes out), then the owner learns nothing more follows.
     host?.closeSockets();
-    transport.end();
+    transport?.end();
   }
 }
 

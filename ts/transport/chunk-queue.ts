@@ -1,5 +1,7 @@
 // Bytes queued as the chunks they arrived in, read out in order into a
-// scatter list. Both transports keep inbound data this way.
+// scatter list. The transports that keep socket state hold inbound data this way.
+
+import type { IoList } from './types.js';
 
 export class ChunkQueue {
   private chunks: Uint8Array[] = [];
@@ -14,17 +16,19 @@ export class ChunkQueue {
     this.length += chunk.byteLength;
   }
 
-  /** Copies up to the total size of `into`, in order; removes the bytes unless peeking. */
-  copyOut(into: readonly Uint8Array[], peek: boolean): number {
+  /** Copies up to the list's total size, in order; removes the bytes unless peeking. */
+  copyOut({ mem, iov, count }: IoList, peek: boolean): number {
     let chunk = 0;
     let offset = this.head;
     let n = 0;
-    for (const dest of into) {
+    for (let i = 0; i < count && chunk < this.chunks.length; i++) {
+      const base = iov[2 * i]!;
+      const len = iov[2 * i + 1]!;
       let filled = 0;
-      while (filled < dest.byteLength && chunk < this.chunks.length) {
+      while (filled < len && chunk < this.chunks.length) {
         const src = this.chunks[chunk]!;
-        const take = Math.min(dest.byteLength - filled, src.byteLength - offset);
-        dest.set(src.subarray(offset, offset + take), filled);
+        const take = Math.min(len - filled, src.byteLength - offset);
+        mem.set(src.subarray(offset, offset + take), base + filled);
         filled += take;
         offset += take;
         if (offset === src.byteLength) {
@@ -33,7 +37,6 @@ export class ChunkQueue {
         }
       }
       n += filled;
-      if (chunk >= this.chunks.length) break;
     }
     if (!peek) {
       this.chunks.splice(0, chunk);
@@ -48,4 +51,23 @@ export class ChunkQueue {
     this.head = 0;
     this.length = 0;
   }
+}
+
+/** Total bytes of a scatter/gather list. */
+export function ioLength({ iov, count }: IoList): number {
+  let total = 0;
+  for (let i = 0; i < count; i++) total += iov[2 * i + 1]!;
+  return total;
+}
+
+/** Copies up to `max` bytes of a gather list into one new buffer. */
+export function gatherCopy({ mem, iov, count }: IoList, max: number, into: Uint8Array = new Uint8Array(max)): Uint8Array {
+  let at = 0;
+  for (let i = 0; i < count && at < max; i++) {
+    const base = iov[2 * i]!;
+    const take = Math.min(iov[2 * i + 1]!, max - at);
+    into.set(mem.subarray(base, base + take), at);
+    at += take;
+  }
+  return into;
 }

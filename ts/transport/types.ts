@@ -1,35 +1,51 @@
 // The seam between the socket host (ts/host/) and where the bytes really live.
 //
-// The host runs in the worker thread next to the wasm module and calls a
-// SocketTransport synchronously. An implementation may proxy to node:net sockets
-// owned by the main thread (node-net), make kernel syscalls from the worker, or
-// keep both ends in memory: the host never knows which.
+// A transport *kind* has two halves. The owner half (TransportOwner) lives on
+// the thread that starts the module: it opens the listeners, wakes the module
+// half, and cleans up after it. The module half (SocketTransport) lives on the
+// module's thread and is called synchronously by the host; it may block that
+// thread in wait(). Nothing outside ts/transport/ names a concrete kind: the
+// runtime and the facade pick one by name (ts/transport/kinds.ts).
 //
 // Conventions (libuv style): a result >= 0 is a count or a handle; a negative
 // result is minus a WASI errno (see ts/wasi/). Every buffer is bounded: send()
 // accepts only what fits and answers -EAGAIN when nothing does.
+//
+// Stopping is not the transports' business: the host reads the stop request
+// from the ControlBlock and decides what the module sees. A transport only has
+// to return from wait() promptly when its owner's wake() is called.
+
+import type { ControlBlock } from './control-block.js';
 
 /** A listener or connection, numbered by the transport. Never reused while open. */
 export type Handle = number;
 
-export interface Readiness {
-  /** A connection has bytes (or EOF, or an error) to read; a listener has a pending connection. */
-  readable: boolean;
-  /** send() would accept at least one byte. */
-  writable: boolean;
-  /** The peer will send nothing more (FIN received or connection gone). */
-  hangup: boolean;
-  /** Pending socket error as a WASI errno (ECONNRESET after RST), 0 if none. */
-  error: number;
-  /** Bytes buffered for recv(), or pending connections on a listener. */
-  nread: number;
-  /** Bytes send() would accept now. */
-  nwrite: number;
-}
+// Readiness bits, as poll() reports them.
+/** A connection has bytes, EOF or an error to read; a listener has a pending connection. */
+export const READABLE = 1;
+/** send() would not block: there is room, or it would fail at once. */
+export const WRITABLE = 2;
+/** The peer will send nothing more: FIN received, or the connection is gone. */
+export const PEER_CLOSED = 4;
+/** A socket error (ECONNRESET after RST) is pending: recv() or send() reports it, once. */
+export const FAILED = 8;
 
 export const SHUT_RD = 1;
 export const SHUT_WR = 2;
 export const SHUT_RDWR = 3;
+
+/**
+ * A scatter/gather list over the module's memory: `count` (offset, length)
+ * pairs in `iov`, each already checked by the host to lie inside `mem`. The
+ * transport reads or writes those bytes of `mem` in place (the kernel
+ * transport hands them straight to the kernel); it must not keep `mem`, which
+ * a memory.grow() detaches.
+ */
+export interface IoList {
+  mem: Uint8Array;
+  iov: Uint32Array;
+  count: number;
+}
 
 export interface SocketTransport {
   /** Listening sockets prepared before the module starts, in --tcplisten order. */
@@ -39,35 +55,104 @@ export interface SocketTransport {
   accept(listener: Handle): Handle | number;
 
   /**
-   * Copies buffered inbound bytes into `into` (scatter), in order.
-   * Returns the byte count, 0 at EOF after all data, -EAGAIN when nothing is
-   * buffered yet, -ECONNRESET (etc.) after an error. With `peek` the bytes stay.
+   * Copies buffered inbound bytes into the list, in order. Returns the byte
+   * count, 0 at EOF after all data (or after shutdown(SHUT_RD)), -EAGAIN when
+   * nothing is buffered yet, -ECONNRESET (etc.) for a pending error, which is
+   * then consumed. With `peek` the bytes (and the error) stay.
    */
-  recv(conn: Handle, into: readonly Uint8Array[], peek: boolean): number;
+  recv(conn: Handle, into: IoList, peek: boolean): number;
 
-  /** Queues bytes (gather); returns how many were accepted, or -EAGAIN / -EPIPE / -ECONNRESET. */
-  send(conn: Handle, from: readonly Uint8Array[]): number;
+  /**
+   * Queues bytes from the list; returns how many were accepted (at least 1),
+   * -EAGAIN when none fit, -ECONNRESET for a pending error (consumed), or
+   * -EPIPE once sending cannot work (after SHUT_WR, an error, or the peer gone).
+   */
+  send(conn: Handle, from: IoList): number;
 
   /** how: SHUT_RD | SHUT_WR | SHUT_RDWR. Returns 0 or -errno. */
   shutdown(conn: Handle, how: number): number;
 
-  /** Releases the handle; pending outbound bytes are still flushed (like close(2)). */
+  /**
+   * Releases the handle, like close(2): pending outbound bytes are still
+   * flushed, unless inbound bytes were left unread, in which case the peer is
+   * reset at once. Connections still waiting on a closed listener are reset.
+   */
   close(handle: Handle): void;
 
-  /** Current readiness of a handle. */
-  poll(handle: Handle): Readiness;
+  /** READABLE | WRITABLE | PEER_CLOSED | FAILED, from what the transport knows now (no blocking). */
+  poll(handle: Handle): number;
+
+  /** Bytes buffered for recv() (pending connections, for a listener): poll_oneoff's nbytes. */
+  readable(handle: Handle): number;
+
+  /** Bytes send() would accept now: poll_oneoff's nbytes. */
+  writable(handle: Handle): number;
 
   /**
    * Blocks the calling thread until the readiness of some handle may have
-   * changed, the host is asked to stop, or `timeoutMs` passes (< 0: no limit).
-   * Never busy-waits. Before returning it reports every handle whose readiness
-   * may have changed through `onChange` (epoll's ready list is kept by this).
+   * changed, the owner calls wake(), or `timeoutMs` passes (< 0: no limit; 0:
+   * just collect news). Never busy-waits. Before returning it reports every
+   * handle whose readiness may have changed through `onChange`.
    */
   wait(timeoutMs: number): void;
 
   /** Set by the host; called from inside the transport's methods, never re-entrantly. */
   onChange: ((handle: Handle) => void) | null;
 
-  /** True once the owner asked the module to stop: blocking calls must return. */
-  readonly stopping: boolean;
+  /**
+   * The module has ended and the host closed every handle it held: flush what
+   * is queued and tell the owner half. The transport is unusable afterwards.
+   */
+  end(): void;
 }
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** Tuning every kind understands; each kind documents its defaults. */
+export interface TransportLimits {
+  /** Bytes buffered inbound per connection before the peer is slowed down. */
+  inbound?: number;
+  /** Bytes send() accepts per connection beyond what the network took. */
+  outbound?: number;
+  /** Connections waiting for accept() per listener; more are refused. */
+  acceptBacklog?: number;
+}
+
+/** What the module half needs, as it crosses to the module's thread (structured clone). */
+export interface ModuleHalfInit {
+  kind: string;
+  [field: string]: unknown;
+}
+
+/** The owner half of a transport, on the thread that starts the module. */
+export interface TransportOwner {
+  /** Actual addresses, port 0 resolved, in the order given. */
+  readonly addresses: readonly ListenAddress[];
+  /** For the module's thread (workerData) and what must be transferred with it. Callable once. */
+  moduleInit(): { init: ModuleHalfInit; transfer: Transferable[] };
+  /** Makes the module half's wait() return now (after a stop request, or when its thread must end). */
+  wake(): void;
+  /** Resolves once the module half called end(): everything it queued has reached the owner. */
+  readonly ended: Promise<void>;
+  /**
+   * After the module half is gone. Connections it left open flush for at most
+   * `lingerMs` (0: reset at once); listeners close. Resolves when nothing of
+   * this transport remains.
+   */
+  close(lingerMs: number): Promise<void>;
+}
+
+/** How a kind opens its owner half. */
+export interface OwnerOptions {
+  listen: readonly ListenAddress[];
+  control: ControlBlock;
+  limits?: TransportLimits;
+  /** A line for the user (a refused connection, with --verbose). */
+  log?: (line: string) => void;
+}
+
+/** How a kind makes its module half on the module's thread. */
+export type OpenModuleHalf = (init: ModuleHalfInit, control: ControlBlock) => SocketTransport;

@@ -51,24 +51,35 @@ export interface Iovec {
 }
 
 /**
- * Reads an iovec (or ciovec) array and checks that every buffer lies in memory.
- * More than `maxCount` entries is EINVAL, like writev(2) past IOV_MAX; this
- * also bounds the work a hostile count can cause. Empty buffers are not
+ * Reads an iovec (or ciovec) array into `out` as (buf, len) pairs and returns
+ * how many it kept, having checked that every buffer lies in memory. More
+ * than `maxCount` entries is EINVAL, like writev(2) past IOV_MAX; this also
+ * bounds the work a hostile count can cause. Empty buffers are not
  * range-checked (POSIX allows any pointer with length 0) and are dropped.
+ * `out` needs room for 2 * min(count, maxCount) numbers.
  */
-export function readIovecs(view: DataView, ptr: number, count: number, maxCount: number = IOV_MAX): Iovec[] {
+export function readIovecsInto(view: DataView, ptr: number, count: number, out: Uint32Array, maxCount: number = IOV_MAX): number {
   if (count > maxCount) throw new WasiErrnoError(ERRNO_INVAL, `${count} iovecs (limit ${maxCount})`);
   checkRange(view, ptr, count * IOVEC_SIZE);
-  const out: Iovec[] = [];
+  let kept = 0;
   for (let i = 0; i < count; i++) {
     const at = ptr + i * IOVEC_SIZE;
     const buf = view.getUint32(at, true);
     const len = view.getUint32(at + 4, true);
     if (len === 0) continue;
     checkRange(view, buf, len);
-    out.push({ buf, len });
+    out[2 * kept] = buf;
+    out[2 * kept + 1] = len;
+    kept++;
   }
-  return out;
+  return kept;
+}
+
+/** readIovecsInto, as objects (for the paths where an allocation per call does not matter). */
+export function readIovecs(view: DataView, ptr: number, count: number, maxCount: number = IOV_MAX): Iovec[] {
+  const pairs = new Uint32Array(2 * Math.min(count, maxCount));
+  const kept = readIovecsInto(view, ptr, count, pairs, maxCount);
+  return Array.from({ length: kept }, (_, i) => ({ buf: pairs[2 * i]!, len: pairs[2 * i + 1]! }));
 }
 
 export function writeIovecs(view: DataView, ptr: number, iovecs: readonly Iovec[]): void {

@@ -1,5 +1,7 @@
 // An in-memory network: a SocketTransport whose peers are objects in the same
 // thread (MemoryClient), with bounded buffers both ways, FIN, RST and a clock.
+// Both halves live in one thread, so there is no owner half: the host's tests
+// drive it directly.
 //
 // The module and its peers share one thread, so nothing can happen while the
 // host blocks in wait() except what was scheduled: wait() runs the scheduled
@@ -9,18 +11,11 @@
 // sleeps for real with Atomics.wait, never spinning. A wait with no timeout and
 // nothing scheduled could never end: it throws MemoryNetworkDeadlock.
 
-import type { Clock } from '../host/clock.js';
-import {
-  ERRNO_BADF,
-  ERRNO_CANCELED,
-  ERRNO_CONNRESET,
-  ERRNO_INVAL,
-  ERRNO_NOTCONN,
-  ERRNO_PIPE,
-  ERRNO_AGAIN,
-} from '../wasi/index.js';
-import { SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type Readiness, type SocketTransport } from './types.js';
-import { ChunkQueue } from './chunk-queue.js';
+import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_PIPE } from '../../wasi/defs.js';
+import { ChunkQueue } from '../chunk-queue.js';
+import { ControlBlock } from '../control-block.js';
+import { SocketState } from '../socket-state.js';
+import { READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type IoList, type SocketTransport } from '../types.js';
 
 export interface MemoryNetworkOptions {
   /** Listening sockets made up front (transport.listeners). Default 1. */
@@ -49,7 +44,6 @@ export class MemoryNetworkDeadlock extends Error {
   }
 }
 
-/** A bounded FIFO of bytes. */
 /** A ChunkQueue with a capacity: pushes copy what fits (the sender keeps its buffer). */
 class ByteQueue extends ChunkQueue {
   constructor(readonly capacity: number) {
@@ -60,13 +54,13 @@ class ByteQueue extends ChunkQueue {
     return Math.max(0, this.capacity - this.length);
   }
 
-  /** Appends what fits from `from`; returns the count. */
-  push(from: readonly Uint8Array[]): number {
+  /** Appends what fits from the gather list; returns the count. */
+  push({ mem, iov, count }: IoList): number {
     let n = 0;
-    for (const part of from) {
-      const take = Math.min(part.length, this.room);
+    for (let i = 0; i < count; i++) {
+      const take = Math.min(iov[2 * i + 1]!, this.room);
       if (take === 0) break;
-      this.append(part.slice(0, take));
+      this.append(mem.slice(iov[2 * i]!, iov[2 * i]! + take));
       n += take;
     }
     return n;
@@ -74,9 +68,13 @@ class ByteQueue extends ChunkQueue {
 
   take(max: number): Uint8Array {
     const out = new Uint8Array(Math.min(max, this.length));
-    this.copyOut([out], false);
+    this.copyOut(oneBuffer(out), false);
     return out;
   }
+}
+
+function oneBuffer(bytes: Uint8Array): IoList {
+  return { mem: bytes, iov: new Uint32Array([0, bytes.length]), count: 1 };
 }
 
 class Listener {
@@ -85,28 +83,36 @@ class Listener {
 }
 
 class Conn {
-  /** Client to server. */
-  readonly inbound: ByteQueue;
+  /** The server's socket; its inbound queue is what the client sent. */
+  readonly state = new SocketState();
   /** Server to client. */
   readonly outbound: ByteQueue;
   accepted = false;
   /** The client sent FIN. */
   clientFin = false;
-  /** The client closed: it reads nothing more, sends to it fail. */
+  /** The client closed: it reads nothing more. */
   clientClosed = false;
-  /** RST happened (either side); the server has not consumed the error yet while `pendingError`. */
+  /** RST happened (either side). */
   reset = false;
-  pendingError = 0;
-  serverShutRd = false;
-  serverShutWr = false;
   serverClosed = false;
 
   constructor(
     readonly handle: Handle,
-    bufferSize: number,
+    readonly bufferSize: number,
   ) {
-    this.inbound = new ByteQueue(bufferSize);
     this.outbound = new ByteQueue(bufferSize);
+  }
+
+  get inboundRoom(): number {
+    return Math.max(0, this.bufferSize - this.state.inbound.length);
+  }
+
+  /** Both ways: buffered bytes dropped, the connection gone. */
+  resetBoth(): void {
+    this.reset = true;
+    this.state.inbound.clear();
+    this.state.gone = true;
+    this.outbound.clear();
   }
 }
 
@@ -132,8 +138,12 @@ export class MemoryClient {
     if (c.clientFin || c.clientClosed || c.reset) return -ERRNO_PIPE;
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     // Bytes sent after the server shut its reading side are dropped, as the kernel does.
-    const n = c.serverShutRd || c.serverClosed ? bytes.length : c.inbound.push([bytes]);
-    if (n > 0) this.net.changed(c.handle);
+    if (c.serverClosed || c.state.readShut) return bytes.length;
+    const n = Math.min(bytes.length, c.inboundRoom);
+    if (n > 0) {
+      c.state.arrived(bytes.slice(0, n));
+      this.net.changed(c.handle);
+    }
     return n;
   }
 
@@ -155,7 +165,7 @@ export class MemoryClient {
 
   /** The server will send nothing more (it shut down writing or closed) and everything was read. */
   get eof(): boolean {
-    return this.conn.outbound.length === 0 && (this.conn.serverShutWr || this.conn.serverClosed);
+    return this.conn.outbound.length === 0 && (this.conn.state.writeShut || this.conn.serverClosed);
   }
 
   /** The server closed its descriptor. */
@@ -171,25 +181,27 @@ export class MemoryClient {
   end(): void {
     if (this.conn.clientFin) return;
     this.conn.clientFin = true;
+    this.conn.state.peerFin = true;
     this.net.changed(this.conn.handle);
   }
 
   /** close(): FIN, and this side reads nothing more (the server's sends fail with EPIPE). */
   close(): void {
-    this.conn.clientFin = true;
-    this.conn.clientClosed = true;
-    this.conn.outbound.clear();
-    this.net.changed(this.conn.handle);
+    const c = this.conn;
+    c.clientFin = true;
+    c.clientClosed = true;
+    c.state.peerFin = true;
+    c.state.gone = true;
+    c.outbound.clear();
+    this.net.changed(c.handle);
   }
 
   /** RST: buffered bytes are dropped both ways; the server's next recv/send fails with ECONNRESET. */
   reset(): void {
     const c = this.conn;
     if (c.reset) return;
-    c.reset = true;
-    c.pendingError = ERRNO_CONNRESET;
-    c.inbound.clear();
-    c.outbound.clear();
+    c.resetBoth();
+    c.state.failed(ERRNO_CONNRESET);
     this.net.changed(c.handle);
   }
 }
@@ -204,8 +216,10 @@ export class MemoryNetwork implements SocketTransport {
   readonly listeners: readonly Handle[];
   onChange: ((handle: Handle) => void) | null = null;
   readonly counters: MemoryNetworkCounters = { poll: 0, wait: 0, accept: 0, recv: 0, send: 0 };
+  /** The stop flag and counters the host shares: pass as SocketHostOptions.control. */
+  readonly control = new ControlBlock();
   /** Time as the host should see it: pass as SocketHostOptions.clock. */
-  readonly clock: Clock;
+  readonly clock: { realtimeNs(): bigint; monotonicNs(): bigint; readonly resolutionNs: bigint };
 
   private readonly bufferSize: number;
   private readonly backlog: number;
@@ -218,7 +232,7 @@ export class MemoryNetwork implements SocketTransport {
   private readonly dirty = new Set<Handle>();
   private timers: Timer[] = [];
   private timerSeq = 0;
-  private stopRequested = false;
+  private woken = false;
   private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(options: MemoryNetworkOptions = {}) {
@@ -257,10 +271,13 @@ export class MemoryNetwork implements SocketTransport {
 
   // ---- the test's side -----------------------------------------------------
 
-  /** A new connection to `listener`, waiting for accept; null when refused (listener closed, backlog full, stopping). */
+  /** A new connection to `listener`, waiting for accept; null when refused (listener closed, backlog full). */
   connect(listener: Handle = this.listeners[0]!): MemoryClient | null {
     const l = this.listenerByHandle.get(listener);
-    if (l === undefined || this.stopRequested || l.pending.length >= this.backlog) return null;
+    if (l === undefined || l.pending.length >= this.backlog) {
+      this.control.countRefused();
+      return null;
+    }
     const conn = new Conn(this.nextHandle++, this.bufferSize);
     this.connByHandle.set(conn.handle, conn);
     l.pending.push(conn);
@@ -274,11 +291,10 @@ export class MemoryNetwork implements SocketTransport {
     this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
   }
 
-  /** Asks the module to stop: blocking calls return, listeners report hangup and an error. */
+  /** What an owner's stop does: the stop request, and the module woken. */
   stop(): void {
-    if (this.stopRequested) return;
-    this.stopRequested = true;
-    for (const handle of this.listeners) if (this.listenerByHandle.has(handle)) this.changed(handle);
+    this.control.requestStop();
+    this.woken = true;
   }
 
   /** Handles (listeners and connections, accepted or not) not closed by the host. */
@@ -297,46 +313,30 @@ export class MemoryNetwork implements SocketTransport {
 
   // ---- SocketTransport -----------------------------------------------------
 
-  get stopping(): boolean {
-    return this.stopRequested;
-  }
-
   accept(listener: Handle): Handle | number {
     this.counters.accept++;
     const l = this.listenerByHandle.get(listener);
     if (l === undefined) return this.connByHandle.has(listener) ? -ERRNO_INVAL : -ERRNO_BADF;
-    if (this.stopRequested) return -ERRNO_CANCELED;
     const conn = l.pending.shift();
     if (conn === undefined) return -ERRNO_AGAIN;
     conn.accepted = true;
     return conn.handle;
   }
 
-  recv(handle: Handle, into: readonly Uint8Array[], peek: boolean): number {
+  recv(handle: Handle, into: IoList, peek: boolean): number {
     this.counters.recv++;
     const c = this.acceptedConn(handle);
     if (typeof c === 'number') return c;
-    if (c.pendingError !== 0) {
-      const error = c.pendingError;
-      if (!peek) c.pendingError = 0;
-      return -error;
-    }
-    if (c.reset || c.serverShutRd) return 0;
     // The host's own calls report no change: only the peer's actions (and time) are events.
-    if (c.inbound.length > 0) return c.inbound.copyOut(into, peek);
-    return c.clientFin ? 0 : -ERRNO_AGAIN;
+    return c.state.recv(into, peek);
   }
 
-  send(handle: Handle, from: readonly Uint8Array[]): number {
+  send(handle: Handle, from: IoList): number {
     this.counters.send++;
     const c = this.acceptedConn(handle);
     if (typeof c === 'number') return c;
-    if (c.pendingError !== 0) {
-      const error = c.pendingError;
-      c.pendingError = 0;
-      return -error;
-    }
-    if (c.reset || c.serverShutWr || c.clientClosed) return -ERRNO_PIPE;
+    const check = c.state.sendCheck();
+    if (check < 0) return check;
     if (c.outbound.room === 0) return -ERRNO_AGAIN;
     return c.outbound.push(from);
   }
@@ -346,11 +346,7 @@ export class MemoryNetwork implements SocketTransport {
     if (typeof c === 'number') return c;
     if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) return -ERRNO_INVAL;
     if (c.reset) return -ERRNO_NOTCONN;
-    if (how & SHUT_RD) {
-      c.serverShutRd = true;
-      c.inbound.clear();
-    }
-    if (how & SHUT_WR) c.serverShutWr = true;
+    c.state.shutdown(how);
     return 0;
   }
 
@@ -359,7 +355,7 @@ export class MemoryNetwork implements SocketTransport {
     if (l !== undefined) {
       // Connections nobody accepted are reset, as the kernel does.
       for (const conn of l.pending) {
-        conn.reset = true;
+        conn.resetBoth();
         this.connByHandle.delete(conn.handle);
       }
       this.listenerByHandle.delete(handle);
@@ -367,44 +363,38 @@ export class MemoryNetwork implements SocketTransport {
     }
     const c = this.connByHandle.get(handle);
     if (c === undefined) return;
-    // Pending outbound bytes stay readable by the client, then EOF.
     c.serverClosed = true;
-    c.serverShutWr = true;
+    // Unread input makes close(2) reset the connection; otherwise the pending
+    // outbound bytes stay readable by the client, then EOF.
+    if (c.state.inbound.length > 0) c.resetBoth();
+    else c.state.writeShut = true;
     this.connByHandle.delete(handle);
     this.dirty.delete(handle);
   }
 
-  poll(handle: Handle): Readiness {
+  poll(handle: Handle): number {
     this.counters.poll++;
     const l = this.listenerByHandle.get(handle);
-    if (l !== undefined) {
-      const stopping = this.stopRequested;
-      return {
-        readable: l.pending.length > 0 || stopping,
-        writable: false,
-        hangup: stopping,
-        error: stopping ? ERRNO_CANCELED : 0,
-        nread: l.pending.length,
-        nwrite: 0,
-      };
-    }
+    if (l !== undefined) return l.pending.length > 0 ? READABLE : 0;
     const c = this.connByHandle.get(handle);
-    if (c === undefined || !c.accepted) return { readable: false, writable: false, hangup: true, error: ERRNO_BADF, nread: 0, nwrite: 0 };
-    const sendFails = c.reset || c.serverShutWr || c.clientClosed;
-    return {
-      readable: c.inbound.length > 0 || c.clientFin || c.reset || c.serverShutRd,
-      // A send that would fail at once counts as writable, as POLLOUT does after shutdown(SHUT_WR).
-      writable: sendFails || c.outbound.room > 0,
-      hangup: c.clientFin || c.reset,
-      error: c.pendingError,
-      nread: c.inbound.length,
-      nwrite: sendFails ? 0 : c.outbound.room,
-    };
+    if (c === undefined || !c.accepted) return 0;
+    return c.state.poll(c.outbound.room);
+  }
+
+  readable(handle: Handle): number {
+    const l = this.listenerByHandle.get(handle);
+    if (l !== undefined) return l.pending.length;
+    return this.connByHandle.get(handle)?.state.inbound.length ?? 0;
+  }
+
+  writable(handle: Handle): number {
+    const c = this.connByHandle.get(handle);
+    return c === undefined || c.state.sendFails ? 0 : c.outbound.room;
   }
 
   wait(timeoutMs: number): void {
     this.counters.wait++;
-    if (this.dirty.size === 0 && !this.stopRequested) {
+    if (this.dirty.size === 0 && !this.woken) {
       const next = this.timers[0];
       const now = this.now();
       let until: number;
@@ -417,8 +407,11 @@ export class MemoryNetwork implements SocketTransport {
       this.sleepUntil(until);
       this.runDueTimers();
     }
+    this.woken = false;
     this.report();
   }
+
+  end(): void {}
 
   // ---- internals -----------------------------------------------------------
 

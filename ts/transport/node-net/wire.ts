@@ -1,83 +1,89 @@
-// The wire between the two halves of the node:net transport: node-net-main.ts
-// (the thread that owns the sockets and must never block) and node-net.ts (the
-// worker that runs the module and blocks in Atomics.wait).
+// The wire between the two halves of the node:net transport: owner.ts (the
+// thread that owns the sockets and must never block) and module.ts (the
+// module's thread, which blocks in Atomics.wait).
 //
 // Both directions use one MessageChannel. A message is a flat array of triples
 // [kind, handle, arg, kind, handle, arg, ...] so that one postMessage carries a
 // whole batch and structured clone sees numbers and Uint8Arrays only (their
 // ArrayBuffers are transferred, not copied).
 //
-// Main → worker wakes the worker through a SharedArrayBuffer control block:
-// after posting, main bumps CTRL_SEQ and notifies it; the worker waits on it.
+// The owner wakes the module's thread through a shared sequence word: after
+// posting, it bumps SEQ and notifies it; the module's thread waits on it.
+//
+// The message kinds are named for their direction: NEWS_* travel from the
+// owner to the module half (what the network did), ASK_* from the module half
+// to the owner (what the module wants done).
 
 import type { MessagePort } from 'node:worker_threads';
-import type { Handle } from './types.js';
+import type { Handle } from '../types.js';
 
-/** Int32 indices of the control block. */
-export const CTRL_SEQ = 0;
-/** 1 once the owner asked the module to stop. */
-export const CTRL_STOP = 1;
-export const CTRL_WORDS = 2;
+/** Int32 index of the wake-up sequence word in the shared `wake` buffer. */
+export const SEQ = 0;
+export const WAKE_WORDS = 1;
 
-// Main → worker.
+// Owner → module half.
 /** arg: the listener the connection arrived on. */
-export const EV_CONN = 1;
+export const NEWS_CONNECTION = 1;
 /** arg: Uint8Array of inbound bytes. */
-export const EV_DATA = 2;
+export const NEWS_BYTES = 2;
 /** The peer sent FIN. arg: 0. */
-export const EV_FIN = 3;
+export const NEWS_PEER_FIN = 3;
 /** arg: WASI errno of the socket error (ECONNRESET after RST). */
-export const EV_ERROR = 4;
+export const NEWS_ERROR = 4;
 /** arg: bytes that left the outbound queue (handed to the kernel). */
-export const EV_FLUSHED = 5;
+export const NEWS_FLUSHED = 5;
 /** The socket is fully closed; arg: 0. */
-export const EV_GONE = 6;
-/** handle 0; arg: an OP_WRITE buffer of SPARE_BYTES that main has written, handed back for reuse. */
-export const EV_SPARE = 7;
+export const NEWS_GONE = 6;
+/** handle 0; arg: an ASK_WRITE buffer of SPARE_BYTES that the owner has written, handed back for reuse. */
+export const NEWS_SPARE = 7;
 
-// Worker → main.
+// Module half → owner.
 /** arg: Uint8Array to write. */
-export const OP_WRITE = 1;
+export const ASK_WRITE = 1;
 /** arg: SHUT_RD | SHUT_WR | SHUT_RDWR. */
-export const OP_SHUTDOWN = 2;
-/** Release the handle (connection: end after pending writes; listener: stop listening). arg: 0. */
-export const OP_CLOSE = 3;
+export const ASK_SHUTDOWN = 2;
+/**
+ * Release the handle (arg 0). A listener stops listening; a connection ends
+ * after its pending writes, or is reset at once if input it was sent was not
+ * all consumed (credited), as close(2) does.
+ */
+export const ASK_CLOSE = 3;
 /** arg: inbound bytes the module consumed, so main may read more. */
-export const OP_CREDIT = 4;
+export const ASK_CREDIT = 4;
 /** The module accepted this connection. arg: 0. */
-export const OP_ACCEPT = 5;
+export const ASK_ACCEPT = 5;
 /** The worker is done with the transport; nothing follows. handle and arg: 0. */
-export const OP_END = 6;
+export const ASK_END = 6;
 /**
  * The module found no room to send on this connection and may sleep until
- * there is: main must wake the worker with the next EV_FLUSHED for it (or at
+ * there is: main must wake the worker with the next NEWS_FLUSHED for it (or at
  * once, if flushed bytes were already reported). arg: 0.
  */
-export const OP_WANT_ROOM = 7;
+export const ASK_WAKE_ON_ROOM = 7;
 
-/** Names of the kinds, for counters (counters.ts). */
-export const EV_NAMES: Readonly<Record<number, string>> = {
-  [EV_CONN]: 'conn',
-  [EV_DATA]: 'data',
-  [EV_FIN]: 'fin',
-  [EV_ERROR]: 'error',
-  [EV_FLUSHED]: 'flushed',
-  [EV_GONE]: 'gone',
-  [EV_SPARE]: 'spare',
+/** Names of the kinds, for the opt-in counters (../counters.ts). */
+export const NEWS_NAMES: Readonly<Record<number, string>> = {
+  [NEWS_CONNECTION]: 'conn',
+  [NEWS_BYTES]: 'data',
+  [NEWS_PEER_FIN]: 'fin',
+  [NEWS_ERROR]: 'error',
+  [NEWS_FLUSHED]: 'flushed',
+  [NEWS_GONE]: 'gone',
+  [NEWS_SPARE]: 'spare',
 };
-export const OP_NAMES: Readonly<Record<number, string>> = {
-  [OP_WRITE]: 'write',
-  [OP_SHUTDOWN]: 'shutdown',
-  [OP_CLOSE]: 'close',
-  [OP_CREDIT]: 'credit',
-  [OP_ACCEPT]: 'accept',
-  [OP_END]: 'end',
-  [OP_WANT_ROOM]: 'want_room',
+export const ASK_NAMES: Readonly<Record<number, string>> = {
+  [ASK_WRITE]: 'write',
+  [ASK_SHUTDOWN]: 'shutdown',
+  [ASK_CLOSE]: 'close',
+  [ASK_CREDIT]: 'credit',
+  [ASK_ACCEPT]: 'accept',
+  [ASK_END]: 'end',
+  [ASK_WAKE_ON_ROOM]: 'want_room',
 };
 
 /**
  * Capacity of the outbound buffers that go round: the worker copies sends of
- * at least half of it into one, main hands it back after writing it (EV_SPARE).
+ * at least half of it into one, main hands it back after writing it (NEWS_SPARE).
  * A fresh buffer per large send costs the worker page faults (glibc gives
  * the freed memory back to the kernel, and every new buffer is zeroed pages):
  * more than the copy itself.
@@ -99,12 +105,15 @@ export const DEFAULT_LIMITS: NodeNetLimits = {
   acceptBacklog: 4096,
 };
 
-/** What the worker half needs; every field survives postMessage / workerData. */
-export interface NodeNetWorkerInit {
+/** What the module half needs; every field survives postMessage / workerData. */
+export interface NodeNetModuleInit {
+  kind: 'node-net';
   port: MessagePort;
-  control: SharedArrayBuffer;
+  /** WAKE_WORDS Int32 words: the wake-up sequence. */
+  wake: SharedArrayBuffer;
   listeners: Handle[];
   limits: NodeNetLimits;
+  [field: string]: unknown;
 }
 
 /** A batch under construction: the flat triples plus the buffers to transfer. */

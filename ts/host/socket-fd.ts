@@ -1,0 +1,324 @@
+// Listeners and connections: what recv, send, accept and shutdown mean on a
+// socket, on top of the transport's nonblocking calls. Blocking sockets sleep
+// in the host's Waiting until the transport reports a change.
+
+import * as w from '../wasi/index.js';
+import { FAILED, PEER_CLOSED, READABLE, WRITABLE, type Handle, type IoList } from '../transport/types.js';
+import { ioLength } from '../transport/chunk-queue.js';
+import { Descriptor, type HostContext, type PollAnswer } from './descriptor.js';
+import type { EpollTarget, Interest } from './epoll.js';
+import { advanceIo } from './guest-memory.js';
+
+const CONNECTION_RIGHTS =
+  w.RIGHTS_FD_READ |
+  w.RIGHTS_FD_WRITE |
+  w.RIGHTS_POLL_FD_READWRITE |
+  w.RIGHTS_SOCK_SHUTDOWN |
+  w.RIGHTS_FD_FDSTAT_SET_FLAGS |
+  w.RIGHTS_FD_FILESTAT_GET;
+const LISTENER_RIGHTS = w.RIGHTS_SOCK_ACCEPT | w.RIGHTS_POLL_FD_READWRITE | w.RIGHTS_FD_FDSTAT_SET_FLAGS | w.RIGHTS_FD_FILESTAT_GET;
+
+/** What a listener needs from the host beyond the context: a place for the connections it accepts. */
+export interface ConnectionTable {
+  /** The fd for a new connection, or -1 when the table is full. */
+  allocate(conn: ConnectionFd): number;
+  readonly full: boolean;
+}
+
+export abstract class SocketFd extends Descriptor implements EpollTarget {
+  /** Registrations in epoll sets (one per set), dropped with the socket. */
+  readonly interests = new Set<Interest>();
+
+  constructor(
+    host: HostContext,
+    readonly handle: Handle,
+    fdflags: number,
+    public rightsBase: bigint,
+    public rightsInheriting: bigint,
+  ) {
+    super(host);
+    this.fdflags = fdflags;
+  }
+
+  get nonblocking(): boolean {
+    return (this.fdflags & w.FDFLAGS_NONBLOCK) !== 0;
+  }
+
+  override fd_fdstat_set_rights(base: bigint, inheriting: bigint): number {
+    const b = BigInt.asUintN(64, BigInt(base));
+    const i = BigInt.asUintN(64, BigInt(inheriting));
+    // Rights can only be dropped.
+    if ((b & ~this.rightsBase) !== 0n || (i & ~this.rightsInheriting) !== 0n) return w.ERRNO_NOTCAPABLE;
+    this.rightsBase = b;
+    this.rightsInheriting = i;
+    return w.ERRNO_SUCCESS;
+  }
+
+  /** The transport's readiness bits, as the module should see them now. */
+  abstract readiness(): number;
+
+  // The socket calls, their arguments checked by the imports (preview1-imports.ts).
+  abstract sock_accept(flags: number, roFd: number): number;
+  abstract sock_recv(riData: number, riDataLen: number, riFlags: number, roDataLen: number, roFlags: number): number;
+  abstract sock_send(siData: number, siDataLen: number, soDataLen: number): number;
+  abstract sock_shutdown(how: number): number;
+
+  /**
+   * POLLHUP / EPOLLHUP: the connection is gone both ways (RST, or the peer's FIN
+   * after our own shutdown of writing; a listener being stopped). The peer's FIN
+   * alone is not a hangup, as on Linux (it is EPOLLRDHUP, and EOF on read): it
+   * matters because wasi-libc's poll() drops POLLOUT when it sees HANGUP, and a
+   * server must still flush its output after a half-close.
+   */
+  protected abstract fullHangup(bits: number): boolean;
+
+  epollEvents(): number {
+    const bits = this.readiness();
+    let events = 0;
+    // EOF and errors are readable: read() returns at once.
+    if (bits & (READABLE | PEER_CLOSED | FAILED)) events |= w.EPOLLIN;
+    if (bits & WRITABLE) events |= w.EPOLLOUT;
+    if (bits & PEER_CLOSED) events |= w.EPOLLRDHUP;
+    if (bits & FAILED) events |= w.EPOLLERR;
+    if (this.fullHangup(bits)) events |= w.EPOLLHUP;
+    return events;
+  }
+
+  /** The socket's readiness may have changed: every epoll set watching it looks again. */
+  changed(): void {
+    for (const interest of this.interests) interest.epoll.notify(interest);
+  }
+
+  // A pending socket error (RST) makes the socket ready with HANGUP, as POSIX
+  // poll/select do; recv/send then return the error itself. The event's error
+  // field is for failures of the subscription (a bad fd): wasi-libc's select()
+  // drops such events, so a reset peer would never be seen and the loop spin.
+  pollAnswer(tag: number): PollAnswer | null {
+    const bits = this.readiness();
+    const hangup = this.fullHangup(bits) || (bits & FAILED) !== 0;
+    if (bits & FAILED) return { nbytes: 0, hangup };
+    if (tag === w.EVENTTYPE_FD_READ) {
+      if (!(bits & (READABLE | PEER_CLOSED))) return null;
+      return { nbytes: this.host.transport.readable(this.handle), hangup };
+    }
+    if (!(bits & WRITABLE) && !hangup) return null;
+    return { nbytes: bits & WRITABLE ? this.host.transport.writable(this.handle) : 0, hangup };
+  }
+
+  release(): number {
+    // As on Linux when the last reference goes: out of every epoll set.
+    for (const interest of Array.from(this.interests)) interest.epoll.remove(interest);
+    this.host.transport.close(this.handle);
+    return w.ERRNO_SUCCESS;
+  }
+
+  protected stat() {
+    return { filetype: w.FILETYPE_SOCKET_STREAM, rightsBase: this.rightsBase, rightsInheriting: this.rightsInheriting };
+  }
+
+  /** After a transport result `r` < 0 other than -EAGAIN, or on a nonblocking socket: the errno. 0: look again. */
+  protected waitOrFail(r: number): number {
+    if (r !== -w.ERRNO_AGAIN) return -r;
+    if (this.nonblocking) return w.ERRNO_AGAIN;
+    return this.host.waiting.sleep(-1);
+  }
+}
+
+export class ListenerFd extends SocketFd {
+  constructor(
+    host: HostContext,
+    handle: Handle,
+    private readonly connections: ConnectionTable,
+  ) {
+    super(host, handle, 0, LISTENER_RIGHTS, CONNECTION_RIGHTS);
+  }
+
+  override fd_read(): number {
+    return w.ERRNO_NOTCONN;
+  }
+
+  override fd_write(): number {
+    return w.ERRNO_NOTCONN;
+  }
+
+  sock_recv(): number {
+    return w.ERRNO_NOTCONN;
+  }
+
+  sock_send(): number {
+    return w.ERRNO_NOTCONN;
+  }
+
+  sock_shutdown(): number {
+    return w.ERRNO_NOTCONN;
+  }
+
+  sock_accept(flags: number, roFd: number): number {
+    if (!(this.rightsBase & w.RIGHTS_SOCK_ACCEPT)) return w.ERRNO_NOTCAPABLE;
+    w.checkRange(this.host.memory.view(), roFd, 4);
+    const { transport, waiting } = this.host;
+    for (;;) {
+      // A stopped listener has hung up.
+      if (waiting.stopping) return waiting.refuse();
+      // EMFILE before taking the connection, so that it stays pending (as accept(2)).
+      if (this.connections.full) return w.ERRNO_MFILE;
+      const handle = transport.accept(this.handle);
+      if (handle >= 0) {
+        const fd = this.connections.allocate(new ConnectionFd(this.host, handle, flags));
+        w.writeU32(this.host.memory.view(), roFd, fd);
+        this.host.control.countAccepted();
+        return w.ERRNO_SUCCESS;
+      }
+      const again = this.waitOrFail(handle);
+      if (again !== 0) return again;
+    }
+  }
+
+  readiness(): number {
+    // Stopped: hung up and readable (accept answers), whatever the transport says.
+    if (this.host.waiting.stopping) return READABLE | PEER_CLOSED;
+    return this.host.transport.poll(this.handle);
+  }
+
+  protected fullHangup(bits: number): boolean {
+    return (bits & PEER_CLOSED) !== 0;
+  }
+}
+
+export class ConnectionFd extends SocketFd {
+  /** The module shut down its sending side: with the peer's FIN, the connection is fully hung up. */
+  private writeShut = false;
+
+  constructor(host: HostContext, handle: Handle, fdflags: number) {
+    super(host, handle, fdflags, CONNECTION_RIGHTS, 0n);
+  }
+
+  override fd_read(iovs: number, iovsLen: number, nread: number): number {
+    if (!(this.rightsBase & w.RIGHTS_FD_READ)) return w.ERRNO_NOTCAPABLE;
+    w.checkRange(this.host.memory.view(), nread, 4);
+    const n = this.receive(this.host.memory.ioList(iovs, iovsLen), false, false);
+    if (n < 0) return -n;
+    this.host.memory.view().setUint32(nread, n, true);
+    return w.ERRNO_SUCCESS;
+  }
+
+  override fd_write(iovs: number, iovsLen: number, nwritten: number): number {
+    if (!(this.rightsBase & w.RIGHTS_FD_WRITE)) return w.ERRNO_NOTCAPABLE;
+    w.checkRange(this.host.memory.view(), nwritten, 4);
+    const n = this.transmit(this.host.memory.ioList(iovs, iovsLen));
+    if (n < 0) return -n;
+    this.host.memory.view().setUint32(nwritten, n, true);
+    return w.ERRNO_SUCCESS;
+  }
+
+  sock_accept(): number {
+    return w.ERRNO_INVAL;
+  }
+
+  sock_recv(riData: number, riDataLen: number, riFlags: number, roDataLen: number, roFlags: number): number {
+    if (!(this.rightsBase & w.RIGHTS_FD_READ)) return w.ERRNO_NOTCAPABLE;
+    const view = this.host.memory.view();
+    w.checkRange(view, roDataLen, 4);
+    w.checkRange(view, roFlags, 2);
+    const io = this.host.memory.ioList(riData, riDataLen);
+    const n = this.receive(io, (riFlags & w.RIFLAGS_RECV_PEEK) !== 0, (riFlags & w.RIFLAGS_RECV_WAITALL) !== 0);
+    if (n < 0) return -n;
+    const after = this.host.memory.view();
+    after.setUint32(roDataLen, n, true);
+    // Stream sockets never truncate a message.
+    after.setUint16(roFlags, 0, true);
+    return w.ERRNO_SUCCESS;
+  }
+
+  sock_send(siData: number, siDataLen: number, soDataLen: number): number {
+    if (!(this.rightsBase & w.RIGHTS_FD_WRITE)) return w.ERRNO_NOTCAPABLE;
+    w.checkRange(this.host.memory.view(), soDataLen, 4);
+    const n = this.transmit(this.host.memory.ioList(siData, siDataLen));
+    if (n < 0) return -n;
+    this.host.memory.view().setUint32(soDataLen, n, true);
+    return w.ERRNO_SUCCESS;
+  }
+
+  sock_shutdown(how: number): number {
+    if (!(this.rightsBase & w.RIGHTS_SOCK_SHUTDOWN)) return w.ERRNO_NOTCAPABLE;
+    // SDFLAGS_RD/WR are the transport's SHUT_RD/SHUT_WR bit for bit.
+    const r = this.host.transport.shutdown(this.handle, how);
+    if (r < 0) return -r;
+    if (how & w.SDFLAGS_WR) {
+      this.writeShut = true;
+      // With the peer's FIN already in, the connection is now fully hung up (EPOLLHUP).
+      this.changed();
+    }
+    return w.ERRNO_SUCCESS;
+  }
+
+  readiness(): number {
+    return this.host.transport.poll(this.handle);
+  }
+
+  override release(): number {
+    super.release();
+    this.host.control.countClosed();
+    return w.ERRNO_SUCCESS;
+  }
+
+  protected fullHangup(bits: number): boolean {
+    return (bits & PEER_CLOSED) !== 0 && ((bits & FAILED) !== 0 || this.writeShut);
+  }
+
+  /** recv semantics: a byte count, 0 at EOF, or -errno. */
+  private receive(io: IoList, peek: boolean, waitAll: boolean): number {
+    const total = ioLength(io);
+    if (total === 0) return 0;
+    const { transport, waiting, control } = this.host;
+    const blocking = !this.nonblocking;
+    let got = 0;
+    for (;;) {
+      if (peek && waitAll && blocking) {
+        // MSG_PEEK|MSG_WAITALL: wait until the whole request is buffered (or it never will be).
+        const bits = transport.poll(this.handle);
+        if (transport.readable(this.handle) < total && !(bits & (PEER_CLOSED | FAILED))) {
+          const again = waiting.sleep(-1);
+          if (again !== 0) return -again;
+          continue;
+        }
+      }
+      const n = transport.recv(this.handle, io, peek);
+      if (n > 0) {
+        if (!peek) control.countIn(n);
+        got += n;
+        if (peek || !waitAll || !blocking || got >= total) return got;
+        advanceIo(io, n);
+        continue;
+      }
+      if (n === 0) return got;
+      // Part of a WAITALL request is in: only "nothing more yet" keeps it waiting.
+      if (got > 0 && n !== -w.ERRNO_AGAIN) return got;
+      const again = this.waitOrFail(n);
+      if (again !== 0) return got > 0 ? got : -again;
+    }
+  }
+
+  /** send semantics: a blocking socket queues everything (or fails); a nonblocking one what fits. */
+  private transmit(io: IoList): number {
+    const total = ioLength(io);
+    if (total === 0) return 0;
+    const { transport, control } = this.host;
+    let sent = 0;
+    for (;;) {
+      const n = transport.send(this.handle, io);
+      if (n > 0) {
+        control.countOut(n);
+        sent += n;
+        if (sent >= total || this.nonblocking) return sent;
+        advanceIo(io, n);
+        continue;
+      }
+      // A transport that accepted nothing without saying EAGAIN is treated as full.
+      const r = n === 0 ? -w.ERRNO_AGAIN : n;
+      if (sent > 0 && (r !== -w.ERRNO_AGAIN || this.nonblocking)) return sent;
+      const again = this.waitOrFail(r);
+      if (again !== 0) return sent > 0 ? sent : -again;
+    }
+  }
+}

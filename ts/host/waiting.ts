@@ -1,0 +1,119 @@
+// Where the module's thread sleeps, and what a stop does to a module.
+//
+// Every import that must wait for the network (a blocking accept, recv or
+// send; poll_oneoff; epoll_wait) sleeps here, in transport.wait(). Two things
+// are decided in this one place, for every transport:
+//
+// - "the module is serving": the first time it is about to sleep, the module
+//   has set itself up and entered its loop (serve() resolves then);
+// - a stop. Once the owner asks the module to stop (ControlBlock), listeners
+//   hang up, accept answers ECANCELED, and so does a call that would sleep.
+//   A module that takes the hint closes what it holds and exits by itself (the
+//   echo core prints its stats line and returns 0). One that does not is
+//   ended by the host, whatever it does with the errors it gets, once it was
+//   told of the stop MAX_STOP_NOTICES times (a blocking accept retried in a
+//   loop, a nonblocking spin): it never spins or floods a log. See
+//   ModuleStopped.
+
+import { ERRNO_CANCELED } from '../wasi/index.js';
+import type { ControlBlock } from '../transport/control-block.js';
+import type { SocketTransport } from '../transport/types.js';
+
+/** The errno of a stop notice. Not EINTR: loops retry EINTR. */
+export const ERRNO_STOPPED = ERRNO_CANCELED;
+
+/**
+ * How many times a stopping module is told of the stop (refused calls, or
+ * waits that return only to report it) before the host ends it. A module
+ * that stops needs two or three (a hung-up listener, a refused accept); one
+ * that retries every error in a loop prints at most this many lines.
+ */
+export const MAX_STOP_NOTICES = 8;
+
+/** A single transport.wait() sleeps at most this long; longer timeouts loop (and re-read the clock). */
+const MAX_WAIT_MS = 1 << 30;
+
+/**
+ * Thrown out of an import to end a module that did not stop when asked. It
+ * unwinds the module's stack like a trap; the worker reports it as stopped.
+ */
+export class ModuleStopped extends Error {
+  constructor(why: string) {
+    super(`the module was ended by the host: ${why}`);
+    this.name = 'ModuleStopped';
+  }
+}
+
+export class Waiting {
+  private announced = false;
+  private stopSeen = false;
+  private notices = 0;
+
+  constructor(
+    private readonly transport: SocketTransport,
+    private readonly control: ControlBlock,
+    /** Called once, when the module first sleeps. */
+    private readonly onServing: () => void,
+    /** Called once, when the host first sees the stop request: the listeners' readiness changed. */
+    private readonly onStop: () => void,
+  ) {}
+
+  /** True once the owner asked the module to stop. */
+  get stopping(): boolean {
+    if (this.stopSeen) return true;
+    if (!this.control.stopRequested) return false;
+    this.stopSeen = true;
+    this.onStop();
+    return true;
+  }
+
+  /**
+   * Sleeps until something may have changed or `timeoutMs` passed (< 0: no
+   * limit). Returns 0 to look again, or ERRNO_STOPPED (a stop notice) when
+   * the module is being stopped; throws ModuleStopped when it ignored too many.
+   */
+  sleep(timeoutMs: number): number {
+    if (timeoutMs === 0) {
+      this.refresh();
+      return 0;
+    }
+    if (this.stopping) return this.refuse();
+    if (!this.announced) {
+      this.announced = true;
+      this.onServing();
+    }
+    this.transport.wait(timeoutMs < 0 ? -1 : Math.min(timeoutMs, MAX_WAIT_MS));
+    // A stop that woke us makes the listeners ready before the caller looks again.
+    void this.stopping;
+    return 0;
+  }
+
+  /** Collects news without sleeping (the top of poll_oneoff and epoll_wait), a stop request included. */
+  refresh(): void {
+    this.transport.wait(0);
+    void this.stopping;
+  }
+
+  /** Refuses a call of a stopping module: ERRNO_STOPPED, a stop notice. */
+  refuse(): number {
+    this.count();
+    return ERRNO_STOPPED;
+  }
+
+  /** A stopping module was told something (a hung-up listener, an event): counts toward MAX_STOP_NOTICES. */
+  told(): void {
+    if (this.stopping) this.count();
+  }
+
+  private count(): void {
+    if (++this.notices > MAX_STOP_NOTICES) throw new ModuleStopped(`it ignored ${MAX_STOP_NOTICES} requests to stop`);
+  }
+}
+
+/** Whole milliseconds (rounded up, so a wait never ends before its deadline) from `now` to `deadline`. */
+export function msUntil(deadline: bigint, now: bigint): number {
+  const ns = deadline - now;
+  if (ns <= 0n) return 0;
+  const ms = (ns + 999_999n) / 1_000_000n;
+  return ms > BigInt(MAX_WAIT_MS) ? MAX_WAIT_MS : Number(ms);
+}

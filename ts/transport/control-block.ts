@@ -1,0 +1,83 @@
+// The little state both threads of a running module share, whatever the
+// transport: the owner's stop request, and the connection counters. The
+// counters are kept here, once, so that the owner reads them without asking the
+// module's thread: the host counts what the module did (accepted, closed,
+// bytes each way) and the transport counts the connections it refused itself.
+// Each counter has one writing thread, so plain stores are enough; readers may
+// see a value a moment old.
+
+/** Connection counters, as serve().stats() reports them. */
+export interface ConnectionStats {
+  /** Connections the module accepted. */
+  accepted: number;
+  /** Connections refused before the module saw them (backlog full, out of fds). */
+  refused: number;
+  /** Accepted connections the module closed. */
+  closed: number;
+  /** Accepted connections not yet closed. */
+  open: number;
+  /** Bytes the module received. */
+  bytesIn: number;
+  /** Bytes the module's sends accepted. */
+  bytesOut: number;
+}
+
+const STOP = 0;
+const FLAG_WORDS = 2;
+
+const ACCEPTED = 0;
+const REFUSED = 1;
+const CLOSED = 2;
+const BYTES_IN = 3;
+const BYTES_OUT = 4;
+const COUNTERS = 5;
+
+const BYTES = FLAG_WORDS * 4 + COUNTERS * 8;
+
+export class ControlBlock {
+  private readonly flags: Int32Array;
+  private readonly counts: Float64Array;
+
+  /** A new block, or a view of one made on another thread. */
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(BYTES)) {
+    if (buffer.byteLength !== BYTES) throw new RangeError(`a ControlBlock is ${BYTES} bytes, got ${buffer.byteLength}`);
+    this.flags = new Int32Array(buffer, 0, FLAG_WORDS);
+    this.counts = new Float64Array(buffer, FLAG_WORDS * 4, COUNTERS);
+  }
+
+  get stopRequested(): boolean {
+    return Atomics.load(this.flags, STOP) !== 0;
+  }
+
+  /** Only sets the flag: the transport owner's wake() makes a sleeping module notice. */
+  requestStop(): void {
+    Atomics.store(this.flags, STOP, 1);
+  }
+
+  countAccepted(): void {
+    this.counts[ACCEPTED]!++;
+  }
+
+  countRefused(): void {
+    this.counts[REFUSED]!++;
+  }
+
+  countClosed(): void {
+    this.counts[CLOSED]!++;
+  }
+
+  countIn(bytes: number): void {
+    this.counts[BYTES_IN]! += bytes;
+  }
+
+  countOut(bytes: number): void {
+    this.counts[BYTES_OUT]! += bytes;
+  }
+
+  stats(): ConnectionStats {
+    const c = this.counts;
+    const accepted = c[ACCEPTED]!;
+    const closed = c[CLOSED]!;
+    return { accepted, refused: c[REFUSED]!, closed, open: accepted - closed, bytesIn: c[BYTES_IN]!, bytesOut: c[BYTES_OUT]! };
+  }
+}

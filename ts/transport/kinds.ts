@@ -1,0 +1,62 @@
+// The transport kinds, by name: the one place that knows which exist. The
+// runtime and the facade choose a kind by name; each kind opens its owner
+// half here (on the starting thread) and its module half on the module's
+// thread. Kinds load lazily, so a kind that cannot work here costs nothing.
+
+import type { ControlBlock } from './control-block.js';
+import type { ModuleHalfInit, OpenModuleHalf, OwnerOptions, SocketTransport, TransportOwner } from './types.js';
+
+export const TRANSPORTS = ['node-net'] as const;
+/** 'node-net': node:net sockets on the starting thread, handed to the module's thread (portable). */
+export type TransportName = (typeof TRANSPORTS)[number];
+
+interface Kind {
+  /** Why this kind cannot work here (and what to do), or null when it can. */
+  unavailable(): Promise<string | null>;
+  openOwner(options: OwnerOptions): Promise<TransportOwner>;
+  moduleHalf(): Promise<OpenModuleHalf>;
+}
+
+const KINDS: Readonly<Record<TransportName, Kind>> = {
+  'node-net': {
+    unavailable: async () => null,
+    openOwner: async (options) => (await import('./node-net/owner.js')).NodeNetOwner.open(options),
+    moduleHalf: async () => (await import('./node-net/module.js')).openNodeNetModuleHalf,
+  },
+};
+
+/** In order of preference: the first available one is the default. */
+const PREFERENCE: readonly TransportName[] = ['node-net'];
+
+export function isTransportName(name: unknown): name is TransportName {
+  return typeof name === 'string' && Object.hasOwn(KINDS, name);
+}
+
+/** Why `name` cannot work here, or null. */
+export function transportUnavailable(name: TransportName): Promise<string | null> {
+  return KINDS[name].unavailable();
+}
+
+/**
+ * The kind to use when none was asked for: the first available in order of
+ * preference, and, when a preferred one was passed over, why (one line for the user).
+ */
+export async function defaultTransport(): Promise<{ name: TransportName; passedOver: string | null }> {
+  const reasons: string[] = [];
+  for (const name of PREFERENCE) {
+    const why = await KINDS[name].unavailable();
+    if (why === null) return { name, passedOver: reasons.length > 0 ? reasons.join('; ') : null };
+    reasons.push(`the ${name} transport is unavailable (${why})`);
+  }
+  throw new Error(`no transport can work here: ${reasons.join('; ')}`);
+}
+
+export function openOwner(name: TransportName, options: OwnerOptions): Promise<TransportOwner> {
+  return KINDS[name].openOwner(options);
+}
+
+/** On the module's thread: the module half for what the owner half's moduleInit() gave. */
+export async function openModuleHalf(init: ModuleHalfInit, control: ControlBlock): Promise<SocketTransport> {
+  if (!isTransportName(init.kind)) throw new Error(`unknown transport kind ${JSON.stringify(init.kind)}`);
+  return (await KINDS[init.kind].moduleHalf())(init, control);
+}

@@ -1,0 +1,101 @@
+// One connection's state and its rules, as the kernel keeps them for a TCP
+// socket, for the transports that keep socket state themselves (node-net's
+// module half, the in-memory and the virtual networks). The kernel transport
+// needs none of this: the kernel applies the same rules.
+//
+// The rules, in one place:
+// - inbound bytes are read in order; the peer's FIN reads as 0 (EOF) after them;
+// - a socket error (RST) is reported once, by the next recv or send, after the
+//   bytes that were buffered before it; afterwards reads see EOF and sends EPIPE;
+// - shutdown(SHUT_RD) drops what is buffered and what arrives later: reads see EOF;
+// - shutdown(SHUT_WR), or the peer gone: sends fail with EPIPE;
+// - a send that would fail at once does not block, so a failing socket is
+//   writable (POLLOUT), as on Linux.
+
+import { ERRNO_AGAIN, ERRNO_PIPE } from '../wasi/defs.js';
+import { ChunkQueue } from './chunk-queue.js';
+import { FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_WR, WRITABLE, type IoList } from './types.js';
+
+export class SocketState {
+  readonly inbound = new ChunkQueue();
+  /** The peer sent FIN. */
+  peerFin = false;
+  /** The connection is gone (closed or reset): nothing more arrives, sends go nowhere. */
+  gone = false;
+  /** A socket error (WASI errno) not yet reported. */
+  error = 0;
+  /** An error was reported: sends fail with EPIPE. */
+  broken = false;
+  readShut = false;
+  writeShut = false;
+
+  // ---- what the network did ------------------------------------------------
+
+  /** Takes `chunk` (no copy). Returns false when it was dropped (reading was shut down). */
+  arrived(chunk: Uint8Array): boolean {
+    if (this.readShut) return false;
+    this.inbound.append(chunk);
+    return true;
+  }
+
+  failed(errno: number): void {
+    if (!this.broken) this.error = errno;
+  }
+
+  // ---- what the module does ------------------------------------------------
+
+  /** recv(): the bytes copied, 0 at EOF, -EAGAIN, or -errno once for a pending error. */
+  recv(into: IoList, peek: boolean): number {
+    if (this.readShut) return 0;
+    if (this.inbound.length > 0) return this.inbound.copyOut(into, peek);
+    if (this.error !== 0) {
+      const error = this.error;
+      if (!peek) this.reportError();
+      return -error;
+    }
+    return this.peerFin || this.gone || this.broken ? 0 : -ERRNO_AGAIN;
+  }
+
+  /**
+   * Before a send: 0 when bytes may be queued (if there is room), or -errno:
+   * the pending error (reported now) or EPIPE.
+   */
+  sendCheck(): number {
+    if (this.error !== 0) {
+      const error = this.error;
+      this.reportError();
+      return -error;
+    }
+    return this.writeShut || this.gone || this.broken ? -ERRNO_PIPE : 0;
+  }
+
+  /** Applies shutdown(how) to this side; the transport tells the network. */
+  shutdown(how: number): void {
+    if (how & SHUT_RD && !this.readShut) {
+      this.readShut = true;
+      this.inbound.clear();
+    }
+    if (how & SHUT_WR) this.writeShut = true;
+  }
+
+  /** Readiness bits, given the room the transport has for sends now. */
+  poll(room: number): number {
+    let bits = 0;
+    const ended = this.peerFin || this.gone || this.broken;
+    if (this.inbound.length > 0 || ended || this.error !== 0 || this.readShut) bits |= READABLE;
+    if (room > 0 || this.sendFails) bits |= WRITABLE;
+    if (ended) bits |= PEER_CLOSED;
+    if (this.error !== 0) bits |= FAILED;
+    return bits;
+  }
+
+  /** A send would fail at once. */
+  get sendFails(): boolean {
+    return this.writeShut || this.gone || this.broken || this.error !== 0;
+  }
+
+  private reportError(): void {
+    this.error = 0;
+    this.broken = true;
+  }
+}
