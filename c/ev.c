@@ -164,6 +164,8 @@ int ev_run(ev_loop *loop) {
     loop->stop = 0;
     while (!loop->stop) {
         int rc = ev_process(loop);
+        /* Never a native wait's error; under WASI, the host's way to say stop. */
+        if (rc == -ECANCELED) return EV_STOPPED_BY_HOST;
         if (rc < 0 && rc != -EINTR) return rc;
     }
     return 0;

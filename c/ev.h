@@ -60,10 +60,14 @@ int ev_mask(const ev_loop *loop, int fd);
 int ev_timer_add(ev_loop *loop, int64_t ms, ev_timer_proc *proc, void *data);
 void ev_timer_del(ev_loop *loop, int id);
 /* Waits at most until the nearest timer (forever without one), then dispatches.
- * Returns the number of file events handled, or a negative errno (-EINTR is
- * normal when a signal arrives). */
+ * Returns the number of file events reported, or a negative errno (-EINTR is
+ * normal when a signal arrives, -ECANCELED when a WASI host says stop). */
 int ev_process(ev_loop *loop);
-/* Runs until ev_stop(); returns 0, or the backend's negative errno if it fails. */
+/* ev_run's answer when the host cancelled the wait (ECANCELED): a WASI host has
+ * no signals, and this is how it says its owner asked the program to stop. */
+#define EV_STOPPED_BY_HOST 1
+/* Runs until ev_stop() (returns 0) or the host stops it (EV_STOPPED_BY_HOST);
+ * returns the backend's negative errno if it fails. */
 int ev_run(ev_loop *loop);
 void ev_stop(ev_loop *loop);
 const char *ev_backend_name(void);
