@@ -38,9 +38,7 @@ int main(int argc, char **argv) {
     long limit = argc > 1 ? strtol(argv[1], NULL, 10) : -1;
     long served = 0;
     while (limit < 0 || served < limit) {
-        /* A real address and length, never NULL: the wasi-libc we build with
-         * (fixed upstream since) writes the peer address through them even when
-         * they are NULL, i.e. to address 0 of our memory. */
+        /* A real address, never NULL: see listener_readable in c/echo.c. */
         struct sockaddr_storage peer;
         socklen_t peerlen = sizeof(peer);
         int fd = accept(3, (struct sockaddr *)&peer, &peerlen);
