@@ -43,4 +43,10 @@ test('blocking_echo: accept leaves memory at address 0 alone', () => {
   assert.is(r.stdout, 'served 1\n');
 });
 
+test('retry_accept: accept leaves memory at address 0 alone', () => {
+  const r = acceptsWithCanary(fixtureWasm('retry_accept'), {});
+  assert.is(r.exit, undefined, 'it went back to accept (blocked) after the peer closed');
+  assert.is(r.stderr, '');
+});
+
 test.run();
