@@ -5,6 +5,8 @@
 #                 npm package @yowasp/clang (clang + wasi-libc, run by Node), so a
 #                 fresh `npm install` is all a machine needs.
 #   make native   build/echo-{select,poll,epoll} with the host's cc.
+#   make native-test  build/ev-test-{select,poll,epoll}: c/test/ev_test.c, the
+#                 loop's own checks (run by test/ev-native.test.ts).
 #
 # The committed modules are what the default toolchain produces; CI rebuilds
 # them and compares bytes, so keep the flags deterministic (no paths, no dates).
@@ -29,13 +31,18 @@ CC ?= cc
 WASI_CFLAGS := --target=wasm32-wasip1 -O2 -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE \
 	-Ic/include -Wl,--stack-first -Wl,-z,stack-size=8388608
 NATIVE_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE
+# An index past a table must fail the loop's checks, not pass by luck: use the
+# sanitizers when this cc has them (evaluated only when ev-test is built).
+SANITIZE = $(shell echo 'int main(void){return 0;}' | $(CC) -x c -fsanitize=address,undefined -o /dev/null - 2>/dev/null \
+	&& echo -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 
 backend_macro = -DEV_BACKEND_$(shell echo $(1) | tr a-z A-Z)
 
-.PHONY: all wasm native clean
+.PHONY: all wasm native native-test clean
 all: wasm
 wasm: $(BACKENDS:%=$(WASM_DIR)/echo-%.wasm)
 native: $(BACKENDS:%=build/echo-%)
+native-test: $(BACKENDS:%=build/ev-test-%)
 
 $(WASM_DIR)/echo-%.wasm: $(WASI_SRC)
 	@mkdir -p $(WASM_DIR)
@@ -45,6 +52,12 @@ $(WASM_DIR)/echo-%.wasm: $(WASI_SRC)
 build/echo-%: $(NATIVE_SRC)
 	@mkdir -p build
 	$(CC) $(NATIVE_CFLAGS) $(call backend_macro,$*) c/ev.c c/echo.c c/platform_posix.c -o $@
+
+# --wrap=realloc lets the checks make any one of the loop's allocations fail.
+build/ev-test-%: c/test/ev_test.c c/ev.c c/ev.h c/ev_select.c c/ev_poll.c c/ev_epoll.c
+	@mkdir -p build
+	$(CC) $(NATIVE_CFLAGS) $(SANITIZE) $(call backend_macro,$*) -Wl,--wrap=realloc \
+		c/ev.c c/test/ev_test.c -o $@
 
 clean:
 	rm -rf build

@@ -264,7 +264,12 @@ static void pause_listeners(ev_loop *loop, int err) {
 static void listener_readable(ev_loop *loop, int lfd, void *data, int mask) {
     (void)data;
     for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
-        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
+        /* A real address and length, never NULL: the wasi-libc we build with
+         * (fixed upstream since) writes the peer address through them even when
+         * they are NULL, i.e. to address 0 of our memory. */
+        struct sockaddr_storage peer;
+        socklen_t peerlen = sizeof(peer);
+        int fd = accept4(lfd, (struct sockaddr *)&peer, &peerlen, SOCK_NONBLOCK);
         if (fd < 0) {
             int err = errno;
             if (err == EINTR || err == ECONNABORTED) continue;
@@ -398,7 +403,8 @@ int main(int argc, char **argv) {
     }
 
     int rc = ev_run(loop);
-    if (rc < 0) fprintf(stderr, "%s failed: %s\n", ev_backend_name(), strerror(-rc));
+    if (rc == EV_STOPPED_BY_HOST) fprintf(stderr, "wait cancelled by the host; stopping\n");
+    else if (rc < 0) fprintf(stderr, "%s failed: %s\n", ev_backend_name(), strerror(-rc));
 
     while (conns) conn_close(loop, conns, "server stopping");
     for (int i = 0; i < nlisteners; i++) {

@@ -55,10 +55,16 @@ static int ev_grow(ev_loop *loop, int setsize) {
     ev_fired *fired = realloc(loop->fired, sizeof(*fired) * (size_t)setsize);
     if (!fired) return -ENOMEM;
     loop->fired = fired;
-    for (int i = loop->setsize; i < setsize; i++) events[i].mask = EV_NONE;
-    int old = loop->setsize;
+    /* setsize is what ev_add trusts every table (the backend's too) to hold:
+     * raise it only once all of them do. A failure leaves some tables larger
+     * than setsize, which is harmless. (No backend yet while ev_create runs:
+     * it is created at the new size.) */
+    if (loop->apidata && ev_api_resize(loop, setsize) != 0) return -ENOMEM;
+    for (int i = loop->setsize; i < setsize; i++) {
+        events[i].mask = EV_NONE;
+        events[i].registration = 0;
+    }
     loop->setsize = setsize;
-    if (old && ev_api_resize(loop, setsize) != 0) return -ENOMEM;
     return 0;
 }
 
@@ -73,6 +79,7 @@ int ev_add(ev_loop *loop, int fd, int mask, ev_file_proc *proc, void *data) {
     ev_file *fe = &loop->events[fd];
     int rc = ev_api_add(loop, fd, fe->mask, mask);
     if (rc) return rc;
+    if (fe->mask == EV_NONE) fe->registration++;
     fe->mask |= mask;
     if (mask & EV_READABLE) fe->rproc = proc;
     if (mask & EV_WRITABLE) fe->wproc = proc;
@@ -143,17 +150,29 @@ static void ev_run_timers(ev_loop *loop) {
 int ev_process(ev_loop *loop) {
     int n = ev_api_poll(loop, ev_next_timeout_ms(loop));
     if (n < 0) return n;
+    /* A callback may close another fd of this batch, and a new registration
+     * (an accept) may take its number: that fd's readiness was the old one's.
+     * Tag each event with the registration it was reported for, before any
+     * callback runs, and drop it if the registration has changed since: a
+     * level-triggered backend reports a still-ready fd again next time. An fd
+     * outside the table (only a faulty host's epoll could name one) is dropped. */
+    for (int j = 0; j < n; j++) {
+        int fd = loop->fired[j].fd;
+        if (fd < 0 || fd >= loop->setsize) loop->fired[j].mask = EV_NONE;
+        else loop->fired[j].registration = loop->events[fd].registration;
+    }
     for (int j = 0; j < n; j++) {
         int fd = loop->fired[j].fd;
         int fired = loop->fired[j].mask;
-        /* An earlier callback in this batch may have closed or re-registered
-         * this fd: only deliver what is still asked for. A callback may also
-         * grow the table (accept), so never hold a pointer into it across one. */
+        unsigned registration = loop->fired[j].registration;
+        if (fired == EV_NONE) continue;
+        /* Deliver only what is still asked for. A callback may also grow the
+         * table (accept), so never hold a pointer into it across one. */
         ev_file *fe = &loop->events[fd];
-        if (fe->mask & fired & EV_READABLE)
+        if (fe->registration == registration && (fe->mask & fired & EV_READABLE))
             fe->rproc(loop, fd, fe->data, fired & (EV_READABLE | EV_HANGUP));
         fe = &loop->events[fd];
-        if (fe->mask & fired & EV_WRITABLE)
+        if (fe->registration == registration && (fe->mask & fired & EV_WRITABLE))
             fe->wproc(loop, fd, fe->data, fired & (EV_WRITABLE | EV_HANGUP));
     }
     ev_run_timers(loop);
@@ -164,6 +183,8 @@ int ev_run(ev_loop *loop) {
     loop->stop = 0;
     while (!loop->stop) {
         int rc = ev_process(loop);
+        /* Never a native wait's error; under WASI, the host's way to say stop. */
+        if (rc == -ECANCELED) return EV_STOPPED_BY_HOST;
         if (rc < 0 && rc != -EINTR) return rc;
     }
     return 0;

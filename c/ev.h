@@ -22,6 +22,7 @@ typedef void ev_timer_proc(ev_loop *loop, void *data);
 
 typedef struct ev_file {
     int mask;               /* EV_READABLE | EV_WRITABLE */
+    unsigned registration;  /* counts the times this fd went from no events to some */
     ev_file_proc *rproc;
     ev_file_proc *wproc;
     void *data;
@@ -30,6 +31,7 @@ typedef struct ev_file {
 typedef struct ev_fired {
     int fd;
     int mask;
+    unsigned registration;  /* the fd's registration this readiness belongs to */
 } ev_fired;
 
 typedef struct ev_timer {
@@ -60,10 +62,17 @@ int ev_mask(const ev_loop *loop, int fd);
 int ev_timer_add(ev_loop *loop, int64_t ms, ev_timer_proc *proc, void *data);
 void ev_timer_del(ev_loop *loop, int id);
 /* Waits at most until the nearest timer (forever without one), then dispatches.
- * Returns the number of file events handled, or a negative errno (-EINTR is
- * normal when a signal arrives). */
+ * Returns the number of file events reported, or a negative errno (-EINTR is
+ * normal when a signal arrives, -ECANCELED when a WASI host says stop). An
+ * event is only delivered to the registration it was reported for: if a
+ * callback closes another fd of the same batch and the number is registered
+ * again, the new registration does not get the old one's event. */
 int ev_process(ev_loop *loop);
-/* Runs until ev_stop(); returns 0, or the backend's negative errno if it fails. */
+/* ev_run's answer when the host cancelled the wait (ECANCELED): a WASI host has
+ * no signals, and this is how it says its owner asked the program to stop. */
+#define EV_STOPPED_BY_HOST 1
+/* Runs until ev_stop() (returns 0) or the host stops it (EV_STOPPED_BY_HOST);
+ * returns the backend's negative errno if it fails. */
 int ev_run(ev_loop *loop);
 void ev_stop(ev_loop *loop);
 const char *ev_backend_name(void);

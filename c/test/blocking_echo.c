@@ -38,7 +38,10 @@ int main(int argc, char **argv) {
     long limit = argc > 1 ? strtol(argv[1], NULL, 10) : -1;
     long served = 0;
     while (limit < 0 || served < limit) {
-        int fd = accept(3, NULL, NULL);
+        /* A real address, never NULL: see listener_readable in c/echo.c. */
+        struct sockaddr_storage peer;
+        socklen_t peerlen = sizeof(peer);
+        int fd = accept(3, (struct sockaddr *)&peer, &peerlen);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             fprintf(stderr, "accept: %s\n", strerror(errno));
