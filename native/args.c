@@ -1,5 +1,6 @@
 #include "args.h"
 
+#include <math.h>
 #include <stdio.h>
 
 static const char *type_name(napi_env env, napi_value value) {
@@ -53,8 +54,12 @@ bool arg_int(napi_env env, const char *fn, const char *name, napi_value value,
   }
   /* In range first, so the cast that tests for a fraction is defined. */
   if (!(number >= (double)min && number <= (double)max) || (double)(int64_t)number != number) {
-    snprintf(message, sizeof message, "%s(): %s must be an integer from %lld to %lld, got %.17g", fn, name,
-             (long long)min, (long long)max, number);
+    char got[32];
+    if (isnan(number)) snprintf(got, sizeof got, "NaN");
+    else if (isinf(number)) snprintf(got, sizeof got, "%sInfinity", number < 0 ? "-" : "");
+    else snprintf(got, sizeof got, "%.17g", number);
+    snprintf(message, sizeof message, "%s(): %s must be an integer from %lld to %lld, got %s", fn, name,
+             (long long)min, (long long)max, got);
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message);
     return false;
   }
