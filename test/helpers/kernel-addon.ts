@@ -63,14 +63,14 @@ export interface Accepted {
 }
 
 /** A listener on ip:0, one node:net client connected to it, and the accepted fd. */
-export async function acceptedConnection(ip = '127.0.0.1'): Promise<Accepted> {
+export async function acceptedConnection(ip = '127.0.0.1', options: { allowHalfOpen?: boolean } = {}): Promise<Accepted> {
   const addon = kernelAddon();
   const listenFd = addon.listen(ip, 0, 16);
   if (listenFd < 0) throw new Error(`listen ${ip}: ${listenFd}`);
   const epfd = addon.epollCreate();
   const port = addon.localPort(listenFd);
   const client = await withTimeout(`connect to [${ip}]:${port}`, 5000, new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect({ host: ip, port }, () => resolve(s));
+    const s = net.connect({ host: ip, port, ...options }, () => resolve(s));
     s.once('error', reject);
   }));
   client.on('error', () => {});
