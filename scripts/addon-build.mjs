@@ -12,7 +12,7 @@
 // cannot be built (not Linux, no compiler, no headers) it prints one line
 // saying the kernel transport is unavailable, and exits 0. It builds only when
 // no binary is at least as new as the sources (so `npm test` runs it for free),
-// and counts a prebuilt binary (prebuilds/, shipped in the npm package) as such.
+// and never in an installed package whose prebuilt binary (prebuilds/) loads.
 // Its line goes to stderr, so stdout stays clean for `npm pack --json`.
 // scripts/addon-prebuild.mjs (prepack) uses buildAddon() directly.
 
@@ -50,6 +50,15 @@ function newestSource() {
   return Math.max(...[fileURLToPath(import.meta.url), ...sources].map((f) => statSync(f).mtimeMs));
 }
 
+function loads(binary) {
+  try {
+    createRequire(import.meta.url)(binary);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function upToDate(binary, sourceTime) {
   return existsSync(binary) && statSync(binary).mtimeMs >= sourceTime;
 }
@@ -61,10 +70,11 @@ function upToDate(binary, sourceTime) {
 export function buildAddon() {
   if (process.platform !== 'linux') return { unavailable: `kernel sockets need Linux (this is ${process.platform})` };
   if (!existsSync(SOURCE_DIR)) return { unavailable: `no addon source in ${SOURCE_DIR}` };
-  const sourceTime = newestSource();
-  if (upToDate(BUILT, sourceTime)) return { current: BUILT };
-  // An installed package: the shipped binary is as new as the sources beside it.
-  if (!existsSync(BUILT) && upToDate(prebuiltPath(), sourceTime)) return { current: prebuiltPath() };
+  if (upToDate(BUILT, newestSource())) return { current: BUILT };
+  // An installed package (no .git: npm never packs it) was packed with the
+  // binary built from the very sources beside it; their file times say
+  // nothing (extraction order). In a checkout, native/ may have changed since.
+  if (!existsSync(join(ROOT, '.git')) && loads(prebuiltPath())) return { current: prebuiltPath() };
 
   const include = headersDir();
   if (include === null) return { unavailable: 'no Node-API headers (install node-api-headers, or Node with its include/ folder)' };
