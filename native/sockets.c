@@ -5,6 +5,7 @@
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -51,16 +52,19 @@ napi_value js_listen(napi_env env, napi_callback_info info) {
 
   struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
   struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
-  /* A string that filled the buffer was cut: it is no address, whatever its prefix parses as. */
-  if (ip_length < sizeof ip - 1 && inet_pton(AF_INET, ip, &v4.sin_addr) == 1)
+  /* A string that filled the buffer was cut, and one with a NUL inside is
+   * more than inet_pton reads: neither is an address, whatever its prefix is. */
+  bool whole = ip_length < sizeof ip - 1 && strlen(ip) == ip_length;
+  if (whole && inet_pton(AF_INET, ip, &v4.sin_addr) == 1)
     return ret_int(env, listen_on((struct sockaddr *)&v4, sizeof v4, (int)backlog));
-  if (ip_length < sizeof ip - 1 && inet_pton(AF_INET6, ip, &v6.sin6_addr) == 1)
+  if (whole && inet_pton(AF_INET6, ip, &v6.sin6_addr) == 1)
     return ret_int(env, listen_on((struct sockaddr *)&v6, sizeof v6, (int)backlog));
 
   char message[INET6_ADDRSTRLEN + 160];
   snprintf(message, sizeof message,
            "listen(): ip must be a numeric IPv4 or IPv6 address such as '127.0.0.1' or '::1' "
-           "(resolve host names first), got '%s%s'", ip, ip_length < sizeof ip - 1 ? "" : "...");
+           "(resolve host names first), got '%s%s'%s", ip, ip_length < sizeof ip - 1 ? "" : "...",
+           strlen(ip) < ip_length ? " followed by a NUL byte" : "");
   napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", message);
   return NULL;
 }

@@ -49,6 +49,7 @@ test('listen: the address must be a numeric IP literal, and the message says wha
   throwsWith(() => addon.listen('localhost', 0, 1), TypeError, /numeric IPv4 or IPv6 address .*resolve host names first.*got 'localhost'/);
   throwsWith(() => addon.listen('127.0.0.1:80', 0, 1), TypeError, /got '127\.0\.0\.1:80'/);
   throwsWith(() => addon.listen('x'.repeat(200), 0, 1), TypeError, /got 'x+\.\.\.'$/);
+  throwsWith(() => addon.listen('127.0.0.1\0garbage', 0, 1), TypeError, /got '127\.0\.0\.1' followed by a NUL byte$/);
   throwsWith(() => addon.listen(127 as unknown as string, 0, 1), TypeError, /^listen\(\): ip must be a string, got a number$/);
 });
 
