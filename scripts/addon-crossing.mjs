@@ -78,7 +78,7 @@ if (isMainThread) {
     worker.once('error', reject);
   });
   const onMain = await measure();
-  console.log(`kernel-socket addon, ns per call (median of ${ROUNDS} x ${BATCH}), Node ${process.version}:`);
+  console.log(`kernel-socket addon, ns per call (median of ${ROUNDS} batches of ${BATCH}, recv 64 B ${RECV_BATCH}), Node ${process.version}:`);
   console.log('                worker   main');
   for (const key of Object.keys(inWorker)) {
     console.log(`  ${key.padEnd(12)} ${String(inWorker[key]).padStart(6)} ${String(onMain[key]).padStart(6)}`);
