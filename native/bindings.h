@@ -1,0 +1,37 @@
+/* Every function the addon exports, one napi_callback each; module.c names
+ * them for JavaScript and ts/transport/kernel/addon.ts documents them. All are
+ * synchronous and answer minus a Linux errno on failure. */
+#ifndef WASI_EVLOOP_BINDINGS_H
+#define WASI_EVLOOP_BINDINGS_H
+
+#include <node_api.h>
+
+/* sockets.c: listeners, connections and their state */
+napi_value js_listen(napi_env env, napi_callback_info info);
+napi_value js_local_port(napi_env env, napi_callback_info info);
+napi_value js_accept(napi_env env, napi_callback_info info);
+napi_value js_shutdown(napi_env env, napi_callback_info info);
+napi_value js_close(napi_env env, napi_callback_info info);
+napi_value js_reset(napi_env env, napi_callback_info info);
+napi_value js_socket_error(napi_env env, napi_callback_info info);
+napi_value js_inbound(napi_env env, napi_callback_info info);
+napi_value js_outbound_room(napi_env env, napi_callback_info info);
+
+/* io.c: the data path, straight between a socket and guest memory */
+napi_value js_recv(napi_env env, napi_callback_info info);
+napi_value js_send(napi_env env, napi_callback_info info);
+
+/* events.c: epoll and the eventfd that wakes a blocked epoll_wait */
+napi_value js_eventfd(napi_env env, napi_callback_info info);
+napi_value js_wake(napi_env env, napi_callback_info info);
+napi_value js_drain(napi_env env, napi_callback_info info);
+napi_value js_epoll_create(napi_env env, napi_callback_info info);
+napi_value js_epoll_ctl(napi_env env, napi_callback_info info);
+napi_value js_epoll_wait(napi_env env, napi_callback_info info);
+
+/* spare.c: refusing connections cleanly when the process is out of fds */
+napi_value js_reserve_spare_fd(napi_env env, napi_callback_info info);
+napi_value js_refuse_pending(napi_env env, napi_callback_info info);
+void spare_init(napi_env env);
+
+#endif

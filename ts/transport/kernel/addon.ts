@@ -1,0 +1,234 @@
+// The kernel-socket addon (native/*.c): loading it, and its typed interface.
+//
+// The addon gives the thread that calls it direct Linux sockets, with the wasm
+// module's linear memory as the buffer: recv/send move bytes straight between
+// a socket and guest memory, with no copy and no allocation per call. Every
+// function is synchronous. A syscall failure is an answer, minus a Linux errno
+// (os.constants.errno holds the Linux values); only an argument of the wrong
+// kind (not a number, not an integer in range, not the right typed array)
+// throws, a TypeError or RangeError naming the function and the argument.
+//
+// The binary is found by node-gyp-build: build/Release/ first (built from
+// source by `npm install` in a clone, scripts/addon-build.mjs), then
+// prebuilds/<platform>-<arch>/ (shipped inside the npm package for linux-x64).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Linux values, read from the system headers by the addon itself. */
+export interface KernelConstants {
+  readonly EPOLL_CTL_ADD: number;
+  readonly EPOLL_CTL_DEL: number;
+  readonly EPOLL_CTL_MOD: number;
+  readonly EPOLLIN: number;
+  readonly EPOLLOUT: number;
+  readonly EPOLLRDHUP: number;
+  readonly EPOLLPRI: number;
+  readonly EPOLLERR: number;
+  readonly EPOLLHUP: number;
+  /** Bit 31: 2147483648 here; `EPOLLIN | EPOLLET` in JavaScript is negative, and epollCtl takes both. */
+  readonly EPOLLET: number;
+  readonly EPOLLONESHOT: number;
+  /** Linux's shutdown values (0, 1, 2), not the WASI ones (1, 2, 3). */
+  readonly SHUT_RD: number;
+  readonly SHUT_WR: number;
+  readonly SHUT_RDWR: number;
+  /** Most (offset, length) pairs one recv/send takes; more answers -EINVAL. */
+  readonly IOV_MAX: number;
+  /** Most bytes one recv/send moves; a longer list is cut there, as the kernel cuts it. */
+  readonly IO_MAX: number;
+}
+
+/**
+ * The addon's functions. Every fd is a real process-wide file descriptor: one
+ * opened on one thread can be used from another that loaded the addon.
+ * "→ n | -errno" means a count or an fd on success, minus a Linux errno on failure.
+ */
+export interface KernelAddon {
+  readonly constants: KernelConstants;
+
+  /**
+   * A nonblocking, close-on-exec TCP listener on a numeric IPv4 or IPv6 address
+   * (SO_REUSEADDR; IPV6_V6ONLY for IPv6), port 0 for any free port.
+   * → fd | -errno (-EADDRINUSE, -EADDRNOTAVAIL, …). A host name throws a TypeError: resolve it first.
+   */
+  listen(ip: string, port: number, backlog: number): number;
+
+  /** The port a socket is bound to (the real one after listen on port 0). → port | -errno. */
+  localPort(fd: number): number;
+
+  /**
+   * accept4 (nonblocking, close-on-exec) and, on success, registers the new
+   * connection in `epfd` for EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET (so the
+   * connection costs no other epollCtl) and sets TCP_NODELAY.
+   * → fd | -errno: -EAGAIN when none is pending; -EMFILE / -ENFILE when out of
+   * fds (see refusePending); if the epoll registration fails the connection is
+   * closed and that errno returned.
+   */
+  accept(listenFd: number, epfd: number): number;
+
+  /**
+   * Reads from `fd` straight into `mem` (the module's memory): `iov` holds
+   * `iovCount` (offset, length) pairs into `mem`, filled in order. Never blocks.
+   * With `peek` the bytes stay queued (MSG_PEEK).
+   * → bytes read; 0 at EOF (and for a read of zero bytes); -EAGAIN when nothing
+   * is there yet; -ECONNRESET after an RST; -EFAULT when a pair lies outside
+   * `mem`, `mem` is detached (memory.grow: make a fresh view for every call),
+   * or `iov` holds fewer than `iovCount` pairs; -EINVAL for more than
+   * constants.IOV_MAX pairs. -EFAULT and -EINVAL make no syscall and write nothing.
+   */
+  recv(fd: number, mem: Uint8Array, iov: Uint32Array, iovCount: number, peek: boolean): number;
+
+  /**
+   * Writes to `fd` straight from `mem` (gather), nonblocking, never raising SIGPIPE.
+   * → bytes accepted (a short count when the socket buffer filled); -EAGAIN when
+   * nothing fits; -EPIPE once the peer is gone; -ECONNRESET; the same
+   * -EFAULT / -EINVAL checks as recv, before any syscall.
+   */
+  send(fd: number, mem: Uint8Array, iov: Uint32Array, iovCount: number): number;
+
+  /** shutdown(2) with constants.SHUT_RD / SHUT_WR / SHUT_RDWR. → 0 | -errno. */
+  shutdown(fd: number, how: number): number;
+
+  /** close(2); the fd is released even when an error is reported. → 0 | -errno. */
+  close(fd: number): number;
+
+  /** Closes with an RST instead of a FIN (SO_LINGER {1, 0}), dropping unsent bytes. → 0 | -errno. */
+  reset(fd: number): number;
+
+  /** The socket's pending error, cleared by reading it (SO_ERROR): 0, or minus the errno (-ECONNRESET, …). */
+  socketError(fd: number): number;
+
+  /** Bytes waiting to be read (FIONREAD). → count | -errno (-EINVAL on a listener). */
+  inbound(fd: number): number;
+
+  /**
+   * About how many bytes one send would take now (SO_SNDBUF minus the bytes
+   * still queued, SIOCOUTQ), for poll_oneoff's nbytes; not for the hot path.
+   * → count | -errno.
+   */
+  outboundRoom(fd: number): number;
+
+  /** A nonblocking, close-on-exec eventfd, to wake a thread blocked in epollWait. → fd | -errno. */
+  eventfd(): number;
+
+  /**
+   * Makes `efd` readable (adds 1). Safe from any thread, and from a process
+   * 'exit' hook: a worker blocked in epollWait(-1) otherwise keeps the process
+   * from ever exiting (process.exit() and worker.terminate() wait for it). → 0 | -errno.
+   */
+  wake(efd: number): number;
+
+  /** Resets `efd` to not readable. → 0, or -EAGAIN when it was not woken. */
+  drain(efd: number): number;
+
+  /** epoll_create1(EPOLL_CLOEXEC). → epfd | -errno. */
+  epollCreate(): number;
+
+  /** epoll_ctl with constants.EPOLL_CTL_* and EPOLL* bits; the fd is what epollWait reports. → 0 | -errno. */
+  epollCtl(epfd: number, op: number, fd: number, events: number): number;
+
+  /**
+   * Blocks up to `timeoutMs` (-1: no limit; 0: just look) and fills
+   * out[2i] = fd, out[2i+1] = events for each ready fd, at most
+   * out.length / 2 (and 1024) per call. → count | -errno; -EINTR when a signal
+   * interrupted the wait (wait again with what is left of the timeout).
+   */
+  epollWait(epfd: number, out: Int32Array, timeoutMs: number): number;
+
+  /**
+   * Takes this thread's spare fd (once, before fds run out), which
+   * refusePending spends. → 0 | -errno.
+   */
+  reserveSpareFd(): number;
+
+  /**
+   * For a listener whose accept answered -EMFILE or -ENFILE: frees the spare
+   * fd, accepts and closes each pending connection (the peer sees an orderly
+   * close), then takes the spare again, so the listener stops being readable
+   * instead of waking its loop forever. At most 1024 accepts per call.
+   * → connections refused (count them); -EMFILE when no spare could be had
+   * (then stop watching the listener for a while instead).
+   */
+  refusePending(listenFd: number): number;
+}
+
+export type KernelAddonLoad = { addon: KernelAddon } | { unavailable: string };
+
+const FUNCTIONS = [
+  'listen', 'localPort', 'accept', 'recv', 'send', 'shutdown', 'close', 'reset', 'socketError', 'inbound',
+  'outboundRoom', 'eventfd', 'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait', 'reserveSpareFd',
+  'refusePending',
+] as const satisfies readonly (keyof KernelAddon)[];
+
+const REBUILD = 'build it with a C compiler: `npm rebuild wasi-evloop` (or `npm install` in a clone)';
+
+let loaded: KernelAddonLoad | undefined;
+
+/**
+ * The addon for this thread, or why there is none and what to do. Loads once
+ * per thread; never throws.
+ */
+export function loadKernelAddon(): KernelAddonLoad {
+  loaded ??= load();
+  return loaded;
+}
+
+function load(): KernelAddonLoad {
+  if (process.platform !== 'linux') {
+    return { unavailable: `kernel sockets need Linux, this is ${process.platform}: use the node-net transport` };
+  }
+  const root = packageRoot();
+  if (root === null) return { unavailable: 'cannot find the wasi-evloop package folder above ' + here() };
+  const require = createRequire(join(root, 'package.json'));
+  let path: string;
+  try {
+    const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+    path = nodeGypBuild.resolve(root);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/No native build was found/.test(message)) {
+      return { unavailable: `no kernel-socket addon for linux-${process.arch} in ${root}: ${REBUILD}` };
+    }
+    return { unavailable: `cannot look for the kernel-socket addon (${firstLine(message)}): reinstall wasi-evloop` };
+  }
+  let addon: unknown;
+  try {
+    addon = require(path);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { unavailable: `the kernel-socket addon ${path} does not load (${firstLine(message)}): ${REBUILD}` };
+  }
+  const missing = FUNCTIONS.filter((name) => typeof (addon as Record<string, unknown>)[name] !== 'function');
+  if (missing.length > 0 || typeof (addon as { constants?: unknown }).constants !== 'object') {
+    return { unavailable: `${path} is not this version's kernel-socket addon (missing ${missing.join(', ') || 'constants'}): ${REBUILD}` };
+  }
+  return { addon: addon as KernelAddon };
+}
+
+function here(): string {
+  return dirname(fileURLToPath(import.meta.url));
+}
+
+/** The folder of this package's package.json (dist/ts/transport/kernel/ is four levels down). */
+function packageRoot(): string | null {
+  for (let dir = here(), up = 0; up < 8; dir = dirname(dir), up++) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && readsAsThisPackage(manifest)) return dir;
+  }
+  return null;
+}
+
+function readsAsThisPackage(manifest: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'wasi-evloop';
+  } catch {
+    return false;
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim();
+}
