@@ -38,4 +38,4 @@ export async function lanes(ctx: SoakContext, count: number, lane: () => Promise
   );
 }
 
-export const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

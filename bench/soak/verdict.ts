@@ -89,7 +89,7 @@ function dropRow(f: Figures): Row {
 }
 
 function rssRows(f: Figures): Row[] {
-  if (f.rss.length === 0) return [{ check: 'server RSS', figure: 'n/a (no server pid)', rule: '', ok: null }];
+  if (f.rss.length === 0) return [{ check: 'server RSS', figure: 'n/a (no server process to read)', rule: '', ok: null }];
   const series = f.rss.map((r) => r.kib);
   const every = Math.max(1, Math.ceil(series.length / 12));
   const shown = series.filter((_, i) => i % every === 0 || i === series.length - 1).map(kibToMib);
@@ -121,7 +121,7 @@ function rssRows(f: Figures): Row[] {
 function processRows(f: Figures): Row[] {
   const fds: Row =
     f.fdsBefore === null || f.fdsAfter === null
-      ? { check: 'server fds', figure: 'n/a (no server pid)', rule: '', ok: null }
+      ? { check: 'server fds', figure: 'n/a (no server process to read)', rule: '', ok: null }
       : {
           check: 'server fds',
           figure: `${f.fdsBefore} before, ${f.fdsAfter} after (peak ${f.fdsPeak ?? 'n/a'})`,
@@ -130,7 +130,7 @@ function processRows(f: Figures): Row[] {
         };
   const cpu: Row =
     f.idleCpuPercent === null
-      ? { check: 'server idle CPU', figure: 'n/a (no server pid)', rule: '', ok: null }
+      ? { check: 'server idle CPU', figure: 'n/a (no server process to read)', rule: '', ok: null }
       : {
           check: 'server idle CPU',
           figure: `${f.idleCpuPercent.toFixed(1)} % of a core, over 2 s after the load`,

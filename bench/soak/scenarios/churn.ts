@@ -2,7 +2,7 @@
 // clean close from the client side, to find per-connection leaks.
 import { performance } from 'node:perf_hooks';
 import { randomChunk, randomInt } from '../random-data.js';
-import { describe, lanes, type Scenario, type SoakContext } from '../scenario.js';
+import { errorText, lanes, type Scenario, type SoakContext } from '../scenario.js';
 import { judgeEcho, openChecked } from './open.js';
 
 const LANES = 8;
@@ -24,7 +24,7 @@ async function once(ctx: SoakContext): Promise<void> {
       ctx.tally.roundTripMs.push(roundTrip);
     }
   } catch (error) {
-    ctx.tally.error(`churn: ${describe(error)}`);
+    ctx.tally.error(`churn: ${errorText(error)}`);
   } finally {
     ctx.tally.settle(conn.check);
     conn.socket.destroy();

@@ -2,7 +2,7 @@
 // reading and resume), then shutdown(SHUT_WR); every byte must come back
 // before the server's EOF.
 import { randomChunk, randomInt } from '../random-data.js';
-import { describe, lanes, type Scenario, type SoakContext } from '../scenario.js';
+import { errorText, lanes, type Scenario, type SoakContext } from '../scenario.js';
 import { judgeEcho, openChecked } from './open.js';
 
 const LANES = 2;
@@ -25,7 +25,7 @@ async function once(ctx: SoakContext): Promise<void> {
     await conn.wait(() => conn.ended, ECHO_MS, `the whole ${size}-byte echo, then EOF`);
     if (judgeEcho(ctx, 'half-close', conn)) ctx.tally.completed++;
   } catch (error) {
-    ctx.tally.error(`half-close: ${describe(error)} (${conn.check.echoed} of ${conn.check.sent} bytes echoed)`);
+    ctx.tally.error(`half-close: ${errorText(error)} (${conn.check.echoed} of ${conn.check.sent} bytes echoed)`);
   } finally {
     ctx.tally.settle(conn.check);
     conn.socket.destroy();

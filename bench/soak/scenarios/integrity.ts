@@ -1,7 +1,7 @@
 // Many clients streaming random data, every echoed byte compared. Each keeps a
 // bounded amount unechoed, so the server never has a reason to pause or drop it.
 import { randomChunk, randomInt } from '../random-data.js';
-import { describe, lanes, running, type Scenario, type SoakContext } from '../scenario.js';
+import { errorText, lanes, running, type Scenario, type SoakContext } from '../scenario.js';
 import { judgeEcho, openChecked } from './open.js';
 
 const CLIENTS = 16;
@@ -25,7 +25,7 @@ async function session(ctx: SoakContext): Promise<void> {
     await conn.wait(() => conn.ended, STEP_MS, 'the rest of the echo, then EOF');
     if (judgeEcho(ctx, 'integrity', conn)) ctx.tally.completed++;
   } catch (error) {
-    ctx.tally.error(`integrity: ${describe(error)} (${conn.check.echoed} of ${conn.check.sent} bytes echoed)`);
+    ctx.tally.error(`integrity: ${errorText(error)} (${conn.check.echoed} of ${conn.check.sent} bytes echoed)`);
   } finally {
     ctx.tally.settle(conn.check);
     conn.socket.destroy();

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { connect, sleep } from '../../../test/helpers/echo-client.js';
 import { CONNECT_MS } from '../echo-conn.js';
 import { randomChunk } from '../random-data.js';
-import { describe, lanes, own, type Scenario, type SoakContext } from '../scenario.js';
+import { errorText, lanes, own, type Scenario, type SoakContext } from '../scenario.js';
 
 const LANES = 4;
 const WRITE = 64 * 1024;
@@ -87,7 +87,7 @@ async function once(ctx: SoakContext): Promise<void> {
   try {
     socket = own(ctx, await connect(ctx.port, CONNECT_MS));
   } catch (error) {
-    ctx.tally.error(`never-reader: connect: ${describe(error)}`);
+    ctx.tally.error(`never-reader: connect: ${errorText(error)}`);
     await sleep(RETRY_PAUSE_MS);
     return;
   }
@@ -114,7 +114,7 @@ async function once(ctx: SoakContext): Promise<void> {
       ctx.tally.completed++;
     }
   } catch (error) {
-    ctx.tally.error(`never-reader: ${describe(error)}`);
+    ctx.tally.error(`never-reader: ${errorText(error)}`);
   } finally {
     socket.destroy();
   }

@@ -1,7 +1,7 @@
 // Opening a checked connection for a scenario, counting a failure instead of throwing.
 import { sleep } from '../../../test/helpers/echo-client.js';
 import { EchoConn } from '../echo-conn.js';
-import { describe, own, type SoakContext } from '../scenario.js';
+import { errorText, own, type SoakContext } from '../scenario.js';
 
 // After a failed connect, so a dead server does not turn a lane into a busy loop.
 const RETRY_PAUSE_MS = 200;
@@ -13,7 +13,7 @@ export async function openChecked(ctx: SoakContext, scenario: string): Promise<E
     ctx.tally.connections++;
     return conn;
   } catch (error) {
-    ctx.tally.error(`${scenario}: connect: ${describe(error)}`);
+    ctx.tally.error(`${scenario}: connect: ${errorText(error)}`);
     await sleep(RETRY_PAUSE_MS);
     return null;
   }

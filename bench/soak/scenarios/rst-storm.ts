@@ -5,7 +5,7 @@ import type net from 'node:net';
 import { connect, sleep } from '../../../test/helpers/echo-client.js';
 import { CONNECT_MS } from '../echo-conn.js';
 import { randomChunk, randomInt } from '../random-data.js';
-import { describe, own, running, type Scenario, type SoakContext } from '../scenario.js';
+import { errorText, own, running, type Scenario, type SoakContext } from '../scenario.js';
 
 const BURST = 32;
 const PAUSE_MS = 200;
@@ -26,7 +26,7 @@ async function rude(ctx: SoakContext): Promise<void> {
   try {
     socket = own(ctx, await connect(ctx.port, CONNECT_MS));
   } catch (error) {
-    ctx.tally.error(`rst-storm: connect: ${describe(error)}`);
+    ctx.tally.error(`rst-storm: connect: ${errorText(error)}`);
     await sleep(RETRY_PAUSE_MS);
     return;
   }
@@ -41,7 +41,11 @@ async function rude(ctx: SoakContext): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const answered = await Promise.race([echoed, new Promise<null>((r) => (timer = setTimeout(() => r(null), ECHO_MS)))]);
     clearTimeout(timer);
-    if (answered === null) ctx.tally.error(`rst-storm: no echo within ${ECHO_MS} ms`);
+    if (answered === null) {
+      ctx.tally.error(`rst-storm: no echo within ${ECHO_MS} ms`);
+      socket.resetAndDestroy();
+      return;
+    }
   } else {
     await sleep(randomInt(0, 5));
   }

@@ -3,7 +3,7 @@
 // them (each byte echoed) without their costing the other clients anything.
 import { sleep } from '../../../test/helpers/echo-client.js';
 import { randomChunk, randomInt } from '../random-data.js';
-import { describe, running, type Scenario, type SoakContext } from '../scenario.js';
+import { errorText, running, type Scenario, type SoakContext } from '../scenario.js';
 import { judgeEcho, openChecked } from './open.js';
 
 const CLIENTS = 64;
@@ -30,7 +30,7 @@ async function hold(ctx: SoakContext, index: number): Promise<void> {
     await conn.wait(() => conn.ended, END_MS, 'the last bytes echoed, then EOF');
     if (judgeEcho(ctx, 'slowloris', conn)) ctx.tally.completed++;
   } catch (error) {
-    ctx.tally.error(`slowloris: ${describe(error)}`);
+    ctx.tally.error(`slowloris: ${errorText(error)}`);
   } finally {
     ctx.tally.settle(conn.check);
     conn.socket.destroy();
