@@ -15,12 +15,26 @@ export type Runtime = 'wasm' | 'native' | 'node';
 // select()'s fd_set holds FD_SETSIZE descriptors, under wasi-libc and glibc alike.
 const FD_SETSIZE = 1024;
 
+/** Settings a harness may give a server on its command line; each kind says which it takes. */
+export interface ServeOptions {
+  /** The core's --stall-timeout: drop a peer that stopped reading after this many ms. */
+  stallTimeoutMs?: number;
+  /** `wasi-evloop serve --transport`: where the wasm server's bytes live. */
+  transport?: string;
+}
+const serveOptionFlags: Record<keyof ServeOptions, string> = {
+  stallTimeoutMs: '--stall-timeout',
+  transport: '--transport',
+};
+
 export interface ServerKind {
   name: string;
   runtime: Runtime;
   backend?: Backend;
   /** Descriptors the server can hold by design; beyond it refusing is correct, not a failure. */
   fdCap?: number;
+  /** The ServeOptions its command understands; startServer refuses any other. */
+  takes: readonly (keyof ServeOptions)[];
   /** The reason this kind cannot run on this checkout, or null when it can. */
   unavailableReason(): string | null;
   command(port: number): { file: string; args: string[] };
@@ -44,45 +58,61 @@ function notExecutable(path: string, hint: string): string | null {
   }
 }
 
-export function allServerKinds(): ServerKind[] {
-  const kinds: ServerKind[] = [];
-  for (const backend of backends) {
-    const wasm = `wasm/echo-${backend}.wasm`;
-    kinds.push({
-      name: `wasm-${backend}`,
-      runtime: 'wasm',
-      backend,
-      fdCap: backend === 'select' ? FD_SETSIZE : undefined,
-      wasmModule: wasm,
-      unavailableReason: () =>
-        missingFile(wasm, 'run make') ?? missingFile('dist/ts/cli.js', 'run npx tsc -p .'),
-      command: (port) => ({
-        file: process.execPath,
-        args: [fromRoot('dist/ts/cli.js'), 'serve', '--backend', backend, '--host', '127.0.0.1', '--port', String(port)],
-      }),
-    });
-  }
-  for (const backend of backends) {
-    const binary = `build/echo-${backend}`;
-    kinds.push({
-      name: `native-${backend}`,
-      runtime: 'native',
-      backend,
-      fdCap: backend === 'select' ? FD_SETSIZE : undefined,
-      unavailableReason: () => notExecutable(binary, 'run make native'),
-      command: (port) => ({ file: fromRoot(binary), args: ['--listen', `127.0.0.1:${port}`] }),
-    });
-  }
-  kinds.push({
+function wasmKind(backend: Backend): ServerKind {
+  const wasm = `wasm/echo-${backend}.wasm`;
+  return {
+    name: `wasm-${backend}`,
+    runtime: 'wasm',
+    backend,
+    fdCap: backend === 'select' ? FD_SETSIZE : undefined,
+    takes: ['stallTimeoutMs', 'transport'],
+    wasmModule: wasm,
+    unavailableReason: () =>
+      missingFile(wasm, 'run make') ?? missingFile('dist/ts/cli.js', 'run npx tsc -p .'),
+    command: (port) => ({
+      file: process.execPath,
+      args: [fromRoot('dist/ts/cli.js'), 'serve', '--backend', backend, '--host', '127.0.0.1', '--port', String(port)],
+    }),
+  };
+}
+
+function nativeKind(backend: Backend): ServerKind {
+  const binary = `build/echo-${backend}`;
+  return {
+    name: `native-${backend}`,
+    runtime: 'native',
+    backend,
+    fdCap: backend === 'select' ? FD_SETSIZE : undefined,
+    takes: ['stallTimeoutMs'],
+    unavailableReason: () => notExecutable(binary, 'run make native'),
+    command: (port) => ({ file: fromRoot(binary), args: ['--listen', `127.0.0.1:${port}`] }),
+  };
+}
+
+function nodeNetKind(): ServerKind {
+  return {
     name: 'node-net',
     runtime: 'node',
+    takes: [],
     unavailableReason: () => missingFile('dist/bench/node-net-echo.js', 'run npx tsc -p .'),
     command: (port) => ({
       file: process.execPath,
       args: [fromRoot('dist/bench/node-net-echo.js'), '--host', '127.0.0.1', '--port', String(port)],
     }),
-  });
-  return kinds;
+  };
+}
+
+/** Every server kind the harnesses know, one line each. */
+export function allServerKinds(): ServerKind[] {
+  return [
+    wasmKind('select'),
+    wasmKind('poll'),
+    wasmKind('epoll'),
+    nativeKind('select'),
+    nativeKind('poll'),
+    nativeKind('epoll'),
+    nodeNetKind(),
+  ];
 }
 
 /** A port that was free a moment ago: the kernel picks it, we release it for the server. */
@@ -134,14 +164,31 @@ export function killAllChildren(): void {
 const STDERR_KEEP = 4096;
 const LISTENING = /^listening on (\S+):(\d+)/;
 
+/** The command-line flags for `options`; throws naming any option `kind` does not take. */
+function optionArgs(kind: ServerKind, options: ServeOptions): string[] {
+  const args: string[] = [];
+  for (const key of Object.keys(options) as (keyof ServeOptions)[]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!kind.takes.includes(key)) {
+      const takes = kind.takes.map((k) => serveOptionFlags[k]).join(', ') || 'none';
+      throw new ServerStartError(`${kind.name} does not take ${serveOptionFlags[key]} (it takes: ${takes})`);
+    }
+    args.push(serveOptionFlags[key], String(value));
+  }
+  return args;
+}
+
 export async function startServer(
   kind: ServerKind,
   pin: string[],
   listenTimeoutMs: number,
+  options: ServeOptions = {},
 ): Promise<RunningServer> {
+  const extra = optionArgs(kind, options);
   const port = await freePort();
   const { file, args } = kind.command(port);
-  const argv = [...pin, file, ...args];
+  const argv = [...pin, file, ...args, ...extra];
   const started = process.hrtime.bigint();
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
