@@ -12,23 +12,7 @@ import * as assert from 'uvu/assert';
 import { RUNTIMES, type RuntimeName } from '../ts/index.js';
 import { discover, runTestCase, SUITE_DIR } from './helpers/wasi-testsuite.js';
 
-const EXPECTED_FAILURES: readonly { runtime: RuntimeName; test: string; reason: string }[] = [
-  { runtime: 'shim', test: 'c/pwrite-with-append', reason: 'the in-memory --dir: pwrite on an O_APPEND file moves the position' },
-  { runtime: 'shim', test: 'rust/fd_filestat_set', reason: 'the in-memory --dir: times are not kept' },
-  { runtime: 'shim', test: 'rust/fd_flags_set', reason: 'the in-memory --dir: fd_fdstat_set_flags is ignored' },
-  { runtime: 'shim', test: 'rust/fstflags_validate', reason: 'the in-memory --dir: set_times answers ENOTSUP' },
-  { runtime: 'shim', test: 'rust/nofollow_errors', reason: 'the in-memory --dir has no symlinks' },
-  { runtime: 'shim', test: 'rust/path_exists', reason: 'the in-memory --dir has no symlinks' },
-  { runtime: 'shim', test: 'rust/path_filestat', reason: 'the in-memory --dir reports no rights' },
-  { runtime: 'shim', test: 'rust/path_link', reason: 'the in-memory --dir links over an existing file' },
-  { runtime: 'shim', test: 'rust/path_open_preopen', reason: 'the in-memory --dir reports no rights' },
-  { runtime: 'shim', test: 'rust/path_open_read_write', reason: 'the in-memory --dir reports no rights' },
-  { runtime: 'shim', test: 'rust/path_rename_dir_trailing_slashes', reason: 'the in-memory --dir rejects a trailing slash' },
-  { runtime: 'shim', test: 'rust/path_symlink_trailing_slashes', reason: 'the in-memory --dir has no symlinks' },
-  { runtime: 'shim', test: 'rust/readlink', reason: 'the in-memory --dir has no symlinks' },
-  { runtime: 'shim', test: 'rust/symlink_create', reason: 'the in-memory --dir has no symlinks' },
-  { runtime: 'shim', test: 'rust/symlink_filestat', reason: 'the in-memory --dir has no symlinks' },
-];
+const EXPECTED_FAILURES: readonly { runtime: RuntimeName; test: string; reason: string }[] = [];
 
 if (!existsSync(SUITE_DIR)) {
   console.log(`conformance: skipped, the WASI test suite is not at ${SUITE_DIR}`);

@@ -1,7 +1,8 @@
-// Path resolution inside a preopened directory, for the file-system code of
+// Path resolution below a directory descriptor, for the file-system code of
 // both runtimes: a module's path is resolved one component at a time on the
 // real file system, every symlink expanded by hand, so that neither `..` nor
-// a symlink (relative or absolute) can leave the preopen. What comes out is a
+// a symlink (relative or absolute) can leave the directory the path is
+// relative to (a capability: a descriptor for a/b gives no access to a/c). What comes out is a
 // host path whose directories hold no symlink: only its final component may
 // be one, and only when the caller asked not to follow it.
 //
@@ -47,7 +48,7 @@ export interface Target {
  * trailing slash always does, as in POSIX). A final component that does not
  * exist is not an error: the caller may be about to create it. Throws
  * WasiErrnoError: EINVAL for a NUL byte, ENOENT for an empty path,
- * ENOTCAPABLE for an absolute path or one that leaves the preopen, ENOTDIR or
+ * ENOTCAPABLE for an absolute path or one that leaves `dir`, ENOTDIR or
  * ENOENT for a missing directory on the way, ELOOP past MAX_SYMLINKS.
  */
 export function resolveTarget(dir: Location, path: string, followFinal: boolean): Target {
@@ -56,6 +57,7 @@ export function resolveTarget(dir: Location, path: string, followFinal: boolean)
   if (path.startsWith('/')) throw new WasiErrnoError(w.ERRNO_NOTCAPABLE, 'an absolute path leaves the preopened directory');
   const trailingSlash = path.endsWith('/');
   const stack = [...dir.parts];
+  const floor = dir.parts.length;
   // Components still to walk, next one last.
   const queue = path.split('/').reverse();
   let symlinks = 0;
@@ -66,7 +68,7 @@ export function resolveTarget(dir: Location, path: string, followFinal: boolean)
     const final = queue.every((c) => c === '');
     if (component === '.' || component === '..') {
       if (component === '..') {
-        if (stack.length === 0) throw new WasiErrnoError(w.ERRNO_NOTCAPABLE, 'the path leaves the preopened directory');
+        if (stack.length === floor) throw new WasiErrnoError(w.ERRNO_NOTCAPABLE, 'the path leaves the directory it is relative to');
         stack.pop();
       }
       if (final) name = null;
@@ -91,7 +93,7 @@ export function resolveTarget(dir: Location, path: string, followFinal: boolean)
     if (stat.isSymbolicLink()) {
       if (++symlinks > MAX_SYMLINKS) throw new WasiErrnoError(w.ERRNO_LOOP, 'too many symbolic links');
       const target = readlinkSync(at, 'utf8');
-      if (target.startsWith('/')) throw new WasiErrnoError(w.ERRNO_NOTCAPABLE, 'a symbolic link to an absolute path leaves the preopened directory');
+      if (target.startsWith('/')) throw new WasiErrnoError(w.ERRNO_NOTCAPABLE, 'a symbolic link to an absolute path leaves the directory');
       // A final symlink that is expanded still decides whether a trailing slash was given.
       queue.push(...target.split('/').reverse());
       continue;
