@@ -5,9 +5,6 @@
 //
 // Both run the module in a worker thread; see ts/runtime/launch.ts.
 
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   AddressInUseError,
   ListenError,
@@ -18,6 +15,7 @@ import {
   WasiEvloopError,
   type Address,
 } from './errors.js';
+import { coreModule, loadModule, moduleNameOf } from './module-loader.js';
 import { launch, type Launched, type Outcome, type Output } from './runtime/launch.js';
 import type { TransportStats } from './transport/node-net-main.js';
 import { RUNTIMES, type Preopen, type RuntimeName } from './runtime/types.js';
@@ -170,43 +168,6 @@ function toEnv(value: RunOptions['env']): Record<string, string> {
     env[key] = v;
   }
   return env;
-}
-
-// ---- modules -----------------------------------------------------------------
-
-const coreModules = new Map<Backend, Promise<WebAssembly.Module>>();
-
-function coreModule(backend: Backend): Promise<WebAssembly.Module> {
-  let module = coreModules.get(backend);
-  if (!module) {
-    module = loadModule(new URL(`../../wasm/echo-${backend}.wasm`, import.meta.url), `echo-${backend}.wasm`);
-    // A failed load is not cached: the next serve() tries again.
-    module.catch(() => coreModules.delete(backend));
-    coreModules.set(backend, module);
-  }
-  return module;
-}
-
-async function loadModule(source: string | URL | Uint8Array, name: string): Promise<WebAssembly.Module> {
-  let bytes: Uint8Array;
-  try {
-    bytes = source instanceof Uint8Array ? source : await readFile(source);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    throw new ModuleLoadError(name, reason, { cause: error });
-  }
-  try {
-    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-  } catch (error) {
-    throw new ModuleLoadError(name, `not a valid WebAssembly module (${(error as Error).message})`, { cause: error });
-  }
-}
-
-function moduleNameOf(source: string | URL | Uint8Array | WebAssembly.Module): string {
-  if (typeof source === 'string') return basename(source);
-  if (source instanceof URL) return basename(source.protocol === 'file:' ? fileURLToPath(source) : source.pathname);
-  return 'module';
 }
 
 // ---- outcomes ----------------------------------------------------------------

@@ -22,8 +22,8 @@ import type { Capabilities } from './rights.js';
 /** Linux's path to an open descriptor of this process (follows it even after a rename or unlink), or null elsewhere. */
 const procFdPath: ((fd: number) => string) | null = existsSync('/proc/self/fd') ? (fd) => `/proc/${process.pid}/fd/${fd}` : null;
 
-/** One read or write moves at most this much (a module's request is bounded by its memory anyway). */
-const MAX_IO = 1 << 30;
+/** One read or write moves at most this much (a short count is legal; it bounds the host memory one call takes). */
+const MAX_IO = 1 << 24;
 
 function failed<T extends object>(error: unknown, rest: T): T & { ret: number } {
   return { ret: errnoOfFsError(error), ...rest };
