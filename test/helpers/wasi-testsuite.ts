@@ -132,7 +132,7 @@ function exitCode(value: unknown, where: string): number {
 }
 
 /** A writable copy of `dir` in a fresh temporary folder, without the `*.cleanup` artifacts the spec says to remove. */
-function freshCopy(dir: string): { path: string; remove(): void } {
+export function freshCopy(dir: string): { path: string; remove(): void } {
   const parent = mkdtempSync(join(tmpdir(), 'wasi-testsuite-'));
   const path = join(parent, basename(dir));
   cpSync(dir, path, { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith('.cleanup') });

@@ -34,27 +34,31 @@ interface Known {
   listing: DirEntry[] | null;
 }
 
-/** Every preview1 import that takes a path: the (pointer, length) argument positions of each path. */
-const PATH_ARGS: Readonly<Record<string, readonly (readonly [number, number])[]>> = {
-  path_create_directory: [[1, 2]],
-  path_filestat_get: [[2, 3]],
-  path_filestat_set_times: [[2, 3]],
+/**
+ * Every preview1 import that takes a path: for each path, the positions of
+ * the directory it is relative to (null: a symlink's contents), of its
+ * lookup flags (null: a final symlink is not followed) and of the path.
+ */
+const PATH_ARGS: Readonly<Record<string, readonly { dir: number | null; flags: number | null; ptr: number; len: number }[]>> = {
+  path_create_directory: [{ dir: 0, flags: null, ptr: 1, len: 2 }],
+  path_filestat_get: [{ dir: 0, flags: 1, ptr: 2, len: 3 }],
+  path_filestat_set_times: [{ dir: 0, flags: 1, ptr: 2, len: 3 }],
   path_link: [
-    [2, 3],
-    [5, 6],
+    { dir: 0, flags: 1, ptr: 2, len: 3 },
+    { dir: 4, flags: null, ptr: 5, len: 6 },
   ],
-  path_open: [[2, 3]],
-  path_readlink: [[1, 2]],
-  path_remove_directory: [[1, 2]],
+  path_open: [{ dir: 0, flags: 1, ptr: 2, len: 3 }],
+  path_readlink: [{ dir: 0, flags: null, ptr: 1, len: 2 }],
+  path_remove_directory: [{ dir: 0, flags: null, ptr: 1, len: 2 }],
   path_rename: [
-    [1, 2],
-    [4, 5],
+    { dir: 0, flags: null, ptr: 1, len: 2 },
+    { dir: 3, flags: null, ptr: 4, len: 5 },
   ],
   path_symlink: [
-    [0, 1],
-    [3, 4],
+    { dir: null, flags: null, ptr: 0, len: 1 },
+    { dir: 2, flags: null, ptr: 3, len: 4 },
   ],
-  path_unlink_file: [[1, 2]],
+  path_unlink_file: [{ dir: 0, flags: null, ptr: 1, len: 2 }],
 };
 
 // Linux's open(2) status flags as fcntl(F_GETFL) reports them.
@@ -131,13 +135,31 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
     }
   };
 
-  // A path with a NUL byte in it was accepted: uvwasi reads paths as C
-  // strings, so "file\0" opened "file". Every path import answers EINVAL.
-  for (const [name, positions] of Object.entries(PATH_ARGS)) {
+  // Two checks before every path import.
+  // - A path with a NUL byte in it was accepted: uvwasi reads paths as C
+  //   strings, so "file\0" opened "file". It is EINVAL.
+  // - A relative symlink that leads out of the directory was followed on the
+  //   way ("link/secret" with link -> ../outside opened the file outside the
+  //   preopen): uvwasi checks the path's text, not where its symlinks go.
+  //   The path is resolved here first (fs/sandbox.ts), and ENOTCAPABLE if it
+  //   leaves the directory; every other answer stays uvwasi's.
+  for (const [name, paths] of Object.entries(PATH_ARGS)) {
     const fn = imports[name];
     if (fn === undefined) continue;
     imports[name] = (...args: unknown[]) => {
-      for (const [ptr, len] of positions) if (readPath(u32(args[ptr]), u32(args[len])).includes(0)) return w.ERRNO_INVAL;
+      for (const { dir, flags, ptr, len } of paths) {
+        const path = readPath(u32(args[ptr]), u32(args[len]));
+        if (path.includes(0)) return w.ERRNO_INVAL;
+        const entry = dir === null ? undefined : known.get(u32(args[dir]));
+        if (entry === undefined) continue;
+        const follow = flags !== null && (u32(args[flags]) & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
+        try {
+          resolveTarget(entry.location, path.toString('utf8'), follow);
+        } catch (error) {
+          if (error instanceof WasiErrnoError && error.errno === w.ERRNO_NOTCAPABLE) return w.ERRNO_NOTCAPABLE;
+          if (!(error instanceof WasiErrnoError)) errnoOfFsError(error);
+        }
+      }
       return fn(...args);
     };
   }
