@@ -81,9 +81,11 @@ export interface NodePreopen {
  * Replaces the imports below in `imports` (uvwasi's, bound) with corrected
  * ones. `memory` is the module's memory once it is instantiated.
  */
-export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: readonly NodePreopen[], memory: () => WebAssembly.Memory): void {
+export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: readonly NodePreopen[], memory: () => WebAssembly.Memory): { closeAll(): void } {
   const uvwasi = { ...imports };
   const known = new Map<number, Known>();
+  /** Every uvwasi descriptor the module may still hold beyond stdio. */
+  const open = new Set<number>(preopens.map((p) => p.rt));
   for (const { rt, host } of preopens) {
     const root = realpathSync(host);
     const stat = statSync(root, { bigint: true });
@@ -182,8 +184,10 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
       if (target !== null && !follow && target.name !== null && !target.trailingSlash && isSymlink(target.host)) return w.ERRNO_LOOP;
     }
     const r = pathOpen(dirfd, dirflags, path, pathLen, oflags, base, inheriting, fdflags, opened) as number;
-    if (r !== w.ERRNO_SUCCESS || target === null) return r;
+    if (r !== w.ERRNO_SUCCESS) return r;
     const fd = w.readU32(new DataView(memory().buffer), u32(opened));
+    open.add(fd);
+    if (target === null) return r;
     try {
       const stat = statSync(target.host, { bigint: true });
       known.set(fd, { location: locationOf(target), dev: stat.dev, ino: stat.ino, fdflags: u32(fdflags) & w.FDFLAGS_ALL, listing: null });
@@ -196,6 +200,7 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
   const fdClose = imports.fd_close!;
   imports.fd_close = (fd: number) => {
     known.delete(u32(fd));
+    open.delete(u32(fd));
     return fdClose(fd);
   };
 
@@ -311,6 +316,17 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
       const target = resolveTarget(entry.location, readPath(u32(path), u32(pathLen)).toString('utf8'), follow);
       setTimes(target.host, follow, u64(atim), u64(mtim), u32(fstflags));
     });
+  };
+
+  // The descriptors a module left open stayed open in the host process
+  // after its worker ended (node:wasi does not close uvwasi's table then):
+  // every run leaked its preopens and files. They are closed when it ends.
+  return {
+    closeAll() {
+      for (const fd of open) fdClose(fd);
+      open.clear();
+      known.clear();
+    },
   };
 }
 

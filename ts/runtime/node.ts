@@ -50,7 +50,7 @@ export async function createNodeRuntime(config: RuntimeConfig): Promise<WasiRunt
   };
   // uvwasi numbers preopens from 3 in the order given.
   const runtimePreopenFds = config.preopens.map((_, i) => 3 + i);
-  fixUvwasi(
+  const fixes = fixUvwasi(
     imports,
     config.preopens.map(({ host }, i) => ({ rt: runtimePreopenFds[i]!, host })),
     currentMemory,
@@ -77,7 +77,11 @@ export async function createNodeRuntime(config: RuntimeConfig): Promise<WasiRunt
     layout: { runtimePreopenFds },
     start(instance) {
       memory = instance.exports.memory as WebAssembly.Memory;
-      return wasi.start(instance) ?? 0;
+      try {
+        return wasi.start(instance) ?? 0;
+      } finally {
+        fixes.closeAll();
+      }
     },
   };
 }
