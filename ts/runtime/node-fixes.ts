@@ -132,7 +132,8 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
     try {
       const stat = lstatSync(path, { bigint: true });
       return stat.dev === entry.dev && stat.ino === entry.ino ? path : null;
-    } catch {
+    } catch (error) {
+      errnoOfFsError(error);
       return null;
     }
   };
@@ -178,8 +179,9 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
     if (dir !== undefined) {
       try {
         target = resolveTarget(dir.location, readPath(u32(path), u32(pathLen)).toString('utf8'), follow);
-      } catch {
+      } catch (error) {
         // uvwasi answers for paths this file cannot resolve.
+        if (!(error instanceof WasiErrnoError)) errnoOfFsError(error);
       }
       if (target !== null && !follow && target.name !== null && !target.trailingSlash && isSymlink(target.host)) return w.ERRNO_LOOP;
     }
@@ -191,8 +193,9 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
     try {
       const stat = statSync(target.host, { bigint: true });
       known.set(fd, { location: locationOf(target), dev: stat.dev, ino: stat.ino, fdflags: u32(fdflags) & w.FDFLAGS_ALL, listing: null });
-    } catch {
+    } catch (error) {
       // Gone already: uvwasi keeps answering for it.
+      errnoOfFsError(error);
     }
     return r;
   };
@@ -207,8 +210,9 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
   // fd_fdstat_get reported fs_flags as the raw fcntl(F_GETFL) bits cut to 16
   // bits (a directory showed 32768, O_LARGEFILE; O_APPEND came back as 1024,
   // not FDFLAGS_APPEND). They are translated, and for descriptors opened
-  // here the flags the module asked for are kept (Linux reports O_SYNC and
-  // O_RSYNC alike, so the bits alone cannot tell them apart).
+  // here the flags the module asked for are kept (cut to 16 bits, O_SYNC
+  // looks like O_DSYNC, and Linux's O_RSYNC is O_SYNC: the bits alone
+  // cannot tell the three apart).
   const fdstatGet = imports.fd_fdstat_get!;
   imports.fd_fdstat_get = (fd: number, buf: number) => {
     const r = fdstatGet(fd, buf) as number;
@@ -333,7 +337,8 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
 function isSymlink(path: string): boolean {
   try {
     return lstatSync(path).isSymbolicLink();
-  } catch {
+  } catch (error) {
+    errnoOfFsError(error);
     return false;
   }
 }
