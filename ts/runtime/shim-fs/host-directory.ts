@@ -250,7 +250,8 @@ export class HostDirectory extends Fd {
       if (stat?.isSymbolicLink()) return w.ERRNO_LOOP;
       if (stat !== null && oflags & OFLAGS_CREAT && oflags & OFLAGS_EXCL) return w.ERRNO_EXIST;
       if (stat?.isDirectory()) {
-        if (base & WRITE_RIGHTS || oflags & OFLAGS_TRUNC) return w.ERRNO_ISDIR;
+        // open(2) of a directory for writing, truncating or creating is EISDIR.
+        if (base & WRITE_RIGHTS || oflags & (OFLAGS_TRUNC | OFLAGS_CREAT)) return w.ERRNO_ISDIR;
         opened = new HostDirectory(locationOf(target), new Capabilities(base & RIGHTS_DIRECTORY_BASE, inheriting & RIGHTS_DIRECTORY_INHERITING, fdflags));
         return;
       }
