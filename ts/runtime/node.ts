@@ -3,6 +3,7 @@
 
 import type { WasiFunction } from '../host/index.js';
 import { ERRNO_NOTSUP } from '../wasi/index.js';
+import { fixUvwasi } from './node-fixes.js';
 import { fdWriteToSink, outputSink } from './stdio.js';
 import type { RuntimeConfig, WasiRuntime } from './types.js';
 
@@ -44,9 +45,16 @@ export async function createNodeRuntime(config: RuntimeConfig): Promise<WasiRunt
 
   let memory: WebAssembly.Memory | null = null;
   const currentMemory = () => {
-    if (memory === null) throw new Error('node runtime: fd_write before start()');
+    if (memory === null) throw new Error('node runtime: an import was called before start()');
     return memory;
   };
+  // uvwasi numbers preopens from 3 in the order given.
+  const runtimePreopenFds = config.preopens.map((_, i) => 3 + i);
+  const fixes = fixUvwasi(
+    imports,
+    config.preopens.map(({ host }, i) => ({ rt: runtimePreopenFds[i]!, host })),
+    currentMemory,
+  );
   const sinks = [outputSink(1, config.stdout, config.onOutput), outputSink(2, config.stderr, config.onOutput)];
   if (sinks.some((s) => s !== null)) {
     const toSink = sinks.map((s) => (s ? fdWriteToSink(currentMemory, s) : null));
@@ -66,11 +74,14 @@ export async function createNodeRuntime(config: RuntimeConfig): Promise<WasiRunt
 
   return {
     imports,
-    // uvwasi numbers preopens from 3 in the order given.
-    layout: { runtimePreopenFds: config.preopens.map((_, i) => 3 + i) },
+    layout: { runtimePreopenFds },
     start(instance) {
       memory = instance.exports.memory as WebAssembly.Memory;
-      return wasi.start(instance) ?? 0;
+      try {
+        return wasi.start(instance) ?? 0;
+      } finally {
+        fixes.closeAll();
+      }
     },
   };
 }

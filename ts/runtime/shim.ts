@@ -1,25 +1,18 @@
 // @bjorn3/browser_wasi_shim as the runtime, in Node: args, env, clocks and
 // random from the shim; stdio wired to the process; preopened directories are
-// an in-memory copy of the host directory taken at start.
-//
-// What works and what does not with preopens: the module sees every regular
-// file and directory under the host path (symlinks followed) as they were at
-// start, and can read, create, write, rename and delete within that copy. None
-// of its changes reach the disk, and later changes on disk are not seen. The
-// copy is bounded (MAX_SNAPSHOT_BYTES, MAX_SNAPSHOT_ENTRIES); use the node
-// runtime for real file-system access.
+// the real directories, read and written through node:fs (shim-fs/), with
+// symlinks, rights and fdflags.
 //
 // The shim's poll_oneoff (busy-waits, one subscription) and its sock_* (throw)
 // never run: the socket host owns those imports.
 
-import { readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { ConsoleStdout, Directory, Fd, File, PreopenDirectory, WASI, wasi as shimWasi, type Inode } from '@bjorn3/browser_wasi_shim';
+import { readSync, realpathSync, statSync } from 'node:fs';
+import { ConsoleStdout, Fd, WASI, wasi as shimWasi } from '@bjorn3/browser_wasi_shim';
+import type { WasiFunction } from '../host/index.js';
+import { HostDirectory } from './shim-fs/host-directory.js';
+import { fixShimImports } from './shim-fs/imports.js';
 import { writeAllSync } from './stdio.js';
 import type { RuntimeConfig, WasiRuntime } from './types.js';
-
-export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
-export const MAX_SNAPSHOT_ENTRIES = 100_000;
 
 /** The process's stdin, read synchronously (the shim has no stdin of its own). */
 class NodeStdin extends Fd {
@@ -40,43 +33,6 @@ class NodeStdin extends Fd {
   }
 }
 
-class SnapshotBudget {
-  bytes = 0;
-  entries = 0;
-
-  take(path: string, bytes: number): void {
-    this.bytes += bytes;
-    this.entries++;
-    if (this.bytes > MAX_SNAPSHOT_BYTES || this.entries > MAX_SNAPSHOT_ENTRIES) {
-      throw new Error(
-        `--dir ${path}: too large for the shim runtime's in-memory copy (limit ${MAX_SNAPSHOT_ENTRIES} entries, ` +
-          `${MAX_SNAPSHOT_BYTES >> 20} MiB); use --runtime node`,
-      );
-    }
-  }
-}
-
-function snapshot(dir: string, budget: SnapshotBudget): Map<string, Inode> {
-  const contents = new Map<string, Inode>();
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    let stat;
-    try {
-      stat = statSync(path);
-    } catch {
-      continue; // a dangling symlink: nothing to show
-    }
-    if (stat.isDirectory()) {
-      budget.take(path, 0);
-      contents.set(name, new Directory(snapshot(path, budget)));
-    } else if (stat.isFile()) {
-      budget.take(path, stat.size);
-      contents.set(name, new File(readFileSync(path)));
-    }
-  }
-  return contents;
-}
-
 function consoleFd(fd: 1 | 2, config: RuntimeConfig): Fd {
   const mode = fd === 1 ? config.stdout : config.stderr;
   switch (mode) {
@@ -90,19 +46,31 @@ function consoleFd(fd: 1 | 2, config: RuntimeConfig): Fd {
 }
 
 export function createShimRuntime(config: RuntimeConfig): WasiRuntime {
-  const budget = new SnapshotBudget();
   const preopens = config.preopens.map(({ guest, host }) => {
-    if (!statSync(host).isDirectory()) throw new Error(`--dir ${host}: not a directory`);
-    return new PreopenDirectory(guest, snapshot(host, budget));
+    let root: string;
+    try {
+      root = realpathSync(host);
+    } catch (error) {
+      throw new Error(`--dir ${host}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (error as Error).message}`);
+    }
+    if (!statSync(root).isDirectory()) throw new Error(`--dir ${host}: not a directory`);
+    return HostDirectory.preopen(root, guest);
   });
   const fds: Fd[] = [new NodeStdin(), consoleFd(1, config), consoleFd(2, config), ...preopens];
   const env = Object.entries(config.env).map(([k, v]) => `${k}=${v}`);
   // debug: false, or the shim logs every call (its default is on).
   const wasi = new WASI([...config.args], env, fds, { debug: false });
+  let memory: WebAssembly.Memory | null = null;
+  const imports = wasi.wasiImport as Record<string, WasiFunction>;
+  fixShimImports(imports, wasi.fds, () => {
+    if (memory === null) throw new Error('shim runtime: an import was called before start()');
+    return memory;
+  });
   return {
-    imports: wasi.wasiImport,
+    imports,
     layout: { runtimePreopenFds: preopens.map((_, i) => 3 + i) },
     start(instance) {
+      memory = instance.exports.memory as WebAssembly.Memory;
       return wasi.start(instance as unknown as Parameters<WASI['start']>[0]);
     },
   };
