@@ -3,16 +3,17 @@
 // the CLI exits with the module's exit status.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RUNTIMES } from '../ts/index.js';
+import { RUNTIMES, TRANSPORTS } from '../ts/index.js';
 import { startCli } from './helpers/cli.js';
 import { echoOnce } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
 
 const wasm = fixtureWasm('blocking_echo');
 
+for (const transport of TRANSPORTS) {
 for (const runtime of RUNTIMES) {
-  test(`run --runtime ${runtime} --tcplisten 127.0.0.1:0 --env EXIT_CODE=5 -- 1`, async () => {
-    const cli = startCli(['run', wasm, '--runtime', runtime, '--tcplisten', '127.0.0.1:0', '--env', 'EXIT_CODE=5', '--', '1']);
+  test(`run --runtime ${runtime} --transport ${transport} --tcplisten 127.0.0.1:0 --env EXIT_CODE=5 -- 1`, async () => {
+    const cli = startCli(['run', wasm, '--runtime', runtime, '--transport', transport, '--tcplisten', '127.0.0.1:0', '--env', 'EXIT_CODE=5', '--', '1']);
     try {
       const [, port] = await cli.waitFor('stderr', /^listening on 127\.0\.0\.1:(\d+)\n/);
       assert.is((await echoOnce(Number(port), Buffer.from('over the blocking socket'))).toString(), 'over the blocking socket');
@@ -26,4 +27,5 @@ for (const runtime of RUNTIMES) {
   });
 }
 
+}
 test.run();

@@ -4,20 +4,22 @@
 import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run, RUNTIMES, STOP_GRACE_MS, type Address } from '../ts/index.js';
+import { run, RUNTIMES, STOP_GRACE_MS, type Address, TRANSPORTS } from '../ts/index.js';
 import { connect, roundTrip, withTimeout } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
 
 const wasm = fixtureWasm('blocking_echo');
 
+for (const transport of TRANSPORTS) {
 for (const runtime of RUNTIMES) {
-  test(`${runtime}: abort ends a module blocked in read(), then in accept()`, async () => {
+  test(`${runtime} ${transport}: abort ends a module blocked in read(), then in accept()`, async () => {
     const controller = new AbortController();
     let stderr = '';
     let listening!: (addresses: readonly Address[]) => void;
     const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
     const exit = run(wasm, {
       runtime,
+      transport,
       tcplisten: ['127.0.0.1:0'],
       stdout: 'ignore',
       stderr: (b) => (stderr += Buffer.from(b).toString()),
@@ -38,4 +40,5 @@ for (const runtime of RUNTIMES) {
   });
 }
 
+}
 test.run();

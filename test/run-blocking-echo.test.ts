@@ -5,19 +5,21 @@
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run, RUNTIMES, type Address } from '../ts/index.js';
+import { run, RUNTIMES, type Address, TRANSPORTS } from '../ts/index.js';
 import { connect, echoOnce, readToEnd, withTimeout } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
 
 const wasm = fixtureWasm('blocking_echo');
 
+for (const transport of TRANSPORTS) {
 for (const runtime of RUNTIMES) {
-  test(`${runtime}: blocking accept + fd_read/fd_write echo, then exit with $EXIT_CODE`, async () => {
+  test(`${runtime} ${transport}: blocking accept + fd_read/fd_write echo, then exit with $EXIT_CODE`, async () => {
     let stdout = '';
     let listening!: (addresses: readonly Address[]) => void;
     const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
     const exit = run(wasm, {
       runtime,
+      transport,
       tcplisten: ['127.0.0.1:0'],
       args: ['2'],
       env: { EXIT_CODE: '7' },
@@ -40,4 +42,5 @@ for (const runtime of RUNTIMES) {
   });
 }
 
+}
 test.run();

@@ -12,7 +12,7 @@
 import wabt from 'wabt';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run, serve, RUNTIMES, type Address } from '../ts/index.js';
+import { run, serve, RUNTIMES, type Address, TRANSPORTS } from '../ts/index.js';
 import * as w from '../ts/wasi/index.js';
 import { connect, echoOnce, readToEnd, withTimeout } from './helpers/echo-client.js';
 
@@ -327,8 +327,9 @@ function meets(value: number, expect: Expect): boolean {
 
 const show = (expect: Expect) => (typeof expect === 'number' ? String(expect) : `${expect.min}..${expect.max}`);
 
+for (const transport of TRANSPORTS) {
 for (const runtime of RUNTIMES) {
-  test(`${runtime}: every hostile import call answers its errno; valid calls then work`, async () => {
+  test(`${runtime} ${transport}: every hostile import call answers its errno; valid calls then work`, async () => {
     // A host-side bug answers EIO and is reported as this warning: none may occur.
     const hostErrors: string[] = [];
     const onWarning = (warning: Error) => {
@@ -341,6 +342,7 @@ for (const runtime of RUNTIMES) {
       const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
       const exit = run(hostile, {
         runtime,
+        transport,
         name: 'hostile.wasm',
         tcplisten: ['127.0.0.1:0'],
         stdout: (bytes) => out.push(Buffer.from(bytes)),
@@ -381,4 +383,5 @@ test('the process still serves echo after the hostile modules', async () => {
   }
 });
 
+}
 test.run();

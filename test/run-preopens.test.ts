@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run, RUNTIMES } from '../ts/index.js';
+import { run, RUNTIMES, TRANSPORTS } from '../ts/index.js';
 import { fixtureWasm } from './helpers/fixtures.js';
 
 const wasm = fixtureWasm('preopen_cat');
 
+for (const transport of TRANSPORTS) {
 for (const runtime of RUNTIMES) {
-  test(`${runtime}: a preopened directory after a listener is readable, writes reach the disk`, async () => {
+  test(`${runtime} ${transport}: a preopened directory after a listener is readable, writes reach the disk`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wasi-evloop-'));
     try {
       writeFileSync(join(dir, 'hello.txt'), 'hello from the host\n');
@@ -20,6 +21,7 @@ for (const runtime of RUNTIMES) {
       let stderr = '';
       const code = await run(wasm, {
         runtime,
+        transport,
         tcplisten: ['127.0.0.1:0'],
         preopens: [`${dir}::/data`],
         args: ['/data/hello.txt', '/data/new.txt'],
@@ -35,4 +37,5 @@ for (const runtime of RUNTIMES) {
   });
 }
 
+}
 test.run();

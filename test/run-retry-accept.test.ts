@@ -6,14 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run, RUNTIMES, STOP_GRACE_MS, type Address } from '../ts/index.js';
+import { run, RUNTIMES, STOP_GRACE_MS, type Address, TRANSPORTS } from '../ts/index.js';
 import { echoOnce, withTimeout } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
 
 const wasm = fixtureWasm('retry_accept');
 
+for (const transport of TRANSPORTS) {
 for (const runtime of RUNTIMES) {
-  test(`${runtime}: retry_accept echoes a connection, then the next one, with no error`, async () => {
+  test(`${runtime} ${transport}: retry_accept echoes a connection, then the next one, with no error`, async () => {
     const controller = new AbortController();
     let stderr = '';
     let stopping = false;
@@ -21,6 +22,7 @@ for (const runtime of RUNTIMES) {
     const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
     const exit = run(wasm, {
       runtime,
+      transport,
       tcplisten: ['127.0.0.1:0'],
       stdout: 'ignore',
       // Kept only while serving: once stopped it may retry (and log) in a loop.
@@ -44,4 +46,5 @@ for (const runtime of RUNTIMES) {
   });
 }
 
+}
 test.run();

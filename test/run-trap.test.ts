@@ -3,7 +3,7 @@
 import wabt from 'wabt';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ModuleTrapError, run, RUNTIMES } from '../ts/index.js';
+import { ModuleTrapError, run, RUNTIMES, TRANSPORTS } from '../ts/index.js';
 
 async function assemble(wat: string): Promise<Uint8Array> {
   const module = (await wabt()).parseWat('fixture.wat', wat);
@@ -22,9 +22,10 @@ const exitsWith3 = await assemble(`(module
   (memory (export "memory") 1)
   (func (export "_start") (call $exit (i32.const 3))))`);
 
+for (const transport of TRANSPORTS) {
 for (const runtime of RUNTIMES) {
-  test(`${runtime}: a trap rejects with ModuleTrapError; the next module runs`, async () => {
-    const error = await run(trapper, { runtime, name: 'trapper.wasm', tcplisten: ['127.0.0.1:0'] }).then(
+  test(`${runtime} ${transport}: a trap rejects with ModuleTrapError; the next module runs`, async () => {
+    const error = await run(trapper, { runtime, transport, name: 'trapper.wasm', tcplisten: ['127.0.0.1:0'] }).then(
       () => null,
       (e: unknown) => e,
     );
@@ -33,8 +34,9 @@ for (const runtime of RUNTIMES) {
     assert.is(trap.moduleName, 'trapper.wasm');
     assert.match(trap.trap, /unreachable/);
     assert.match(trap.message, /^trapper\.wasm trapped: .*unreachable/);
-    assert.is(await run(exitsWith3, { runtime }), 3);
+    assert.is(await run(exitsWith3, { runtime, transport }), 3);
   });
 }
 
+}
 test.run();

@@ -4,14 +4,15 @@ import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { until } from './helpers/clients.js';
-import { AddressInUseError, ListenError, serve, WasiEvloopError } from '../ts/index.js';
+import { AddressInUseError, ListenError, serve, TRANSPORTS, WasiEvloopError } from '../ts/index.js';
 
-test('a port in use is AddressInUseError with the address', async () => {
+for (const transport of TRANSPORTS) {
+test(`${transport}: a port in use is AddressInUseError with the address`, async () => {
   const taken = net.createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   const port = (taken.address() as net.AddressInfo).port;
   try {
-    const error = await serve({ port }).then(
+    const error = await serve({ port, transport }).then(
       () => null,
       (e: unknown) => e,
     );
@@ -29,5 +30,6 @@ test('a port in use is AddressInUseError with the address', async () => {
   const open = () => process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP') || r === 'MessagePort');
   await until(() => open().length === 0, 1000, `no handle left (open: ${open().join(', ')})`);
 });
+}
 
 test.run();

@@ -5,18 +5,19 @@
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BACKENDS, RUNTIMES, serve, STOP_GRACE_MS } from '../ts/index.js';
+import { BACKENDS, RUNTIMES, serve, STOP_GRACE_MS, TRANSPORTS } from '../ts/index.js';
 import { until } from './helpers/clients.js';
 import { closedByPeer, connect, roundTrip, sleep } from './helpers/echo-client.js';
 
 /** Handle kinds a server owns; the test's own clients are destroyed before the check. */
 const SERVER_RESOURCES = new Set(['TCPServerWrap', 'TCPSocketWrap', 'MessagePort', 'Worker']);
 
+for (const transport of TRANSPORTS) {
 for (const backend of BACKENDS) {
   for (const runtime of RUNTIMES) {
-    test(`${backend} ${runtime}: close() with clients connected ends promptly and leaves nothing open`, async () => {
+    test(`${backend} ${runtime} ${transport}: close() with clients connected ends promptly and leaves nothing open`, async () => {
       let stderr = '';
-      const server = await serve({ backend, runtime, port: 0, stderr: (b) => (stderr += Buffer.from(b).toString()) });
+      const server = await serve({ backend, runtime, transport, port: 0, stderr: (b) => (stderr += Buffer.from(b).toString()) });
       const idle = await connect(server.address.port);
       await roundTrip(idle, Buffer.from('hello'));
       const streaming = await connect(server.address.port);
@@ -46,4 +47,5 @@ for (const backend of BACKENDS) {
   }
 }
 
+}
 test.run();

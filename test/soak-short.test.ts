@@ -9,24 +9,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Figures } from '../bench/soak/figures.js';
 import { judge } from '../bench/soak/verdict.js';
+import { TRANSPORTS } from '../ts/index.js';
 import { REPO } from './helpers/servers.js';
 
 const SOAK = `${REPO}dist/bench/soak/run.js`;
 const SECONDS = 8;
-
-/**
- * Checks a server kind is known to fail today, each a defect reported for the
- * code being restructured: the test fails when one of them starts passing
- * too, so the entry is removed with the fix.
- * - wasm-epoll, never-reader drop: the node-net transport answers the core's
- *   close of a dropped peer by reading and discarding that peer's input for
- *   LINGER_MS (5 s) and then closing gracefully, where close(2) with unread
- *   input resets at once; the peer learns of the drop ~5 s late, or never if
- *   it stops writing (ts/transport/node-net-main.ts, release()).
- */
-const KNOWN_FAILURES: Record<string, string[]> = {
-  'wasm-epoll': ['never-reader drop'],
-};
 
 interface SoakRun {
   code: number | null;
@@ -62,9 +49,15 @@ function runSoak(args: string[], ms: number): Promise<SoakRun> {
   });
 }
 
-for (const kind of ['native-epoll', 'wasm-epoll']) {
-  test(`npm run soak -- --server ${kind} --seconds ${SECONDS}: no loss, leak or spin`, async () => {
-    const run = await runSoak(['--server', kind, '--seconds', String(SECONDS)], 120_000);
+const KINDS: { server: string; transport?: string }[] = [
+  { server: 'native-epoll' },
+  ...TRANSPORTS.map((transport) => ({ server: 'wasm-epoll', transport })),
+];
+
+for (const { server, transport } of KINDS) {
+  const args = ['--server', server, ...(transport ? ['--transport', transport] : []), '--seconds', String(SECONDS)];
+  test(`npm run soak -- ${args.join(' ')}: no loss, leak or spin`, async () => {
+    const run = await runSoak(args, 120_000);
     const output = `${run.stdout}\n${run.stderr}`;
     assert.ok(run.figures, `no figures written:\n${output}`);
     const f = run.figures!;
@@ -75,7 +68,7 @@ for (const kind of ['native-epoll', 'wasm-epoll']) {
     }
     assert.ok(f.stop?.graceful, `the server did not stop gracefully:\n${output}`);
     const failing = judge(f).filter((row) => row.ok === false).map((row) => row.check);
-    assert.equal(failing, KNOWN_FAILURES[kind] ?? [], `failing checks:\n${output}`);
+    assert.equal(failing, [], `failing checks:\n${output}`);
     assert.is(run.code, failing.length ? 1 : 0, 'the exit status follows the verdict');
   });
 }

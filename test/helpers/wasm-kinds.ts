@@ -1,14 +1,13 @@
 // The C core in wasm, as the behaviour suite's servers (see servers.ts):
 // behind the facade (serve(), in this process) and behind the CLI (its own
-// process), for every backend × runtime.
+// process), for every backend × runtime × transport.
 
-import { serve, type Backend, type RuntimeName } from '../../ts/index.js';
-import { RUNTIMES } from '../../ts/runtime/types.js';
+import { RUNTIMES, serve, TRANSPORTS, type Backend, type RuntimeName, type TransportName } from '../../ts/index.js';
 import { BACKENDS, coreArgs, parseStats, REPO, startListeningProcess, type ServerKind } from './servers.js';
 
-export function facadeKind(backend: Backend, runtime: RuntimeName): ServerKind {
+export function facadeKind(backend: Backend, runtime: RuntimeName, transport: TransportName): ServerKind {
   return {
-    name: `facade ${backend} ${runtime}`,
+    name: `facade ${backend} ${runtime} ${transport}`,
     backend,
     process: false,
     native: false,
@@ -17,6 +16,7 @@ export function facadeKind(backend: Backend, runtime: RuntimeName): ServerKind {
       const server = await serve({
         backend,
         runtime,
+        transport,
         port: 0,
         maxConns: o.maxConns,
         maxPending: o.maxPending,
@@ -37,21 +37,23 @@ export function facadeKind(backend: Backend, runtime: RuntimeName): ServerKind {
   };
 }
 
-export function cliKind(backend: Backend, runtime: RuntimeName): ServerKind {
+export function cliKind(backend: Backend, runtime: RuntimeName, transport: TransportName): ServerKind {
   return {
-    name: `cli ${backend} ${runtime}`,
+    name: `cli ${backend} ${runtime} ${transport}`,
     backend,
     process: true,
     native: false,
     start: (o = {}) =>
       startListeningProcess(
         process.execPath,
-        [`${REPO}dist/ts/cli.js`, 'serve', '--backend', backend, '--runtime', runtime, '--port', '0', ...coreArgs(o)],
+        [`${REPO}dist/ts/cli.js`, 'serve', '--backend', backend, '--runtime', runtime, '--transport', transport, '--port', '0', ...coreArgs(o)],
         o.fdLimit,
       ),
   };
 }
 
 export function wasmKinds(): ServerKind[] {
-  return BACKENDS.flatMap((backend) => RUNTIMES.flatMap((runtime) => [facadeKind(backend, runtime), cliKind(backend, runtime)]));
+  return TRANSPORTS.flatMap((transport) =>
+    BACKENDS.flatMap((backend) => RUNTIMES.flatMap((runtime) => [facadeKind(backend, runtime, transport), cliKind(backend, runtime, transport)])),
+  );
 }

@@ -4,7 +4,7 @@
 
 import * as w from '../wasi/index.js';
 import { FAILED, PEER_CLOSED, READABLE, WRITABLE, type Handle, type IoList } from '../transport/types.js';
-import { ioLength } from '../transport/chunk-queue.js';
+import { ioLength } from '../transport/io-list.js';
 import { Descriptor, type HostContext, type PollAnswer } from './descriptor.js';
 import type { EpollTarget, Interest } from './epoll.js';
 import { advanceIo } from './guest-memory.js';

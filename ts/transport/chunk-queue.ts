@@ -52,22 +52,3 @@ export class ChunkQueue {
     this.length = 0;
   }
 }
-
-/** Total bytes of a scatter/gather list. */
-export function ioLength({ iov, count }: IoList): number {
-  let total = 0;
-  for (let i = 0; i < count; i++) total += iov[2 * i + 1]!;
-  return total;
-}
-
-/** Copies up to `max` bytes of a gather list into one new buffer. */
-export function gatherCopy({ mem, iov, count }: IoList, max: number, into: Uint8Array = new Uint8Array(max)): Uint8Array {
-  let at = 0;
-  for (let i = 0; i < count && at < max; i++) {
-    const base = iov[2 * i]!;
-    const take = Math.min(iov[2 * i + 1]!, max - at);
-    into.set(mem.subarray(base, base + take), at);
-    at += take;
-  }
-  return into;
-}

@@ -6,8 +6,13 @@
 import type { ControlBlock } from './control-block.js';
 import type { ModuleHalfInit, OpenModuleHalf, OwnerOptions, SocketTransport, TransportOwner } from './types.js';
 
-export const TRANSPORTS = ['node-net'] as const;
-/** 'node-net': node:net sockets on the starting thread, handed to the module's thread (portable). */
+export const TRANSPORTS = ['kernel', 'node-net'] as const;
+/**
+ * 'kernel': the module's thread makes the socket calls itself, through a
+ * Node-API addon, into and out of the module's memory (Linux; native speed).
+ * 'node-net': node:net sockets on the starting thread, handed to the module's
+ * thread (portable).
+ */
 export type TransportName = (typeof TRANSPORTS)[number];
 
 interface Kind {
@@ -18,6 +23,15 @@ interface Kind {
 }
 
 const KINDS: Readonly<Record<TransportName, Kind>> = {
+  kernel: {
+    unavailable: async () => {
+      const { loadKernelAddon } = await import('./kernel/addon.js');
+      const loaded = loadKernelAddon();
+      return 'addon' in loaded ? null : loaded.unavailable;
+    },
+    openOwner: async (options) => (await import('./kernel/owner.js')).KernelOwner.open(options),
+    moduleHalf: async () => (await import('./kernel/module.js')).openKernelModuleHalf,
+  },
   'node-net': {
     unavailable: async () => null,
     openOwner: async (options) => (await import('./node-net/owner.js')).NodeNetOwner.open(options),
@@ -26,7 +40,7 @@ const KINDS: Readonly<Record<TransportName, Kind>> = {
 };
 
 /** In order of preference: the first available one is the default. */
-const PREFERENCE: readonly TransportName[] = ['node-net'];
+const PREFERENCE: readonly TransportName[] = ['kernel', 'node-net'];
 
 export function isTransportName(name: unknown): name is TransportName {
   return typeof name === 'string' && Object.hasOwn(KINDS, name);

@@ -13,7 +13,7 @@
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_INVAL, ERRNO_NOTCONN } from '../../wasi/defs.js';
-import { gatherCopy, ioLength } from '../chunk-queue.js';
+import { gatherCopy, ioLength } from '../io-list.js';
 import { counters } from '../counters.js';
 import { SocketState } from '../socket-state.js';
 import { FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type IoList, type ModuleHalfInit, type SocketTransport } from '../types.js';

@@ -1,0 +1,46 @@
+// Stopping a module that retries every accept error forever (retry_accept,
+// written like Rust's `for stream in listener.incoming()`): the host ends it
+// at once, with no spin and no log flood, whatever it does with the
+// ECANCELED it is given; run() rejects with ModuleStoppedError.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { MAX_STOP_NOTICES } from '../ts/host/index.js';
+import { ModuleStoppedError, run, RUNTIMES, STOP_GRACE_MS, TRANSPORTS, type Address } from '../ts/index.js';
+import { withTimeout } from './helpers/echo-client.js';
+import { fixtureWasm } from './helpers/fixtures.js';
+
+const wasm = fixtureWasm('retry_accept');
+
+for (const transport of TRANSPORTS) {
+  for (const runtime of RUNTIMES) {
+    test(`${runtime} ${transport}: a stop ends a retry-forever accept loop at once (not at the grace period), with at most ${MAX_STOP_NOTICES} error lines`, async () => {
+      const controller = new AbortController();
+      let stderr = '';
+      let listening!: (addresses: readonly Address[]) => void;
+      const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
+      const exit = run(wasm, {
+        runtime,
+        transport,
+        tcplisten: ['127.0.0.1:0'],
+        stdout: 'ignore',
+        stderr: (bytes) => (stderr += Buffer.from(bytes).toString()),
+        signal: controller.signal,
+        onListening: listening,
+      });
+      await withTimeout('the listener', 5000, bound);
+      const started = performance.now();
+      controller.abort();
+      const outcome = await withTimeout('the module to end', 5000, exit.then(() => null, (e: unknown) => e));
+      const took = performance.now() - started;
+      assert.instance(outcome, ModuleStoppedError);
+      // Ended by the host at a call, not by terminating its thread after the grace period.
+      assert.match((outcome as ModuleStoppedError).reason, /ignored \d+ requests to stop/);
+      assert.ok(took < STOP_GRACE_MS, `ended after ${took.toFixed(0)} ms`);
+      const lines = stderr.split('\n').filter(Boolean);
+      assert.ok(lines.length <= MAX_STOP_NOTICES, `${lines.length} lines on stderr: ${lines.slice(0, 3).join(' | ')}`);
+      assert.ok(lines.every((l) => /Operation canceled/.test(l)), stderr);
+    });
+  }
+}
+
+test.run();

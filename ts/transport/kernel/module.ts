@@ -1,0 +1,230 @@
+// The module half of the kernel transport: the module's thread talks to the
+// kernel itself, through the addon, with the module's memory as the buffer.
+// Handles are the sockets' fds.
+//
+// Readiness is cached per fd from epoll, so poll() is a lookup and wait() one
+// epoll_wait. The sockets are registered edge-triggered: the kernel reports
+// each change once, and the cache drops a bit only when the kernel said so —
+// EAGAIN, or a short read or write (the queue was emptied or the buffer
+// filled; the next arrival or the next free space is a new edge). EOF and
+// errors are never dropped that way: once seen they stay until consumed.
+
+import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_INVAL, ERRNO_NOTCONN } from '../../wasi/defs.js';
+import type { ControlBlock } from '../control-block.js';
+import { FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, WRITABLE, type Handle, type IoList, type ModuleHalfInit, type SocketTransport } from '../types.js';
+import { ioLength } from '../io-list.js';
+import { loadKernelAddon, type KernelAddon } from './addon.js';
+import { LINUX_EAGAIN, LINUX_EINTR, wasiErrnoOf } from './linux-errno.js';
+import { OpenFdTable, type KernelModuleInit } from './wire.js';
+
+const NONE = 0;
+const LISTENER = 1;
+const CONNECTION = 2;
+
+/** Events one wait() takes at most; more wait for the next call (the ready list keeps them). */
+const EVENTS_PER_WAIT = 512;
+
+export class KernelTransport implements SocketTransport {
+  readonly listeners: readonly Handle[];
+  onChange: ((handle: Handle) => void) | null = null;
+
+  private readonly addon: KernelAddon;
+  private readonly epfd: number;
+  private readonly wakeFd: number;
+  private readonly openFds: OpenFdTable;
+  private readonly control: ControlBlock;
+  private readonly events = new Int32Array(2 * EVENTS_PER_WAIT);
+  /** Readiness bits by fd. */
+  private ready = new Uint8Array(1024);
+  /** NONE / LISTENER / CONNECTION by fd. */
+  private kinds = new Uint8Array(1024);
+  /** Connections whose reading side the module shut down: recv answers EOF. */
+  private readonly readShut = new Set<number>();
+  private readonly ep: { IN: number; OUT: number; RDHUP: number; HUP: number; ERR: number; ET: number; ADD: number };
+  private ended = false;
+
+  constructor(init: KernelModuleInit, control: ControlBlock) {
+    const loaded = loadKernelAddon();
+    if (!('addon' in loaded)) throw new Error(`the kernel transport is unavailable in the module's thread: ${loaded.unavailable}`);
+    this.addon = loaded.addon;
+    const c = this.addon.constants;
+    this.ep = { IN: c.EPOLLIN, OUT: c.EPOLLOUT, RDHUP: c.EPOLLRDHUP, HUP: c.EPOLLHUP, ERR: c.EPOLLERR, ET: c.EPOLLET, ADD: c.EPOLL_CTL_ADD };
+    this.control = control;
+    this.wakeFd = init.wakeFd;
+    this.openFds = new OpenFdTable(init.openFds);
+    this.listeners = [...init.listeners];
+    const epfd = this.addon.epollCreate();
+    if (epfd < 0) throw new Error(`epoll_create failed: ${wasiErrnoOf(-epfd)}`);
+    this.epfd = epfd;
+    // Level-triggered: after a stop request it is never drained, so no wait sleeps again.
+    this.mustSucceed(this.addon.epollCtl(epfd, this.ep.ADD, this.wakeFd, this.ep.IN), 'register the wake-up eventfd');
+    for (const fd of this.listeners) {
+      this.track(fd, LISTENER);
+      // Registering queues an event at once if connections are already waiting.
+      this.mustSucceed(this.addon.epollCtl(epfd, this.ep.ADD, fd, this.ep.IN | this.ep.ET), `watch listener fd ${fd}`);
+    }
+  }
+
+  accept(listener: Handle): Handle | number {
+    if (this.kinds[listener] !== LISTENER) return this.kinds[listener] === CONNECTION ? -ERRNO_INVAL : -ERRNO_BADF;
+    const fd = this.addon.accept(listener, this.epfd);
+    if (fd >= 0) {
+      this.track(fd, CONNECTION);
+      // A new connection can be written to; what it has to read, epoll reports
+      // (registering it queued an event if bytes are already there).
+      this.ready[fd] = WRITABLE;
+      return fd;
+    }
+    if (fd === -LINUX_EAGAIN) this.ready[listener] &= ~READABLE;
+    // Out of fds (EMFILE) the connection stays in the backlog, as with accept(2):
+    // the module is told, and it gets in once fds are free.
+    return -wasiErrnoOf(-fd);
+  }
+
+  recv(conn: Handle, into: IoList, peek: boolean): number {
+    if (this.kinds[conn] !== CONNECTION) return this.notConnection(conn);
+    if (this.readShut.has(conn)) return 0;
+    const n = this.addon.recv(conn, into.mem, into.iov, into.count, peek);
+    if (n > 0) {
+      // A short read emptied the queue (unless EOF or an error is already known: those stay readable).
+      if (!peek && !(this.ready[conn] & (PEER_CLOSED | FAILED)) && n < ioLength(into)) this.ready[conn] &= ~READABLE;
+      return n;
+    }
+    if (n === 0) return 0;
+    if (n === -LINUX_EAGAIN) {
+      this.ready[conn] &= ~READABLE;
+      return -ERRNO_AGAIN;
+    }
+    // The error is consumed (as SO_ERROR is); the connection is over.
+    if (!peek) this.ready[conn] = (this.ready[conn] & ~FAILED) | READABLE | WRITABLE | PEER_CLOSED;
+    return -wasiErrnoOf(-n);
+  }
+
+  send(conn: Handle, from: IoList): number {
+    if (this.kinds[conn] !== CONNECTION) return this.notConnection(conn);
+    const n = this.addon.send(conn, from.mem, from.iov, from.count);
+    if (n > 0) {
+      // A short write filled the socket buffer: the next free space is a new edge.
+      if (n < ioLength(from)) this.ready[conn] &= ~WRITABLE;
+      return n;
+    }
+    if (n === -LINUX_EAGAIN) {
+      this.ready[conn] &= ~WRITABLE;
+      return -ERRNO_AGAIN;
+    }
+    if (n < 0) this.ready[conn] = (this.ready[conn] & ~FAILED) | READABLE | WRITABLE | PEER_CLOSED;
+    return n < 0 ? -wasiErrnoOf(-n) : n;
+  }
+
+  shutdown(conn: Handle, how: number): number {
+    if (this.kinds[conn] !== CONNECTION) return this.notConnection(conn);
+    if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) return -ERRNO_INVAL;
+    const c = this.addon.constants;
+    const r = this.addon.shutdown(conn, how === SHUT_RD ? c.SHUT_RD : how === SHUT_WR ? c.SHUT_WR : c.SHUT_RDWR);
+    if (r < 0) return -wasiErrnoOf(-r);
+    if (how & SHUT_RD) {
+      // Linux would still hand out what was buffered; shutdown(2) promises EOF.
+      this.readShut.add(conn);
+      this.ready[conn] |= READABLE;
+    }
+    // A send now fails at once: writable, as POLLOUT after SHUT_WR.
+    if (how & SHUT_WR) this.ready[conn] |= WRITABLE;
+    return 0;
+  }
+
+  close(handle: Handle): void {
+    if (this.kinds[handle] === NONE) return;
+    this.untrack(handle);
+    // close(2) does the rest: pending output is flushed by the kernel, unread
+    // input makes it an RST, and a listener's waiting connections are reset.
+    this.addon.close(handle);
+  }
+
+  poll(handle: Handle): number {
+    return this.ready[handle] ?? 0;
+  }
+
+  readable(handle: Handle): number {
+    if (this.kinds[handle] === LISTENER) return this.ready[handle]! & READABLE ? 1 : 0;
+    if (this.kinds[handle] !== CONNECTION || this.readShut.has(handle)) return 0;
+    return Math.max(0, this.addon.inbound(handle));
+  }
+
+  writable(handle: Handle): number {
+    if (this.kinds[handle] !== CONNECTION) return 0;
+    return Math.max(0, this.addon.outboundRoom(handle));
+  }
+
+  wait(timeoutMs: number): void {
+    const n = this.addon.epollWait(this.epfd, this.events, timeoutMs < 0 ? -1 : timeoutMs);
+    if (n === -LINUX_EINTR) return; // the host looks again and, if it must, waits again
+    if (n < 0) throw new Error(`epoll_wait failed: errno ${-n}`);
+    const { IN, OUT, RDHUP, HUP, ERR } = this.ep;
+    for (let i = 0; i < n; i++) {
+      const fd = this.events[2 * i]!;
+      const ev = this.events[2 * i + 1]!;
+      if (fd === this.wakeFd) {
+        if (!this.control.stopRequested) this.addon.drain(this.wakeFd);
+        continue;
+      }
+      if (this.kinds[fd] === NONE) continue;
+      let bits = this.ready[fd];
+      if (ev & IN) bits |= READABLE;
+      if (ev & OUT) bits |= WRITABLE;
+      if (ev & (RDHUP | HUP)) bits |= READABLE | PEER_CLOSED;
+      if (ev & HUP) bits |= WRITABLE;
+      if (ev & ERR) bits |= READABLE | WRITABLE | FAILED;
+      this.ready[fd] = bits;
+      this.onChange?.(fd);
+    }
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (let fd = 0; fd < this.kinds.length; fd++) if (this.kinds[fd] !== NONE) this.close(fd);
+    this.addon.close(this.epfd);
+    this.openFds.markEnded();
+  }
+
+  // ---- internals -----------------------------------------------------------
+
+  private notConnection(handle: Handle): number {
+    return this.kinds[handle] === LISTENER ? -ERRNO_NOTCONN : -ERRNO_BADF;
+  }
+
+  private track(fd: number, kind: number): void {
+    if (fd >= this.kinds.length) this.grow(fd);
+    this.openFds.add(fd);
+    this.kinds[fd] = kind;
+    this.ready[fd] = 0;
+  }
+
+  private untrack(fd: number): void {
+    // Off the table before the fd is closed: a number may be reused at once.
+    this.openFds.remove(fd);
+    this.kinds[fd] = NONE;
+    this.ready[fd] = 0;
+    this.readShut.delete(fd);
+  }
+
+  private grow(fd: number): void {
+    let size = this.kinds.length;
+    while (size <= fd) size *= 2;
+    const kinds = new Uint8Array(size);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
+    const ready = new Uint8Array(size);
+    ready.set(this.ready);
+    this.ready = ready;
+  }
+
+  private mustSucceed(r: number, what: string): void {
+    if (r < 0) throw new Error(`kernel transport: cannot ${what} (errno ${-r})`);
+  }
+}
+
+/** The kind's OpenModuleHalf: `init` is what KernelOwner.moduleInit() made. */
+export function openKernelModuleHalf(init: ModuleHalfInit, control: ControlBlock): KernelTransport {
+  return new KernelTransport(init as KernelModuleInit, control);
+}

@@ -1,0 +1,112 @@
+// The owner half of the kernel transport, on the thread that starts the
+// module: it opens the listening sockets (so port 0 resolves and an address in
+// use is reported before the module starts), hands their fds and an eventfd to
+// the module half, wakes it, and closes what it left behind.
+
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { constants } from 'node:os';
+import type { ControlBlock } from '../control-block.js';
+import type { ListenAddress, OwnerOptions, TransportOwner } from '../types.js';
+import { loadKernelAddon, type KernelAddon } from './addon.js';
+import { OpenFdTable, openFdTableBuffer, type KernelModuleInit } from './wire.js';
+
+/** Connections the kernel queues per listener before the module accepts them (capped by net.core.somaxconn). */
+const DEFAULT_BACKLOG = 4096;
+
+const errnoNames: Record<number, string> = Object.fromEntries(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+
+/** A failure to listen, shaped as Node's own (code, syscall, address, port) so the facade names the address. */
+function listenFailure(address: ListenAddress, ip: string, errno: number): NodeJS.ErrnoException {
+  const code = errnoNames[errno] ?? `errno ${errno}`;
+  return Object.assign(new Error(`listen ${code} ${ip}:${address.port}`), { code, errno: -errno, syscall: 'listen', address: address.host, port: address.port });
+}
+
+async function numericAddress(host: string): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  return (await lookup(host)).address;
+}
+
+export class KernelOwner implements TransportOwner {
+  readonly ended: Promise<void>;
+  private readonly openFds: OpenFdTable;
+  private readonly openFdsBuffer = openFdTableBuffer();
+  private readonly wakeOnExit: () => void;
+  private closed = false;
+
+  static async open(options: OwnerOptions): Promise<KernelOwner> {
+    const loaded = loadKernelAddon();
+    if (!('addon' in loaded)) throw new Error(`the kernel transport is unavailable: ${loaded.unavailable}`);
+    const addon = loaded.addon;
+    const backlog = options.limits?.acceptBacklog ?? DEFAULT_BACKLOG;
+    const fds: number[] = [];
+    const addresses: ListenAddress[] = [];
+    try {
+      for (const address of options.listen) {
+        const ip = await numericAddress(address.host);
+        const fd = addon.listen(ip, address.port, backlog);
+        if (fd < 0) throw listenFailure(address, ip, -fd);
+        fds.push(fd);
+        addresses.push({ host: ip, port: addon.localPort(fd) });
+      }
+    } catch (error) {
+      for (const fd of fds) addon.close(fd);
+      throw error;
+    }
+    const wakeFd = addon.eventfd();
+    if (wakeFd < 0) {
+      for (const fd of fds) addon.close(fd);
+      throw new Error(`kernel transport: cannot make an eventfd (errno ${-wakeFd})`);
+    }
+    return new KernelOwner(addon, options.control, fds, addresses, wakeFd, options);
+  }
+
+  private constructor(
+    private readonly addon: KernelAddon,
+    private readonly control: ControlBlock,
+    private readonly listenerFds: number[],
+    readonly addresses: readonly ListenAddress[],
+    private readonly wakeFd: number,
+    private readonly options: OwnerOptions,
+  ) {
+    this.openFds = new OpenFdTable(this.openFdsBuffer);
+    for (const fd of listenerFds) this.openFds.add(fd);
+    this.ended = this.openFds.ended();
+    // A module's thread asleep in epoll_wait keeps the process from ever
+    // exiting (process.exit() and an uncaught exception wait for it): the
+    // stop request makes it not sleep again, the eventfd wakes it now.
+    this.wakeOnExit = () => {
+      this.control.requestStop();
+      this.addon.wake(this.wakeFd);
+    };
+    process.on('exit', this.wakeOnExit);
+  }
+
+  moduleInit(): { init: KernelModuleInit; transfer: Transferable[] } {
+    return {
+      init: { kind: 'kernel', listeners: [...this.listenerFds], wakeFd: this.wakeFd, openFds: this.openFdsBuffer, limits: { ...this.options.limits } },
+      transfer: [],
+    };
+  }
+
+  wake(): void {
+    if (!this.closed) this.addon.wake(this.wakeFd);
+  }
+
+  /**
+   * The module's thread is gone. What it left open (only when it was
+   * terminated: otherwise it closed everything) is closed now, which lets the
+   * kernel flush what was sent (the kernel bounds that itself), so `lingerMs`
+   * has nothing to wait for.
+   */
+  async close(_lingerMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    process.off('exit', this.wakeOnExit);
+    for (const fd of Array.from(this.openFds.open())) {
+      this.openFds.remove(fd);
+      this.addon.close(fd);
+    }
+    this.addon.close(this.wakeFd);
+  }
+}
