@@ -86,6 +86,19 @@ test('a nonblocking spin on the stopped listener is ended after MAX_STOP_NOTICES
   assert.throws(() => h.accept(3), (e: unknown) => e instanceof ModuleStopped);
 });
 
+test('a module still busy with its connections after the stop is not counted as ignoring it', () => {
+  const h = makeHarness();
+  const client = h.net.connect()!;
+  const fd = h.acceptNew();
+  h.net.stop();
+  for (let i = 0; i < 3 * MAX_STOP_NOTICES; i++) {
+    client.write('more');
+    const r = h.poll([{ tag: w.EVENTTYPE_FD_READ, fd }, { tag: w.EVENTTYPE_FD_READ, fd: 3 }]);
+    assert.is(r.events.length, 2);
+    assert.is(h.recv(fd, 16).errno, 0);
+  }
+});
+
 test('the stop is seen by a nonblocking module that only polls with a timeout', () => {
   const h = makeHarness();
   h.net.connect();

@@ -5,7 +5,7 @@
 import * as w from '../wasi/index.js';
 import { EpollFd } from './epoll-fd.js';
 import type { SocketHost } from './socket-host.js';
-import { SocketFd } from './socket-fd.js';
+import { ListenerFd, SocketFd } from './socket-fd.js';
 import { msUntil } from './waiting.js';
 
 const u32 = (v: unknown): number => Number(v) >>> 0;
@@ -70,12 +70,14 @@ export class EpollImports {
     const deadline = timeout < 0n ? null : host.clock.monotonicNs() + timeout;
     for (;;) {
       const out = host.memory.view();
+      let onlyStoppedListeners = host.waiting.stopping;
       const n = ep.epoll.harvest(max, (interest, events, index) => {
+        if (!(interest.target instanceof ListenerFd)) onlyStoppedListeners = false;
         w.writeEpollEvent(out, eventsPtr + index * w.EPOLL_EVENT_SIZE, events, interest.data);
       });
       if (n > 0 || timeout === 0n) {
-        // Whatever a stopping module is told (a hung-up listener, say) counts as a stop notice.
-        if (n > 0) host.waiting.told();
+        // Woken only to hear that the listeners hung up: a stop notice.
+        if (n > 0 && onlyStoppedListeners) host.waiting.told();
         out.setUint32(retN, n, true);
         return w.ERRNO_SUCCESS;
       }

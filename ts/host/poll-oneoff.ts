@@ -7,6 +7,7 @@ import * as w from '../wasi/index.js';
 import type { Clock } from './clock.js';
 import type { Descriptor } from './descriptor.js';
 import type { GuestMemory } from './guest-memory.js';
+import { ListenerFd } from './socket-fd.js';
 import { msUntil, type Waiting } from './waiting.js';
 
 /** poll_oneoff subscriptions per call at most; a poll over more fds than this is EINVAL (poll(2): nfds > RLIMIT_NOFILE). */
@@ -64,26 +65,30 @@ export function pollOneoff(ctx: PollContext, inPtr: number, outPtr: number, n: n
   for (;;) {
     // Events in subscription order.
     const events: w.Event[] = [];
+    let onlyStoppedListeners = ctx.waiting.stopping;
     const now = ctx.clock.monotonicNs();
     let earliest: bigint | null = null;
     for (const d of decoded) {
       const { sub } = d;
       if ('error' in d) {
+        onlyStoppedListeners = false;
         events.push({ userdata: sub.userdata, error: d.error, type: sub.tag, nbytes: 0n, flags: 0 });
       } else if ('fd' in d) {
         const answer = d.fd.pollAnswer(sub.tag);
         if (answer === null) continue;
+        if (!(d.fd instanceof ListenerFd)) onlyStoppedListeners = false;
         const flags = answer.hangup ? w.EVENTRWFLAGS_FD_READWRITE_HANGUP : 0;
         events.push({ userdata: sub.userdata, error: 0, type: sub.tag, nbytes: BigInt(answer.nbytes), flags });
       } else if (d.deadline <= now) {
+        onlyStoppedListeners = false;
         events.push({ userdata: sub.userdata, error: 0, type: w.EVENTTYPE_CLOCK, nbytes: 0n, flags: 0 });
       } else if (earliest === null || d.deadline < earliest) {
         earliest = d.deadline;
       }
     }
     if (events.length > 0) {
-      // Whatever a stopping module is told (a hung-up listener, say) counts as a stop notice.
-      ctx.waiting.told();
+      // Woken only to hear that the listeners hung up: a stop notice.
+      if (onlyStoppedListeners) ctx.waiting.told();
       const out = ctx.memory.view();
       events.forEach((event, i) => w.writeEvent(out, outPtr + i * w.EVENT_SIZE, event));
       out.setUint32(neventsPtr, events.length, true);

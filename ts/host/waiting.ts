@@ -25,6 +25,7 @@ export const ERRNO_STOPPED = ERRNO_CANCELED;
 /**
  * How many times a stopping module is told of the stop (refused calls, or
  * waits that return only to report it) before the host ends it. A module
+ * busy with its connections is not counted: only what it is told of the stop. A module
  * that stops needs two or three (a hung-up listener, a refused accept); one
  * that retries every error in a loop prints at most this many lines.
  */
@@ -100,9 +101,9 @@ export class Waiting {
     return ERRNO_STOPPED;
   }
 
-  /** A stopping module was told something (a hung-up listener, an event): counts toward MAX_STOP_NOTICES. */
+  /** A wait of a stopping module returned only to report the hung-up listeners: counts toward MAX_STOP_NOTICES. */
   told(): void {
-    if (this.stopping) this.count();
+    this.count();
   }
 
   private count(): void {
