@@ -3,6 +3,11 @@
 // socket.read()), so "the peer does not read" means what it says: Node stops
 // reading the socket once its own small buffer is full, and the kernel's
 // buffers and window do the rest. Every wait is bounded in time.
+//
+// A reset shows as 'reset' only when no bytes came just before it: libuv
+// takes a hang-up right after a short read as EOF without reading again, so
+// a Node client sees bytes + RST as bytes + EOF. Tests that expect a reset
+// have the module send this peer nothing first.
 
 import net from 'node:net';
 import { withTimeout } from '../echo-client.js';
