@@ -37,6 +37,8 @@ class OwnerRig implements Rig {
   /** A call went unanswered: the worker may be stuck, and takes no more calls. */
   private stuck: string | null = null;
   private exited: Error | null = null;
+  /** end() was called: the worker is about to exit. */
+  private ending = false;
   private readonly peers: NetPeer[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly errors: unknown[] = [];
@@ -66,7 +68,11 @@ class OwnerRig implements Rig {
     const first = await withTimeout(`the ${this.kind} module half to open`, CALL_MS, ready);
     if (!first.ready) throw new Error(`the ${this.kind} module half did not open: ${first.error}`);
     worker.on('error', (error) => this.fail(error));
-    worker.on('exit', (code) => this.fail(new Error(`the module worker exited (${code})`)));
+    worker.on('exit', (code) => {
+      // After end() the worker exits by itself; its answer may come after the exit.
+      if (this.ending && code === 0) return;
+      this.fail(new Error(`the module worker exited (${code})`));
+    });
     port1.on('message', (answer: NumberedAnswer) => {
       const pending = this.pending;
       if (pending === null || pending.id !== answer.id) return;
@@ -107,6 +113,7 @@ class OwnerRig implements Rig {
     try {
       if (this.module !== undefined && this.stuck === null && this.exited === null && this.pending === null) {
         // The module half's end, as the host calls it; it must reach the owner.
+        this.ending = true;
         await this.module.end();
         await withTimeout(`the ${this.kind} owner to see the module half end`, CALL_MS, this.owner!.ended);
       }
