@@ -7,6 +7,9 @@
 // - inbound bytes are read in order; the peer's FIN reads as 0 (EOF) after them;
 // - a socket error (RST) is reported once, by the next recv or send, after the
 //   bytes that were buffered before it; afterwards reads see EOF and sends EPIPE;
+// - a socket error ends the connection: the peer sends nothing more, so
+//   PEER_CLOSED shows with FAILED (Linux sets EPOLLHUP with EPOLLERR on an
+//   RST), even before the network says the connection is gone;
 // - shutdown(SHUT_RD) drops what is buffered and what arrives later: reads see EOF;
 // - shutdown(SHUT_WR), or the peer gone: sends fail with EPIPE;
 // - a send that would fail at once does not block, so a failing socket is
@@ -81,8 +84,8 @@ export class SocketState {
   /** Readiness bits, given the room the transport has for sends now. */
   poll(room: number): number {
     let bits = 0;
-    const ended = this.peerFin || this.gone || this.broken;
-    if (this.inbound.length > 0 || ended || this.error !== 0 || this.readShut) bits |= READABLE;
+    const ended = this.peerFin || this.gone || this.broken || this.error !== 0;
+    if (this.inbound.length > 0 || ended || this.readShut) bits |= READABLE;
     if (room > 0 || this.sendFails) bits |= WRITABLE;
     if (ended) bits |= PEER_CLOSED;
     if (this.error !== 0) bits |= FAILED;

@@ -57,9 +57,9 @@ class ByteQueue extends ChunkQueue {
   /** Appends what fits from the gather list; returns the count. */
   push({ mem, iov, count }: IoList): number {
     let n = 0;
-    for (let i = 0; i < count; i++) {
+    // An empty pair is skipped, as writev skips it; only a full queue ends the send.
+    for (let i = 0; i < count && this.room > 0; i++) {
       const take = Math.min(iov[2 * i + 1]!, this.room);
-      if (take === 0) break;
       this.append(mem.slice(iov[2 * i]!, iov[2 * i]! + take));
       n += take;
     }

@@ -1,0 +1,149 @@
+// A peer over a real node:net socket on 127.0.0.1, for the kinds whose owner
+// half listens on real sockets. It reads only when asked (paused mode:
+// socket.read()), so "the peer does not read" means what it says: Node stops
+// reading the socket once its own small buffer is full, and the kernel's
+// buffers and window do the rest. Every wait is bounded in time.
+//
+// A reset shows as 'reset' only when no bytes came just before it: libuv
+// takes a hang-up right after a short read as EOF without reading again, so
+// a Node client sees bytes + RST as bytes + EOF. Tests that expect a reset
+// have the module send this peer nothing first.
+
+import net from 'node:net';
+import { withTimeout } from '../echo-client.js';
+import type { Peer, PeerEnd } from './rig.js';
+
+const HOST = '127.0.0.1';
+const READ_MS = 10_000;
+const FLOOD_CHUNK = 64 * 1024;
+/** Bytes flood() keeps queued in Node at most: enough to keep the kernel busy, not a pile in memory. */
+const FLOOD_QUEUE = 4 * FLOOD_CHUNK;
+
+export class NetPeer implements Peer {
+  private readonly received: Buffer[] = [];
+  private receivedBytes = 0;
+  private ended: PeerEnd | null = null;
+  private error: NodeJS.ErrnoException | null = null;
+  private reading = false;
+  private waiters: (() => void)[] = [];
+
+  static connect(port: number, ms = 5000): Promise<NetPeer> {
+    return withTimeout(
+      `connect to ${HOST}:${port}`,
+      ms,
+      new Promise((resolve, reject) => {
+        const socket = net.connect({ host: HOST, port, allowHalfOpen: true });
+        socket.setNoDelay(true);
+        socket.once('connect', () => {
+          socket.off('error', reject);
+          resolve(new NetPeer(socket));
+        });
+        socket.once('error', reject);
+      }),
+    );
+  }
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.error = error;
+      if (error.code === 'ECONNRESET') this.ended ??= 'reset';
+      this.notify();
+    });
+    socket.on('end', () => {
+      this.ended ??= 'eof';
+      this.notify();
+    });
+    socket.on('close', () => this.notify());
+    socket.on('readable', () => {
+      if (this.reading) this.pull();
+      this.notify();
+    });
+  }
+
+  write(data: Uint8Array | string): void {
+    this.socket.write(data);
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  reset(): void {
+    this.socket.resetAndDestroy();
+  }
+
+  async read(n: number, ms = READ_MS): Promise<Uint8Array> {
+    await withTimeout(`the peer reading ${n} bytes`, ms, this.until(() => this.receivedBytes >= n, `${n} bytes`, ms));
+    return this.take(n);
+  }
+
+  async readToEnd(ms = READ_MS): Promise<{ bytes: Uint8Array; end: PeerEnd }> {
+    this.startReading();
+    await withTimeout('the peer reading to the end', ms, this.until(() => this.ended !== null, 'the end', ms));
+    return { bytes: this.take(this.receivedBytes), end: this.ended! };
+  }
+
+  startReading(): void {
+    this.reading = true;
+    this.pull();
+  }
+
+  async flood(ms: number): Promise<{ accepted: number; stalled: boolean }> {
+    const chunk = Buffer.alloc(FLOOD_CHUNK, 0x5a);
+    // Node counts a write as done once the kernel took all of it.
+    const accepted = () => this.socket.bytesWritten - this.socket.writableLength;
+    const start = performance.now();
+    let halfway = -1;
+    for (let t = 0; t < ms; t = performance.now() - start) {
+      if (halfway < 0 && t >= ms / 2) halfway = accepted();
+      if (this.socket.destroyed) throw new Error(`the peer's socket was closed while flooding: ${this.error?.code ?? 'no error'}`);
+      while (this.socket.writableLength < FLOOD_QUEUE) this.socket.write(chunk);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const total = accepted();
+    return { accepted: total, stalled: this.socket.writableLength > 0 && total - halfway <= FLOOD_CHUNK };
+  }
+
+  dispose(): void {
+    this.socket.destroy();
+  }
+
+  /** Reads while `done` is false; rejects once the socket ends or fails first (or `ms` passed: the caller gave up). */
+  private async until(done: () => boolean, what: string, ms: number): Promise<void> {
+    const deadline = performance.now() + ms;
+    while (performance.now() < deadline) {
+      this.pull();
+      if (done()) return;
+      if (this.ended !== null || this.error !== null || this.socket.destroyed) {
+        const how = this.ended ?? this.error?.code ?? 'the socket closed';
+        throw new Error(`the peer got ${this.receivedBytes} bytes, then ${how}, before ${what}`);
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  private pull(): void {
+    for (let chunk: Buffer | null; (chunk = this.socket.read() as Buffer | null) !== null; ) {
+      this.received.push(chunk);
+      this.receivedBytes += chunk.length;
+    }
+  }
+
+  private take(n: number): Uint8Array {
+    const all = Buffer.concat(this.received);
+    this.received.length = 0;
+    if (all.length > n) this.received.push(all.subarray(n));
+    this.receivedBytes = all.length - n;
+    return new Uint8Array(all.subarray(0, n));
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
