@@ -9,7 +9,7 @@ import { memoryKind } from './memory-rig.js';
 import { ownerKind } from './owner-rig.js';
 import type { KindUnderTest } from './rig.js';
 
-export const UNDER_CONTRACT: readonly (TransportName | KindUnderTest)[] = [memoryKind, 'node-net'];
+export const UNDER_CONTRACT: readonly (TransportName | KindUnderTest)[] = [memoryKind, 'node-net', 'kernel'];
 
 /**
  * Kinds whose bytes wait in the kernel's socket buffers rather than in

@@ -69,7 +69,8 @@ export async function connectAccepted(rig: Rig): Promise<{ peer: Peer; conn: Han
 
 /** Waits until `conn` has at least `n` bytes to read. */
 export async function settleReadable(m: ModuleHalf, conn: Handle, n: number): Promise<void> {
-  await settle(m, `${n} bytes to read`, async () => (await m.readable(conn)) >= n);
+  // Both: the kernel's count is live, its readiness what the last wait() learned.
+  await settle(m, `${n} bytes to read`, async () => (await m.readable(conn)) >= n && ((await m.poll(conn)) & READABLE) !== 0);
 }
 
 export const text = (s: string) => new TextEncoder().encode(s);

@@ -8,6 +8,8 @@
 // EAGAIN, or a short read or write (the queue was emptied or the buffer
 // filled; the next arrival or the next free space is a new edge). EOF and
 // errors are never dropped that way: once seen they stay until consumed.
+// While a bit is down, the call it stands for answers EAGAIN without a
+// syscall: the edge that raises it again comes with the next wait().
 
 import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_INVAL, ERRNO_NOTCONN } from '../../wasi/defs.js';
 import type { ControlBlock } from '../control-block.js';
@@ -20,6 +22,11 @@ import { OpenFdTable, type KernelModuleInit } from './wire.js';
 const NONE = 0;
 const LISTENER = 1;
 const CONNECTION = 2;
+
+/** The module shut down reading: recv answers EOF even with bytes queued (shutdown(2)'s promise). */
+const READ_SHUT = 1;
+/** A send would fail at once (SHUT_WR, or the connection failed): nothing to offer poll_oneoff's nbytes. */
+const SEND_FAILS = 2;
 
 /** Events one wait() takes at most; more wait for the next call (the ready list keeps them). */
 const EVENTS_PER_WAIT = 512;
@@ -38,8 +45,8 @@ export class KernelTransport implements SocketTransport {
   private ready = new Uint8Array(1024);
   /** NONE / LISTENER / CONNECTION by fd. */
   private kinds = new Uint8Array(1024);
-  /** Connections whose reading side the module shut down: recv answers EOF. */
-  private readonly readShut = new Set<number>();
+  /** READ_SHUT / SEND_FAILS by fd: what the kernel will not tell epoll about. */
+  private local = new Uint8Array(1024);
   private readonly ep: { IN: number; OUT: number; RDHUP: number; HUP: number; ERR: number; ET: number; ADD: number };
   private ended = false;
 
@@ -67,6 +74,7 @@ export class KernelTransport implements SocketTransport {
 
   accept(listener: Handle): Handle | number {
     if (this.kinds[listener] !== LISTENER) return this.kinds[listener] === CONNECTION ? -ERRNO_INVAL : -ERRNO_BADF;
+    if (!(this.ready[listener]! & READABLE)) return -ERRNO_AGAIN;
     const fd = this.addon.accept(listener, this.epfd);
     if (fd >= 0) {
       this.track(fd, CONNECTION);
@@ -83,7 +91,8 @@ export class KernelTransport implements SocketTransport {
 
   recv(conn: Handle, into: IoList, peek: boolean): number {
     if (this.kinds[conn] !== CONNECTION) return this.notConnection(conn);
-    if (this.readShut.has(conn)) return 0;
+    if (this.local[conn]! & READ_SHUT) return 0;
+    if (!(this.ready[conn]! & READABLE)) return -ERRNO_AGAIN;
     const n = this.addon.recv(conn, into.mem, into.iov, into.count, peek);
     if (n > 0) {
       // A short read emptied the queue (unless EOF or an error is already known: those stay readable).
@@ -96,12 +105,13 @@ export class KernelTransport implements SocketTransport {
       return -ERRNO_AGAIN;
     }
     // The error is consumed (as SO_ERROR is); the connection is over.
-    if (!peek) this.ready[conn] = (this.ready[conn] & ~FAILED) | READABLE | WRITABLE | PEER_CLOSED;
+    if (!peek) this.failed(conn);
     return -wasiErrnoOf(-n);
   }
 
   send(conn: Handle, from: IoList): number {
     if (this.kinds[conn] !== CONNECTION) return this.notConnection(conn);
+    if (!(this.ready[conn]! & WRITABLE)) return -ERRNO_AGAIN;
     const n = this.addon.send(conn, from.mem, from.iov, from.count);
     if (n > 0) {
       // A short write filled the socket buffer: the next free space is a new edge.
@@ -112,7 +122,7 @@ export class KernelTransport implements SocketTransport {
       this.ready[conn] &= ~WRITABLE;
       return -ERRNO_AGAIN;
     }
-    if (n < 0) this.ready[conn] = (this.ready[conn] & ~FAILED) | READABLE | WRITABLE | PEER_CLOSED;
+    if (n < 0) this.failed(conn);
     return n < 0 ? -wasiErrnoOf(-n) : n;
   }
 
@@ -124,11 +134,14 @@ export class KernelTransport implements SocketTransport {
     if (r < 0) return -wasiErrnoOf(-r);
     if (how & SHUT_RD) {
       // Linux would still hand out what was buffered; shutdown(2) promises EOF.
-      this.readShut.add(conn);
+      this.local[conn] |= READ_SHUT;
       this.ready[conn] |= READABLE;
     }
-    // A send now fails at once: writable, as POLLOUT after SHUT_WR.
-    if (how & SHUT_WR) this.ready[conn] |= WRITABLE;
+    if (how & SHUT_WR) {
+      // A send now fails at once: writable, as POLLOUT after SHUT_WR.
+      this.local[conn] |= SEND_FAILS;
+      this.ready[conn] |= WRITABLE;
+    }
     return 0;
   }
 
@@ -146,17 +159,17 @@ export class KernelTransport implements SocketTransport {
 
   readable(handle: Handle): number {
     if (this.kinds[handle] === LISTENER) return this.ready[handle]! & READABLE ? 1 : 0;
-    if (this.kinds[handle] !== CONNECTION || this.readShut.has(handle)) return 0;
+    if (this.kinds[handle] !== CONNECTION || this.local[handle]! & READ_SHUT) return 0;
     return Math.max(0, this.addon.inbound(handle));
   }
 
   writable(handle: Handle): number {
-    if (this.kinds[handle] !== CONNECTION) return 0;
+    if (this.kinds[handle] !== CONNECTION || this.local[handle]! & SEND_FAILS || this.ready[handle]! & FAILED) return 0;
     return Math.max(0, this.addon.outboundRoom(handle));
   }
 
   wait(timeoutMs: number): void {
-    const n = this.addon.epollWait(this.epfd, this.events, timeoutMs < 0 ? -1 : timeoutMs);
+    const n = this.addon.epollWait(this.epfd, this.events, timeoutMs < 0 ? -1 : Math.ceil(timeoutMs));
     if (n === -LINUX_EINTR) return; // the host looks again and, if it must, waits again
     if (n < 0) throw new Error(`epoll_wait failed: errno ${-n}`);
     const { IN, OUT, RDHUP, HUP, ERR } = this.ep;
@@ -173,7 +186,8 @@ export class KernelTransport implements SocketTransport {
       if (ev & OUT) bits |= WRITABLE;
       if (ev & (RDHUP | HUP)) bits |= READABLE | PEER_CLOSED;
       if (ev & HUP) bits |= WRITABLE;
-      if (ev & ERR) bits |= READABLE | WRITABLE | FAILED;
+      // A socket error ends the connection (Linux reports EPOLLHUP with it).
+      if (ev & ERR) bits |= READABLE | WRITABLE | FAILED | PEER_CLOSED;
       this.ready[fd] = bits;
       this.onChange?.(fd);
     }
@@ -189,6 +203,12 @@ export class KernelTransport implements SocketTransport {
 
   // ---- internals -----------------------------------------------------------
 
+  /** recv or send reported the connection's error (consumed now, as SO_ERROR is): it is over both ways. */
+  private failed(conn: number): void {
+    this.ready[conn] = (this.ready[conn]! & ~FAILED) | READABLE | WRITABLE | PEER_CLOSED;
+    this.local[conn] |= SEND_FAILS;
+  }
+
   private notConnection(handle: Handle): number {
     return this.kinds[handle] === LISTENER ? -ERRNO_NOTCONN : -ERRNO_BADF;
   }
@@ -198,6 +218,7 @@ export class KernelTransport implements SocketTransport {
     this.openFds.add(fd);
     this.kinds[fd] = kind;
     this.ready[fd] = 0;
+    this.local[fd] = 0;
   }
 
   private untrack(fd: number): void {
@@ -205,7 +226,7 @@ export class KernelTransport implements SocketTransport {
     this.openFds.remove(fd);
     this.kinds[fd] = NONE;
     this.ready[fd] = 0;
-    this.readShut.delete(fd);
+    this.local[fd] = 0;
   }
 
   private grow(fd: number): void {
@@ -217,6 +238,9 @@ export class KernelTransport implements SocketTransport {
     const ready = new Uint8Array(size);
     ready.set(this.ready);
     this.ready = ready;
+    const local = new Uint8Array(size);
+    local.set(this.local);
+    this.local = local;
   }
 
   private mustSucceed(r: number, what: string): void {
