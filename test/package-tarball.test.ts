@@ -78,14 +78,19 @@ test('npm pack → npm install of the tarball: the addon is there, round-trips, 
     const cli = spawn(join(app, 'node_modules', '.bin', 'wasi-evloop'), ['serve', '--port', '0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let out = '';
+      let transport = '';
       cli.stderr.on('data', (b: Buffer) => (out += b));
       const port = await withTimeout(`the installed CLI's ready line (stderr: ${out})`, 20_000, new Promise<number>((resolve) => {
         cli.stdout.on('data', (b: Buffer) => {
           out += b;
-          const match = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-          if (match) resolve(Number(match[1]));
+          const match = /listening on 127\.0\.0\.1:(\d+) \(.*transport (\S+)\)/.exec(out);
+          if (match) {
+            transport = match[2]!;
+            resolve(Number(match[1]));
+          }
         });
       }));
+      assert.is(transport, 'kernel', 'the installed package serves on the kernel transport by default');
       assert.is((await echoOnce(port, Buffer.from('hello from the tarball'))).toString(), 'hello from the tarball');
       const exited = new Promise<number | null>((resolve) => cli.once('exit', resolve));
       cli.kill('SIGTERM');
