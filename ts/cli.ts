@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// wasi-evloop serve | run. Exit status: the module's for `run`; 0 after a
+// wasi-evloop serve | run | demo. Exit status: the module's for `run`; 0 after a
 // signal-initiated close for `serve`; 2 for bad arguments (one line on
 // stderr); 1 for other failures (address in use, ...); 134 when the module
 // trapped (as a process killed by abort()). `run` sent SIGINT or SIGTERM asks
@@ -142,6 +142,25 @@ interface RunFlags {
   transport?: TransportName;
 }
 
+interface DemoFlags {
+  host: string;
+  port: number;
+}
+
+/** Default port of the lesson page's server. */
+const DEMO_PORT = 7080;
+
+async function demoCommand(flags: DemoFlags): Promise<void> {
+  const { startDemoServer } = await import('./browser/demo-server.js');
+  const server = await startDemoServer(flags.host, flags.port).catch((error) => reportError(error, 'demo'));
+  process.stdout.write(`demo on ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+}
+
 const SIGNAL_NUMBERS: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 2, SIGTERM: 15 };
 
 async function runCommand(module: string, args: string[], flags: RunFlags): Promise<number> {
@@ -187,7 +206,7 @@ function program(): Command {
     .allowExcessArguments(true)
     .action((_options, command: Command) => {
       const [first] = command.args;
-      fail(EXIT_USAGE, first ? `unknown command '${first}' (${usageHint(undefined)})` : `missing command: serve or run (${usageHint(undefined)})`);
+      fail(EXIT_USAGE, first ? `unknown command '${first}' (${usageHint(undefined)})` : `missing command: serve, run or demo (${usageHint(undefined)})`);
     });
 
   cli
@@ -217,6 +236,12 @@ function program(): Command {
     .action(async (module: string, args: string[], flags: RunFlags) => {
       process.exitCode = (await runCommand(module, args, flags)) & 0xff;
     });
+  cli
+    .command('demo')
+    .description('serve the lesson page: select, poll and epoll live in a browser, on a virtual network')
+    .option('--host <host>', 'address to serve the page on', DEFAULT_HOST)
+    .option('--port <port>', 'port to serve the page on (0: any free port)', parsePort, DEMO_PORT)
+    .action((flags: DemoFlags) => demoCommand(flags));
   return cli;
 }
 
@@ -235,7 +260,7 @@ async function main(argv: string[]): Promise<void> {
     }
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return;
-      const command = argv.slice(2).find((a) => a === 'serve' || a === 'run');
+      const command = argv.slice(2).find((a) => a === 'serve' || a === 'run' || a === 'demo');
       const message = error.message.replace(/^error: /, '').replace(/\n+/g, ' ').trim();
       const hint = command === 'run' && error.code === 'commander.unknownOption' ? "the module's own options go after '--'; " : '';
       process.stderr.write(`${NAME}: ${message} (${hint}${usageHint(command)})\n`);

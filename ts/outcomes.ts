@@ -1,8 +1,8 @@
 // What the end of a module, or a failure to start one, means to a caller of
 // serve() and run(): an exit code, or the typed error that says why there is none.
 
-import { AddressInUseError, ListenError, ModuleLoadError, ModuleStoppedError, ModuleTrapError, WasiEvloopError, type Address } from './errors.js';
-import { launch, type Launched, type LaunchOptions, type Outcome } from './runtime/launch.js';
+import { AddressInUseError, ListenError, WasiEvloopError, type Address } from './errors.js';
+import { launch, type Launched, type LaunchOptions } from './runtime/launch.js';
 
 function listenError(error: unknown, addresses: readonly Address[]): WasiEvloopError {
   const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
@@ -24,18 +24,4 @@ export async function start(options: LaunchOptions): Promise<Launched> {
   }
 }
 
-/** The exit code, or the error that says why there is none. */
-export function settle(outcome: Outcome, moduleName: string): number {
-  switch (outcome.type) {
-    case 'exit':
-      return outcome.code;
-    case 'trap':
-      throw new ModuleTrapError(moduleName, outcome.message);
-    case 'start-error':
-      throw new ModuleLoadError(moduleName, outcome.message);
-    case 'stopped':
-      throw new ModuleStoppedError(moduleName, outcome.message);
-    case 'crash':
-      throw new WasiEvloopError(`the worker running ${moduleName} failed: ${outcome.error.message}`, { cause: outcome.error });
-  }
-}
+export { settle } from './settle.js';

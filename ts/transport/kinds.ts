@@ -14,6 +14,13 @@ export const TRANSPORTS = ['kernel', 'node-net'] as const;
  * thread (portable).
  */
 export type TransportName = (typeof TRANSPORTS)[number];
+/**
+ * Kinds whose peers live in the same program, not on TCP, so they are not
+ * offered where a TCP address is promised (serve, run, the CLI): 'virtual',
+ * the in-memory network of the browser build (clients through VirtualOwner.connect()).
+ */
+export const IN_PROCESS_KINDS = ['virtual'] as const;
+export type KindName = TransportName | (typeof IN_PROCESS_KINDS)[number];
 
 interface Kind {
   /** Why this kind cannot work here (and what to do), or null when it can. */
@@ -22,7 +29,7 @@ interface Kind {
   moduleHalf(): Promise<OpenModuleHalf>;
 }
 
-const KINDS: Readonly<Record<TransportName, Kind>> = {
+const KINDS: Readonly<Record<KindName, Kind>> = {
   kernel: {
     unavailable: async () => {
       const { loadKernelAddon } = await import('./kernel/addon.js');
@@ -37,12 +44,17 @@ const KINDS: Readonly<Record<TransportName, Kind>> = {
     openOwner: async (options) => (await import('./node-net/owner.js')).NodeNetOwner.open(options),
     moduleHalf: async () => (await import('./node-net/module.js')).openNodeNetModuleHalf,
   },
+  virtual: { unavailable: async () => null, openOwner: async (o) => (await import('./virtual/owner.js')).VirtualOwner.open(o), moduleHalf: async () => (await import('./virtual/module.js')).openVirtualModuleHalf },
 };
 
 /** In order of preference: the first available one is the default. */
 const PREFERENCE: readonly TransportName[] = ['kernel', 'node-net'];
 
 export function isTransportName(name: unknown): name is TransportName {
+  return typeof name === 'string' && (TRANSPORTS as readonly string[]).includes(name);
+}
+
+function isKindName(name: unknown): name is KindName {
   return typeof name === 'string' && Object.hasOwn(KINDS, name);
 }
 
@@ -65,12 +77,12 @@ export async function defaultTransport(): Promise<{ name: TransportName; passedO
   throw new Error(`no transport can work here: ${reasons.join('; ')}`);
 }
 
-export function openOwner(name: TransportName, options: OwnerOptions): Promise<TransportOwner> {
+export function openOwner(name: KindName, options: OwnerOptions): Promise<TransportOwner> {
   return KINDS[name].openOwner(options);
 }
 
 /** On the module's thread: the module half for what the owner half's moduleInit() gave. */
 export async function openModuleHalf(init: ModuleHalfInit, control: ControlBlock): Promise<SocketTransport> {
-  if (!isTransportName(init.kind)) throw new Error(`unknown transport kind ${JSON.stringify(init.kind)}`);
+  if (!isKindName(init.kind)) throw new Error(`unknown transport kind ${JSON.stringify(init.kind)}`);
   return (await KINDS[init.kind].moduleHalf())(init, control);
 }

@@ -19,8 +19,18 @@ import { ERRNO_AGAIN, ERRNO_PIPE } from '../wasi/defs.js';
 import { ChunkQueue } from './chunk-queue.js';
 import { FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_WR, WRITABLE, type IoList } from './types.js';
 
-export class SocketState {
-  readonly inbound = new ChunkQueue();
+/** Where a socket's inbound bytes wait: a ChunkQueue, or a ring in shared memory (the virtual network). */
+export interface InboundBytes {
+  readonly length: number;
+  append(chunk: Uint8Array): void;
+  copyOut(into: IoList, peek: boolean): number;
+  clear(): void;
+}
+
+export class SocketState<Inbound extends InboundBytes = ChunkQueue> {
+  /** Default: the bytes arrived() hands over, queued as they came. */
+  constructor(readonly inbound: Inbound = new ChunkQueue() as unknown as Inbound) {}
+
   /** The peer sent FIN. */
   peerFin = false;
   /** The connection is gone (closed or reset): nothing more arrives, sends go nowhere. */

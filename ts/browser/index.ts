@@ -1,0 +1,211 @@
+// wasi-evloop in the browser (package export `wasi-evloop/browser`): the same
+// facade as on Node, over a virtual network instead of TCP.
+//
+//   serve()  the echo core (select, poll or epoll, in wasm) in its own Web
+//            Worker; connect() gives a client socket as Web Streams
+//   run()    any preview1 module, its listeners on the virtual network
+//
+// The page must be cross-origin isolated (COOP same-origin, COEP
+// require-corp on every response): the network lives in SharedArrayBuffers.
+
+import { ModuleExitError, UsageError, WasiEvloopError, type Address } from '../errors.js';
+import type { Backend } from '../module-loader.js';
+import { hostName, oneOf, toAddress, toEnv, wholeNumber } from '../options.js';
+import { settle } from '../settle.js';
+import type { ConnectionStats } from '../transport/control-block.js';
+import type { TransportLimits } from '../transport/types.js';
+import type { VirtualSocket } from '../transport/virtual/owner.js';
+import { launchInBrowser, type BrowserLaunched } from './launch.js';
+import { compileModule, nameOf, type ModuleSource } from './module-source.js';
+
+export * from '../errors.js';
+export { VirtualNetworkError, VirtualSocket, type VirtualErrorCode } from '../transport/virtual/owner.js';
+export type { Backend, ConnectionStats, ModuleSource, TransportLimits };
+
+export const BACKENDS: readonly Backend[] = ['select', 'poll', 'epoll'];
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 7007;
+/** How long close() (or an aborted run) lets the module end by itself before terminating its worker. */
+export const STOP_GRACE_MS = 2000;
+const SERVE_LINGER_MS = 1000;
+const RUN_LINGER_MS = 2000;
+
+/** The output callbacks get text, decoded as UTF-8 as it arrives. */
+export type TextOutput = (text: string) => void;
+
+export interface BrowserServeOptions {
+  backend?: Backend;
+  /** The listener's address on the virtual network (what connect() names). */
+  host?: string;
+  port?: number;
+  /** The core's --max-conns: connections beyond this many open ones are refused. */
+  maxConns?: number;
+  /** The core's --max-pending: a peer whose unsent output passes this many bytes is dropped. */
+  maxPending?: number;
+  /** The core's --stall-timeout. */
+  stallTimeoutMs?: number;
+  verbose?: boolean;
+  /** The core's stats line (at close) and --verbose logs. Default: console.log. */
+  stderr?: TextOutput;
+  /** Ring sizes per connection and the accept backlog of the virtual network. */
+  limits?: TransportLimits;
+  /** Connections the virtual network holds at once (default 16384). */
+  connections?: number;
+  /** The echo module; default: wasm/echo-BACKEND.wasm of this package. */
+  module?: ModuleSource;
+  /** Where the bundle's worker.js is; default: beside this bundle. */
+  workerUrl?: URL | string;
+}
+
+export interface BrowserServer {
+  readonly address: Address;
+  readonly backend: Backend;
+  /** A new client connection; rejects with VirtualNetworkError (ECONNREFUSED) when refused. */
+  connect(): Promise<VirtualSocket>;
+  stats(): ConnectionStats;
+  /** Settles when the module ends: its exit code, or rejected with the typed error. */
+  readonly finished: Promise<number>;
+  /** Graceful: the core closes every connection and exits; its worker is terminated after STOP_GRACE_MS. */
+  close(): Promise<void>;
+}
+
+export interface Listening {
+  readonly addresses: readonly Address[];
+  /** A client connection to one of the listeners (default: the first). */
+  connect(address?: Address): Promise<VirtualSocket>;
+}
+
+export interface BrowserRunOptions {
+  /** Listening sockets at fd 3, 4, … on the virtual network: 'HOST:PORT' or an address. */
+  listen?: readonly (string | Address)[];
+  /** Arguments after the program name. */
+  args?: readonly string[];
+  env?: Readonly<Record<string, string>>;
+  /** argv[0] and the name in messages. */
+  name?: string;
+  stdout?: TextOutput;
+  stderr?: TextOutput;
+  /** Called once the listeners exist, before the module starts: the way to connect to them. */
+  onListening?: (listening: Listening) => void;
+  /** Aborting stops the module as close() stops a server. */
+  signal?: AbortSignal;
+  limits?: TransportLimits;
+  workerUrl?: URL | string;
+}
+
+function textSink(output: TextOutput | undefined, fallback: TextOutput | null): ((bytes: Uint8Array) => void) | undefined {
+  const sink = output ?? fallback;
+  if (sink === null) return undefined;
+  const decoder = new TextDecoder();
+  return (bytes) => sink(decoder.decode(bytes, { stream: true }));
+}
+
+/** Throws the reason this page cannot run modules, if there is one. */
+function requireIsolation(): void {
+  const why = browserUnavailable();
+  if (why !== null) throw new WasiEvloopError(`wasi-evloop cannot run here: ${why}`);
+}
+
+export async function serve(options: BrowserServeOptions = {}): Promise<BrowserServer> {
+  requireIsolation();
+  const backend = oneOf('backend', options.backend ?? 'epoll', BACKENDS);
+  const host = hostName(options.host ?? DEFAULT_HOST);
+  const port = wholeNumber('port', options.port ?? DEFAULT_PORT, 0, 65535);
+  const args = [`echo-${backend}`];
+  if (options.maxConns !== undefined) args.push('--max-conns', String(wholeNumber('maxConns', options.maxConns, 0, Number.MAX_SAFE_INTEGER)));
+  if (options.maxPending !== undefined) args.push('--max-pending', String(wholeNumber('maxPending', options.maxPending, 0, Number.MAX_SAFE_INTEGER)));
+  if (options.stallTimeoutMs !== undefined) {
+    args.push('--stall-timeout', String(wholeNumber('stallTimeoutMs', options.stallTimeoutMs, 0, Number.MAX_SAFE_INTEGER)));
+  }
+  if (options.verbose) args.push('--verbose');
+  const moduleName = `echo-${backend}.wasm`;
+  const module = await compileModule(options.module ?? new URL(`../../wasm/${moduleName}`, import.meta.url), moduleName);
+
+  // Held until the core is known to run: if it ends first, its first line says why.
+  let held: string | null = '';
+  const stderr = textSink(options.stderr, (text) => console.log(text.trimEnd()));
+  const launched = await launchInBrowser({
+    module,
+    moduleName,
+    args,
+    env: {},
+    listen: [{ host, port }],
+    limits: options.limits,
+    connections: options.connections,
+    stderr: (bytes) => {
+      if (held !== null) held += new TextDecoder().decode(bytes);
+      else stderr?.(bytes);
+    },
+    lingerMs: SERVE_LINGER_MS,
+    log: options.verbose ? (line) => stderr?.(new TextEncoder().encode(`wasi-evloop: ${line}\n`)) : undefined,
+    workerUrl: options.workerUrl,
+  });
+  const finished = launched.outcome.then((outcome) => settle(outcome, moduleName));
+  finished.catch(() => {});
+  if (!(await launched.ready)) {
+    const code = await finished;
+    const detail = (held ?? '').split('\n')[0]?.trim();
+    if (code === 2) throw new UsageError(detail || `${moduleName} rejected its arguments`);
+    throw new ModuleExitError(moduleName, code, detail);
+  }
+  if (held) stderr?.(new TextEncoder().encode(held));
+  held = null;
+  const address = launched.addresses[0]!;
+  return {
+    address: { host: address.host, port: address.port },
+    backend,
+    connect: () => launched.connect(),
+    stats: () => launched.stats(),
+    finished,
+    async close() {
+      await launched.stop(STOP_GRACE_MS);
+    },
+  };
+}
+
+/** Runs a WASI preview1 command in a Web Worker to the end and resolves with its exit code. */
+export async function run(module: ModuleSource, options: BrowserRunOptions = {}): Promise<number> {
+  requireIsolation();
+  const listen = (options.listen ?? []).map(toAddress);
+  const env = toEnv(options.env);
+  const args = [...(options.args ?? [])];
+  if (args.some((a) => typeof a !== 'string')) throw new UsageError('args must be strings');
+  const moduleName = options.name ?? nameOf(module);
+  const compiled = await compileModule(module, moduleName);
+  options.signal?.throwIfAborted();
+  const launched: BrowserLaunched = await launchInBrowser({
+    module: compiled,
+    moduleName,
+    args: [moduleName, ...args],
+    env,
+    listen,
+    limits: options.limits,
+    stdout: textSink(options.stdout, (text) => console.log(text.trimEnd())),
+    stderr: textSink(options.stderr, (text) => console.warn(text.trimEnd())),
+    lingerMs: RUN_LINGER_MS,
+    workerUrl: options.workerUrl,
+  });
+  const onAbort = () => void launched.stop(STOP_GRACE_MS);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    options.onListening?.({ addresses: launched.addresses.map((a) => ({ ...a })), connect: (address) => launched.connect(address) });
+  } catch (error) {
+    await launched.stop(0);
+    throw error;
+  }
+  try {
+    return settle(await launched.outcome, moduleName);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Why this page cannot run modules (and what to do), or null when it can. */
+export function browserUnavailable(): string | null {
+  if (typeof SharedArrayBuffer === 'undefined' || globalThis.crossOriginIsolated === false) {
+    return 'the page is not cross-origin isolated: serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
+  }
+  if (typeof (Atomics as { waitAsync?: unknown }).waitAsync !== 'function') return 'this browser has no Atomics.waitAsync';
+  return null;
+}
+

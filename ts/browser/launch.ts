@@ -1,0 +1,115 @@
+// The page's side of running one module: opens the virtual network (the owner
+// half), starts worker.ts as a module Web Worker, relays the module's output,
+// stops it when asked, and ends with the worker gone and the network closed.
+// The browser counterpart of ts/runtime/launch.ts.
+
+import type { Outcome } from '../runtime/launch.js';
+import type { WorkerMessage } from '../runtime/types.js';
+import { ControlBlock, type ConnectionStats } from '../transport/control-block.js';
+import type { ListenAddress, TransportLimits } from '../transport/types.js';
+import { VirtualOwner, type VirtualSocket } from '../transport/virtual/owner.js';
+import type { BrowserWorkerData } from './protocol.js';
+
+export interface BrowserLaunchOptions {
+  module: WebAssembly.Module;
+  moduleName: string;
+  /** argv, program name first. */
+  args: readonly string[];
+  env: Readonly<Record<string, string>>;
+  listen: readonly ListenAddress[];
+  limits?: TransportLimits;
+  /** Connections the network holds at once. */
+  connections?: number;
+  stdout?: (bytes: Uint8Array) => void;
+  stderr?: (bytes: Uint8Array) => void;
+  /** How long clients may still read what the module sent once it is gone. */
+  lingerMs: number;
+  log?: (line: string) => void;
+  /** Where worker.js is; default: beside this bundle. */
+  workerUrl?: URL | string;
+}
+
+export interface BrowserLaunched {
+  readonly addresses: readonly ListenAddress[];
+  /** True when the module first sleeps (it is serving); false if it ended before that. */
+  readonly ready: Promise<boolean>;
+  /** How the module ended; resolves once the worker is gone and the network closed. */
+  readonly outcome: Promise<Outcome>;
+  connect(address?: ListenAddress): Promise<VirtualSocket>;
+  stats(): ConnectionStats;
+  /** Asks the module to stop; if it has not ended after `graceMs`, its worker is terminated. */
+  stop(graceMs: number): Promise<Outcome>;
+}
+
+/** How long to wait for the module half's last word once the worker said how the module ended. */
+const END_WAIT_MS = 500;
+
+export async function launchInBrowser(options: BrowserLaunchOptions): Promise<BrowserLaunched> {
+  const control = new ControlBlock();
+  const owner = await VirtualOwner.open({ listen: options.listen, control, limits: options.limits, connections: options.connections, log: options.log });
+  const { init } = owner.moduleInit();
+  let worker: Worker;
+  try {
+    worker = new Worker(options.workerUrl ?? new URL('./worker.js', import.meta.url), { type: 'module', name: options.moduleName });
+  } catch (error) {
+    await owner.close(0);
+    throw error;
+  }
+
+  let resolveReady!: (running: boolean) => void;
+  const ready = new Promise<boolean>((resolve) => (resolveReady = resolve));
+  let resolveEnd!: (outcome: Outcome) => void;
+  const end = new Promise<Outcome>((resolve) => (resolveEnd = resolve));
+  const finish = (outcome: Outcome) => {
+    resolveReady(false);
+    resolveEnd(outcome);
+  };
+
+  worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
+    const message = event.data;
+    switch (message.type) {
+      case 'ready':
+        resolveReady(true);
+        break;
+      case 'output':
+        (message.fd === 1 ? options.stdout : options.stderr)?.(message.bytes);
+        break;
+      case 'internal-error':
+        console.warn(`wasi-evloop host error: ${message.message}`);
+        break;
+      default:
+        finish(message);
+    }
+  };
+  // A worker script that cannot load (no COEP header on it, a wrong URL) gives only this event.
+  worker.onerror = (event) => {
+    event.preventDefault();
+    finish({ type: 'crash', error: new Error(`the module's worker failed: ${event.message || 'its script could not be loaded (is every response cross-origin isolated?)'}`) });
+  };
+
+  const data: BrowserWorkerData = { module: options.module, args: [...options.args], env: { ...options.env }, transport: init, control: control.buffer };
+  worker.postMessage(data);
+
+  const outcome = end.then(async (result) => {
+    worker.terminate();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([owner.ended, new Promise((r) => (timer = setTimeout(r, END_WAIT_MS)))]);
+    clearTimeout(timer);
+    await owner.close(options.lingerMs);
+    return result;
+  });
+
+  return {
+    addresses: owner.addresses,
+    ready,
+    outcome,
+    connect: (address) => owner.connect(address),
+    stats: () => control.stats(),
+    stop(graceMs) {
+      control.requestStop();
+      owner.wake();
+      const timer = setTimeout(() => finish({ type: 'stopped', message: 'it did not end within the grace period and its worker was terminated' }), graceMs);
+      return outcome.finally(() => clearTimeout(timer));
+    },
+  };
+}
