@@ -24,6 +24,18 @@ test('counts accepted and closed connections and the bytes each way', () => {
   assert.is(h.host.control.stats().closed, 1, 'a listener is not a connection');
 });
 
+test('a send that fails counts no bytes out, and one that is refused for room counts none either', () => {
+  const h = makeHarness({ net: { bufferSize: 4 } });
+  const c = h.net.connect()!;
+  const fd = h.acceptNew();
+  assert.is(h.send(fd, 'abcdef').n, 4, 'what fits');
+  assert.is(h.send(fd, 'gh').errno, w.ERRNO_AGAIN);
+  c.reset();
+  assert.is(h.send(fd, 'ij').errno, w.ERRNO_CONNRESET);
+  assert.is(h.send(fd, 'kl').errno, w.ERRNO_PIPE);
+  assert.is(h.host.control.stats().bytesOut, 4);
+});
+
 test('closeSockets releases every socket and epoll set, and leaves runtime fds alone', () => {
   const h = makeHarness();
   const c = h.net.connect()!;

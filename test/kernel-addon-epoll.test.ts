@@ -74,7 +74,7 @@ test('epollCtl adds, modifies and deletes; epollWait fills at most out.length / 
     const started = performance.now();
     // A signal (a child process of another test ending, say) may cut the wait short: EINTR, then wait again.
     let n: number;
-    do n = addon.epollWait(epfd, out, Math.max(0, 50 - (performance.now() - started)));
+    do n = addon.epollWait(epfd, out, Math.max(0, Math.ceil(50 - (performance.now() - started))));
     while (n === -E.EINTR);
     assert.is(n, 0, 'nothing ready: the timeout ends the wait');
     const waited = performance.now() - started;

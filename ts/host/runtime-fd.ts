@@ -9,8 +9,8 @@ import { Descriptor, type HostContext, type PollAnswer } from './descriptor.js';
 export class RuntimeFd extends Descriptor {
   constructor(
     host: HostContext,
-    /** The runtime's number for it. */
-    readonly rt: number,
+    /** The runtime's own number for it (uvwasi's, the shim's). */
+    readonly numberInRuntime: number,
     private readonly isPreopen: boolean,
   ) {
     super(host);
@@ -21,7 +21,7 @@ export class RuntimeFd extends Descriptor {
   }
 
   override get runtimeFd(): number {
-    return this.rt;
+    return this.numberInRuntime;
   }
 
   override fd_read(iovs: number, iovsLen: number, nread: number): number {
@@ -35,27 +35,27 @@ export class RuntimeFd extends Descriptor {
   override fd_fdstat_get(stat: number): number {
     // uvwasi answers EINVAL for a pointer outside memory; the host's answer is EFAULT.
     w.checkRange(this.host.memory.view(), stat, w.FDSTAT_SIZE);
-    return this.host.callRuntime('fd_fdstat_get', this.rt, stat);
+    return this.host.callRuntime('fd_fdstat_get', this.numberInRuntime, stat);
   }
 
   override fd_fdstat_set_flags(flags: number): number {
-    return this.host.callRuntime('fd_fdstat_set_flags', this.rt, flags);
+    return this.host.callRuntime('fd_fdstat_set_flags', this.numberInRuntime, flags);
   }
 
   override fd_fdstat_set_rights(base: bigint, inheriting: bigint): number {
-    return this.host.callRuntime('fd_fdstat_set_rights', this.rt, base, inheriting);
+    return this.host.callRuntime('fd_fdstat_set_rights', this.numberInRuntime, base, inheriting);
   }
 
   override fd_filestat_get(buf: number): number {
-    return this.host.callRuntime('fd_filestat_get', this.rt, buf);
+    return this.host.callRuntime('fd_filestat_get', this.numberInRuntime, buf);
   }
 
   override fd_prestat_dir_name(path: number, pathLen: number): number {
-    return this.host.callRuntime('fd_prestat_dir_name', this.rt, path, pathLen);
+    return this.host.callRuntime('fd_prestat_dir_name', this.numberInRuntime, path, pathLen);
   }
 
   fd_prestat_get(buf: number): number {
-    return this.host.callRuntime('fd_prestat_get', this.rt, buf);
+    return this.host.callRuntime('fd_prestat_get', this.numberInRuntime, buf);
   }
 
   // A runtime fd (a file, a directory, stdio, even stdin) counts as always
@@ -68,7 +68,7 @@ export class RuntimeFd extends Descriptor {
 
   release(): number {
     // The number is free whatever the runtime answers, as with close(2).
-    return this.host.callRuntime('fd_close', this.rt);
+    return this.host.callRuntime('fd_close', this.numberInRuntime);
   }
 
   protected stat(): never {
@@ -87,6 +87,6 @@ export class RuntimeFd extends Descriptor {
     const view = this.host.memory.view();
     w.readIovecs(view, iovs, iovsLen);
     w.checkRange(view, resultPtr, 4);
-    return this.host.callRuntime(name, this.rt, iovs, iovsLen, resultPtr);
+    return this.host.callRuntime(name, this.numberInRuntime, iovs, iovsLen, resultPtr);
   }
 }

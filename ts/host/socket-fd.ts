@@ -85,7 +85,7 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
   }
 
   /** The socket's readiness may have changed: every epoll set watching it looks again. */
-  changed(): void {
+  notifyEpollSets(): void {
     for (const interest of this.interests) interest.epoll.notify(interest);
   }
 
@@ -247,7 +247,7 @@ export class ConnectionFd extends SocketFd {
     if (how & w.SDFLAGS_WR) {
       this.writeShut = true;
       // With the peer's FIN already in, the connection is now fully hung up (EPOLLHUP).
-      this.changed();
+      this.notifyEpollSets();
     }
     return w.ERRNO_SUCCESS;
   }

@@ -61,7 +61,7 @@ export class SocketHost implements HostContext {
     if (!Number.isInteger(maxFds) || maxFds < 3) throw new RangeError(`maxFds must be an integer >= 3, got ${maxFds}`);
     this.table = new FdTable(maxFds);
     this.waiting = new Waiting(transport, this.control, options.onServing ?? (() => {}), () => this.listenersChanged());
-    transport.onChange = (handle) => this.byHandle.get(handle)?.changed();
+    transport.onChange = (handle) => this.byHandle.get(handle)?.notifyEpollSets();
   }
 
   /** Gives the host the module's memory; call right after instantiation, before _start. */
@@ -163,6 +163,6 @@ export class SocketHost implements HostContext {
 
   /** The stop made every listener hang up: epoll sets watching them must look again. */
   private listenersChanged(): void {
-    for (const socket of this.byHandle.values()) if (socket instanceof ListenerFd) socket.changed();
+    for (const socket of this.byHandle.values()) if (socket instanceof ListenerFd) socket.notifyEpollSets();
   }
 }

@@ -11,8 +11,6 @@ import { ControlBlock } from '../transport/control-block.js';
 import { openModuleHalf } from '../transport/kinds.js';
 import type { SocketTransport } from '../transport/types.js';
 import { countingImports } from './counting-imports.js';
-import { createNodeRuntime } from './node.js';
-import { createShimRuntime } from './shim.js';
 import type { RuntimeConfig, WasiRuntime, WorkerData, WorkerMessage } from './types.js';
 
 const port = parentPort!;
@@ -40,7 +38,11 @@ async function main(): Promise<void> {
     let instance: WebAssembly.Instance;
     try {
       transport = await openModuleHalf(data.transport, control);
-      runtime = data.runtime === 'node' ? await createNodeRuntime(config) : createShimRuntime(config);
+      // Only the runtime asked for is loaded: each costs start-up time.
+      runtime =
+        data.runtime === 'node'
+          ? await (await import('./node.js')).createNodeRuntime(config)
+          : (await import('./shim.js')).createShimRuntime(config);
       host = new SocketHost(transport, {
         control,
         onServing: () => report({ type: 'ready' }),

@@ -142,7 +142,7 @@ export class MemoryClient {
     const n = Math.min(bytes.length, c.inboundRoom);
     if (n > 0) {
       c.state.arrived(bytes.slice(0, n));
-      this.net.changed(c.handle);
+      this.net.readinessChanged(c.handle);
     }
     return n;
   }
@@ -150,7 +150,7 @@ export class MemoryClient {
   /** Takes up to `max` bytes the server sent. */
   read(max = Number.MAX_SAFE_INTEGER): Uint8Array {
     const out = this.conn.outbound.take(max);
-    if (out.length > 0) this.net.changed(this.conn.handle);
+    if (out.length > 0) this.net.readinessChanged(this.conn.handle);
     return out;
   }
 
@@ -182,7 +182,7 @@ export class MemoryClient {
     if (this.conn.clientFin) return;
     this.conn.clientFin = true;
     this.conn.state.peerFin = true;
-    this.net.changed(this.conn.handle);
+    this.net.readinessChanged(this.conn.handle);
   }
 
   /** close(): FIN, and this side reads nothing more (the server's sends fail with EPIPE). */
@@ -193,7 +193,7 @@ export class MemoryClient {
     c.state.peerFin = true;
     c.state.gone = true;
     c.outbound.clear();
-    this.net.changed(c.handle);
+    this.net.readinessChanged(c.handle);
   }
 
   /** RST: buffered bytes are dropped both ways; the server's next recv/send fails with ECONNRESET. */
@@ -202,7 +202,7 @@ export class MemoryClient {
     if (c.reset) return;
     c.resetBoth();
     c.state.failed(ERRNO_CONNRESET);
-    this.net.changed(c.handle);
+    this.net.readinessChanged(c.handle);
   }
 }
 
@@ -281,7 +281,7 @@ export class MemoryNetwork implements SocketTransport {
     const conn = new Conn(this.nextHandle++, this.bufferSize);
     this.connByHandle.set(conn.handle, conn);
     l.pending.push(conn);
-    this.changed(listener);
+    this.readinessChanged(listener);
     return new MemoryClient(this, conn);
   }
 
@@ -307,7 +307,7 @@ export class MemoryNetwork implements SocketTransport {
   }
 
   /** Records that `handle`'s readiness may have changed; reported from the next wait(). */
-  changed(handle: Handle): void {
+  readinessChanged(handle: Handle): void {
     this.dirty.add(handle);
   }
 
