@@ -118,7 +118,8 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
   const transport = await chooseTransport(options.transport);
 
   const moduleName = `echo-${backend}.wasm`;
-  const module = await coreModule(backend);
+  // Compiled while the worker boots (launch.ts).
+  const module = coreModule(backend);
   const stderr = new HeldOutput(options.stderr ?? 'inherit', process.stderr);
   const launched = await start({
     module,
@@ -172,8 +173,9 @@ export async function run(module: string | URL | Uint8Array | WebAssembly.Module
   if (args.some((a) => typeof a !== 'string')) throw new UsageError('args must be strings');
   const transport = await chooseTransport(options.transport);
   const moduleName = options.name ?? moduleNameOf(module);
-  const compiled = module instanceof WebAssembly.Module ? module : await loadModule(module, moduleName);
   options.signal?.throwIfAborted();
+  // Compiled while the worker boots (launch.ts).
+  const compiled = module instanceof WebAssembly.Module ? module : loadModule(module, moduleName);
 
   const launched = await start({
     module: compiled,

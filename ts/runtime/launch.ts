@@ -5,14 +5,15 @@
 import { Worker } from 'node:worker_threads';
 import { ControlBlock, type ConnectionStats } from '../transport/control-block.js';
 import { openOwner, type TransportName } from '../transport/kinds.js';
-import type { ListenAddress, TransportLimits } from '../transport/types.js';
+import type { ListenAddress, TransportLimits, TransportOwner } from '../transport/types.js';
 import type { Preopen, RuntimeName, StdioMode, WorkerData, WorkerMessage } from './types.js';
 
 /** Where the module's stdout/stderr go: the process's, nowhere, or a function (bytes in order). */
 export type Output = 'inherit' | 'ignore' | ((bytes: Uint8Array) => void);
 
 export interface LaunchOptions {
-  module: WebAssembly.Module;
+  /** The module, or its compilation under way: the worker starts booting meanwhile. */
+  module: WebAssembly.Module | Promise<WebAssembly.Module>;
   moduleName: string;
   runtime: RuntimeName;
   transport: TransportName;
@@ -70,13 +71,36 @@ function stdioMode(output: Output): StdioMode {
   return typeof output === 'function' ? 'pipe' : output;
 }
 
-/** Opens the listeners (Node errors propagate: EADDRINUSE, ...) and starts the module. */
+/**
+ * Opens the listeners (Node errors propagate: EADDRINUSE, ...) and starts the
+ * module. The worker is started first: booting a thread takes longer than
+ * opening the listeners and compiling the module, which happen meanwhile; it
+ * gets its WorkerData as its first message.
+ */
 export async function launch(options: LaunchOptions): Promise<Launched> {
+  // Awaited below, unless the listeners fail first: then its failure is not the one to report.
+  Promise.resolve(options.module).catch(() => {});
+  const worker = new Worker(new URL('./worker.js', import.meta.url), {
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+  });
   const control = new ControlBlock();
-  const owner = await openOwner(options.transport, { listen: options.listen, control, limits: options.limits, log: options.log });
+  let owner: TransportOwner;
+  try {
+    owner = await openOwner(options.transport, { listen: options.listen, control, limits: options.limits, log: options.log });
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  let module: WebAssembly.Module;
+  try {
+    module = await options.module;
+  } catch (error) {
+    await Promise.all([worker.terminate(), owner.close(0)]);
+    throw error;
+  }
   const { init, transfer } = owner.moduleInit();
   const data: WorkerData = {
-    module: options.module,
+    module,
     moduleName: options.moduleName,
     runtime: options.runtime,
     config: {
@@ -89,17 +113,7 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
     transport: init,
     control: control.buffer,
   };
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: data,
-      transferList: transfer as never[],
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    });
-  } catch (error) {
-    await owner.close(0);
-    throw error;
-  }
+  worker.postMessage(data, transfer as never[]);
 
   let resolveReady!: (running: boolean) => void;
   const ready = new Promise<boolean>((resolve) => (resolveReady = resolve));

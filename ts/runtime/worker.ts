@@ -1,11 +1,11 @@
 // The thread that runs one module: builds the runtime, the transport's module
 // half and the socket host, instantiates, runs _start and reports how it
-// ended. Started by launch.ts; workerData is a WorkerData.
+// ended. Started by launch.ts, which posts a WorkerData as the first message.
 //
 // The module blocks this thread (in the transport's wait()); nothing here
 // relies on the worker's event loop until _start has returned.
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { composeImports, ModuleStopped, SocketHost } from '../host/index.js';
 import { ControlBlock } from '../transport/control-block.js';
 import { openModuleHalf } from '../transport/kinds.js';
@@ -14,7 +14,7 @@ import { countingImports } from './counting-imports.js';
 import type { RuntimeConfig, WasiRuntime, WorkerData, WorkerMessage } from './types.js';
 
 const port = parentPort!;
-const data = workerData as WorkerData;
+const data = await new Promise<WorkerData>((resolve) => port.once('message', resolve));
 
 function report(message: WorkerMessage): void {
   port.postMessage(message);
