@@ -6,7 +6,7 @@ import * as w from '../wasi/index.js';
 import { EpollFd } from './epoll-fd.js';
 import type { SocketHost } from './socket-host.js';
 import { ListenerFd, SocketFd } from './socket-fd.js';
-import { msUntil } from './waiting.js';
+import { LOOK_AGAIN, msUntil } from './waiting.js';
 
 const u32 = (v: unknown): number => Number(v) >>> 0;
 
@@ -87,7 +87,7 @@ export class EpollImports {
         return w.ERRNO_SUCCESS;
       }
       const again = host.waiting.sleep(deadline === null ? -1 : msUntil(deadline, now));
-      if (again !== 0) return again;
+      if (again !== LOOK_AGAIN) return again;
     }
   }
 }

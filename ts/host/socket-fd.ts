@@ -8,6 +8,7 @@ import { ioLength } from '../transport/io-list.js';
 import { Descriptor, type HostContext, type PollAnswer } from './descriptor.js';
 import type { EpollTarget, Interest } from './epoll.js';
 import { advanceIo } from './guest-memory.js';
+import { LOOK_AGAIN } from './waiting.js';
 
 const CONNECTION_RIGHTS =
   w.RIGHTS_FD_READ |
@@ -116,8 +117,12 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
     return { filetype: w.FILETYPE_SOCKET_STREAM, rightsBase: this.rightsBase, rightsInheriting: this.rightsInheriting };
   }
 
-  /** After a transport result `r` < 0 other than -EAGAIN, or on a nonblocking socket: the errno. 0: look again. */
-  protected waitOrFail(r: number): number {
+  /**
+   * After a transport result `r` < 0: its errno (EAGAIN as is on a
+   * nonblocking socket); on a blocking socket that would block, sleeps and
+   * answers LOOK_AGAIN (or a stop notice).
+   */
+  protected errnoOrSleep(r: number): number {
     if (r !== -w.ERRNO_AGAIN) return -r;
     if (this.nonblocking) return w.ERRNO_AGAIN;
     return this.host.waiting.sleep(-1);
@@ -169,8 +174,8 @@ export class ListenerFd extends SocketFd {
         this.host.control.countAccepted();
         return w.ERRNO_SUCCESS;
       }
-      const again = this.waitOrFail(handle);
-      if (again !== 0) return again;
+      const again = this.errnoOrSleep(handle);
+      if (again !== LOOK_AGAIN) return again;
     }
   }
 
@@ -279,7 +284,7 @@ export class ConnectionFd extends SocketFd {
         const bits = transport.poll(this.handle);
         if (transport.readable(this.handle) < total && !(bits & (PEER_CLOSED | FAILED))) {
           const again = waiting.sleep(-1);
-          if (again !== 0) return -again;
+          if (again !== LOOK_AGAIN) return -again;
           continue;
         }
       }
@@ -294,8 +299,8 @@ export class ConnectionFd extends SocketFd {
       if (n === 0) return got;
       // Part of a WAITALL request is in: only "nothing more yet" keeps it waiting.
       if (got > 0 && n !== -w.ERRNO_AGAIN) return got;
-      const again = this.waitOrFail(n);
-      if (again !== 0) return got > 0 ? got : -again;
+      const again = this.errnoOrSleep(n);
+      if (again !== LOOK_AGAIN) return got > 0 ? got : -again;
     }
   }
 
@@ -317,8 +322,8 @@ export class ConnectionFd extends SocketFd {
       // A transport that accepted nothing without saying EAGAIN is treated as full.
       const r = n === 0 ? -w.ERRNO_AGAIN : n;
       if (sent > 0 && (r !== -w.ERRNO_AGAIN || this.nonblocking)) return sent;
-      const again = this.waitOrFail(r);
-      if (again !== 0) return sent > 0 ? sent : -again;
+      const again = this.errnoOrSleep(r);
+      if (again !== LOOK_AGAIN) return sent > 0 ? sent : -again;
     }
   }
 }

@@ -19,6 +19,9 @@ import { ERRNO_CANCELED } from '../wasi/index.js';
 import type { ControlBlock } from '../transport/control-block.js';
 import type { SocketTransport } from '../transport/types.js';
 
+/** What sleep() answers when the caller should look again (ERRNO_SUCCESS). */
+export const LOOK_AGAIN = 0;
+
 /** The errno of a stop notice. Not EINTR: loops retry EINTR. */
 export const ERRNO_STOPPED = ERRNO_CANCELED;
 
@@ -70,13 +73,13 @@ export class Waiting {
 
   /**
    * Sleeps until something may have changed or `timeoutMs` passed (< 0: no
-   * limit). Returns 0 to look again, or ERRNO_STOPPED (a stop notice) when
+   * limit). Returns LOOK_AGAIN, or ERRNO_STOPPED (a stop notice) when
    * the module is being stopped; throws ModuleStopped when it ignored too many.
    */
   sleep(timeoutMs: number): number {
     if (timeoutMs === 0) {
       this.refresh();
-      return 0;
+      return LOOK_AGAIN;
     }
     if (this.stopping) return this.refuse();
     if (!this.announced) {
@@ -86,7 +89,7 @@ export class Waiting {
     this.transport.wait(timeoutMs < 0 ? -1 : Math.min(timeoutMs, MAX_WAIT_MS));
     // A stop that woke us makes the listeners ready before the caller looks again.
     void this.stopping;
-    return 0;
+    return LOOK_AGAIN;
   }
 
   /** Collects news without sleeping (the top of poll_oneoff and epoll_wait), a stop request included. */
