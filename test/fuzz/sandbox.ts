@@ -1,0 +1,53 @@
+// The directory the fuzzed module gets as its preopen, and the one beside it
+// that it must never reach. Each instance starts from the same contents (so
+// a seed replays the same file system), with a symlink out of the sandbox
+// and one to itself among them; after each instance, the outside must be as
+// it was.
+
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SECRET = 'the fuzzed module must never see or change this\n';
+
+export class Sandbox {
+  readonly base = mkdtempSync(join(tmpdir(), 'wasi-evloop-fuzz-'));
+  /** The preopened directory. */
+  readonly root = join(this.base, 'root');
+  private readonly outside = join(this.base, 'outside');
+  private outsideState = '';
+
+  constructor() {
+    mkdirSync(this.outside);
+    writeFileSync(join(this.outside, 'secret.txt'), SECRET);
+    this.outsideState = this.describeOutside();
+  }
+
+  /** Back to the initial contents, before an instance. */
+  reset(): void {
+    rmSync(this.root, { recursive: true, force: true });
+    mkdirSync(join(this.root, 'dir'), { recursive: true });
+    writeFileSync(join(this.root, 'a.txt'), 'hello\n');
+    writeFileSync(join(this.root, 'dir', 'b.txt'), 'b'.repeat(100));
+    symlinkSync('a.txt', join(this.root, 'link-a'));
+    symlinkSync('..', join(this.root, 'up'));
+    symlinkSync('loop', join(this.root, 'loop'));
+  }
+
+  /** What changed outside the preopened directory since the start, or null. */
+  escaped(): string | null {
+    const now = this.describeOutside();
+    return now === this.outsideState ? null : `outside the preopened directory, ${JSON.stringify(this.outsideState)} became ${JSON.stringify(now)}`;
+  }
+
+  remove(): void {
+    rmSync(this.base, { recursive: true, force: true });
+  }
+
+  private describeOutside(): string {
+    const names = readdirSync(this.base).filter((name) => name !== 'root').sort();
+    const inside = readdirSync(this.outside).sort();
+    const secret = statSync(join(this.outside, 'secret.txt'), { throwIfNoEntry: false });
+    return `${names.join(',')} | outside: ${inside.join(',')} | secret: ${secret ? `${secret.size}B mode ${secret.mode.toString(8)} mtime ${secret.mtimeMs}` : 'gone'}`;
+  }
+}
