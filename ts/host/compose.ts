@@ -42,6 +42,41 @@ const ROUTED: Readonly<Record<string, { fdArgs: readonly number[]; onSocket: num
   path_unlink_file: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
 };
 
+/**
+ * The (pointer, length) argument pairs of the runtime's imports: a buffer or
+ * a path in the module's memory. Each is checked to lie in memory (EFAULT)
+ * before the runtime sees it, and passed on as u32s: browser_wasi_shim took
+ * a pointer past 2^31 (negative in JavaScript) for an index from the end of
+ * memory and cut a range running past the end short (random_get filled the
+ * wrong bytes, up to all of memory; a path lost its tail), and uvwasi
+ * answered EOVERFLOW. (path_open is the host's, and checks its path itself.)
+ */
+const BUFFERS: Readonly<Record<string, readonly (readonly [number, number])[]>> = {
+  random_get: [[0, 1]],
+  fd_readdir: [[1, 2]],
+  path_create_directory: [[1, 2]],
+  path_filestat_get: [[2, 3]],
+  path_filestat_set_times: [[2, 3]],
+  path_link: [
+    [2, 3],
+    [5, 6],
+  ],
+  path_readlink: [
+    [1, 2],
+    [3, 4],
+  ],
+  path_remove_directory: [[1, 2]],
+  path_rename: [
+    [1, 2],
+    [4, 5],
+  ],
+  path_symlink: [
+    [0, 1],
+    [3, 4],
+  ],
+  path_unlink_file: [[1, 2]],
+};
+
 /** They end the module by throwing (the runtime's exit exception): never wrapped. */
 const THROWS_BY_DESIGN = new Set(['proc_exit', 'proc_raise']);
 
@@ -78,8 +113,7 @@ export function composeImports(runtimeImports: WasiFunctions, layout: RuntimeLay
   const preview1: Record<string, WasiFunction> = {};
   for (const [name, fn] of Object.entries(runtime)) {
     if (THROWS_BY_DESIGN.has(name)) preview1[name] = fn;
-    else if (Object.hasOwn(ROUTED, name)) preview1[name] = routed(host, fn, ROUTED[name]!);
-    else preview1[name] = host.guard((...args: unknown[]) => asErrno(fn(...args)));
+    else preview1[name] = host.guard(toRuntime(host, fn, ROUTED[name], BUFFERS[name]));
   }
   Object.assign(preview1, installed(host, new Preview1Imports(host), HOST_PREVIEW1_IMPORTS));
 
@@ -89,17 +123,30 @@ export function composeImports(runtimeImports: WasiFunctions, layout: RuntimeLay
   };
 }
 
-function routed(host: SocketHost, fn: WasiFunction, route: { fdArgs: readonly number[]; onSocket: number }): WasiFunction {
-  return host.guard((...args: unknown[]): number => {
-    for (const i of route.fdArgs) {
+/** A runtime import as the module calls it: its fds routed to the runtime's numbers, its buffers checked. */
+function toRuntime(
+  host: SocketHost,
+  fn: WasiFunction,
+  route: { fdArgs: readonly number[]; onSocket: number } | undefined,
+  buffers: readonly (readonly [number, number])[] | undefined,
+): (...args: unknown[]) => number {
+  return (...args: unknown[]): number => {
+    for (const i of route?.fdArgs ?? []) {
       const entry = host.descriptor(args[i] as number);
       if (entry === undefined) return w.ERRNO_BADF;
-      if (entry.runtimeFd === null) return route.onSocket;
+      if (entry.runtimeFd === null) return route!.onSocket;
       args[i] = entry.runtimeFd;
     }
+    for (const [ptr, len] of buffers ?? []) {
+      args[ptr] = u32(args[ptr]);
+      args[len] = u32(args[len]);
+      w.checkRange(host.memory.view(), args[ptr] as number, args[len] as number);
+    }
     return asErrno(fn(...args));
-  });
+  };
 }
+
+const u32 = (v: unknown): number => Number(v) >>> 0;
 
 /** Some runtime functions (browser_wasi_shim's sched_yield, random_get) return nothing: success. */
 function asErrno(result: unknown): number {

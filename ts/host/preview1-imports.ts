@@ -152,8 +152,10 @@ export class Preview1Imports {
     if (dir === null) return w.ERRNO_NOTDIR;
     // Checked first so that a bad pointer cannot leave a runtime fd open behind the module's back.
     w.checkRange(host.memory.view(), u32(opened), 4);
+    // The path too, as for the runtime's other path imports (BUFFERS in compose.ts).
+    w.checkRange(host.memory.view(), u32(path), u32(pathLen));
     if (host.table.full) return w.ERRNO_MFILE;
-    const r = host.callRuntime('path_open', dir, dirflags, path, pathLen, oflags, base, inheriting, fdflags, opened);
+    const r = host.callRuntime('path_open', dir, dirflags, u32(path), u32(pathLen), oflags, base, inheriting, fdflags, opened);
     if (r !== w.ERRNO_SUCCESS) return r;
     const view = host.memory.view();
     const rt = w.readU32(view, u32(opened));
