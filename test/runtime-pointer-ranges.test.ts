@@ -4,7 +4,9 @@
 // memory and random_get filled the wrong bytes, up to all of memory; it
 // clamped a range running past the end, so random_get answered success for
 // bytes it never wrote and a path was cut short (unlinking "a.txt" for a
-// 9-byte path of which 5 bytes were in memory). uvwasi answered EOVERFLOW.
+// 9-byte path of which 5 bytes were in memory), and fd_prestat_dir_name
+// answered success when the name fitted in the part of the buffer that was
+// in memory. uvwasi answered EOVERFLOW.
 // Found by the host-ABI fuzzer.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ const parsed = (await wabt()).parseWat(
   `(module
     (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
     (import "wasi_snapshot_preview1" "path_unlink_file" (func $unlink (param i32 i32 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $dirName (param i32 i32 i32) (result i32)))
     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
     (memory (export "memory") 1 1)
     (data (i32.const ${END - 5}) "a.txt")
@@ -38,6 +41,8 @@ const parsed = (await wabt()).parseWat(
       (call $untouched (i32.const ${END - 16}) (i32.const 13))
       ;; "a.txt" is the 5 bytes in memory of a 9-byte path.
       (call $expect (call $unlink (i32.const 3) (i32.const ${END - 5}) (i32.const 9)) (i32.const 21) (i32.const 14))
+      ;; The preopen's name ("/") fits in the 4 bytes before the end; the 100-byte buffer does not.
+      (call $expect (call $dirName (i32.const 3) (i32.const ${END - 4}) (i32.const 100)) (i32.const 21) (i32.const 16))
       ;; A buffer in memory is filled.
       (call $expect (call $random (i32.const 64) (i32.const 16)) (i32.const 0) (i32.const 15))))`,
 );
@@ -50,7 +55,7 @@ for (const runtime of RUNTIMES) {
     try {
       writeFileSync(join(dir, 'a.txt'), 'keep me');
       const code = await run(module, { runtime, preopens: [`${dir}::/`], stdout: 'ignore', stderr: 'ignore' });
-      assert.is(code, 0, 'exit code 10-15 names the check that failed');
+      assert.is(code, 0, 'exit code 10-16 names the check that failed');
       assert.ok(existsSync(join(dir, 'a.txt')), 'a.txt is still there');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -213,6 +213,55 @@ export function mayWrite(spec: ImportSpec, args: readonly Arg[], view: DataView,
   return ranges;
 }
 
+/**
+ * A range the call is given (to read or to write) that does not lie in
+ * memory, or null. A call given one must not succeed: it could neither read
+ * nor write what it was pointed at (EFAULT, or an error found first).
+ * Empty ranges are never outside (POSIX allows any pointer with length 0).
+ */
+export function outsideMemory(spec: ImportSpec, args: readonly Arg[], view: DataView, ctx: WriteContext): Range | null {
+  let found: Range | null = null;
+  const check = (start: number, size: number) => {
+    if (found === null && size > 0 && start + size > view.byteLength) found = [start, start + size];
+  };
+  spec.params.forEach((role, i) => {
+    const p = u32(args[i]!);
+    switch (role.kind) {
+      case 'out':
+        return check(p, role.size);
+      case 'buf':
+      case 'path':
+        return check(p, u32(args[i + 1]!));
+      case 'iovs': {
+        const count = u32(args[i + 1]!);
+        // More than IOV_MAX is EINVAL whatever they point at.
+        if (count > w.IOV_MAX) return;
+        check(p, count * w.IOVEC_SIZE);
+        for (const [buf, size] of iovecsInMemory(view, p, count)) check(buf, size);
+        return;
+      }
+      case 'subs':
+        return check(p, u32(args[2]!) * w.SUBSCRIPTION_SIZE);
+      case 'events':
+        return check(p, u32(args[role.count]!) * w.EVENT_SIZE);
+      case 'epollEvent':
+        // EPOLL_CTL_DEL reads no event (Linux ignores it).
+        if (u32(args[1]!) !== w.EPOLL_CTL_DEL) check(p, w.EPOLL_EVENT_SIZE);
+        return;
+      case 'epollEvents': {
+        const max = Number(args[i + 1]!) | 0;
+        if (max > 0) check(p, max * w.EPOLL_EVENT_SIZE);
+        return;
+      }
+      case 'vector':
+        return check(p, (role.of === 'args' ? ctx.args : ctx.env).length * 4);
+      case 'vectorBuf':
+        return check(p, (role.of === 'args' ? ctx.args : ctx.env).reduce((n, s) => n + Buffer.byteLength(s) + 1, 0));
+    }
+  });
+  return found;
+}
+
 /** The (buf, len) pairs of an iovec array, as far as the array lies in memory. */
 export function iovecsInMemory(view: DataView, ptr: number, count: number): [number, number][] {
   const pairs: [number, number][] = [];

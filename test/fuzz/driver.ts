@@ -13,7 +13,7 @@ import { fstatSync } from 'node:fs';
 import { ModuleStopped } from '../../ts/host/index.js';
 import type { ControlBlock } from '../../ts/transport/control-block.js';
 import * as w from '../../ts/wasi/index.js';
-import { IMPORTS, mayWrite, u32, type Arg, type FuzzClock, type ImportSpec, type Range, type WriteContext } from './abi.js';
+import { IMPORTS, mayWrite, outsideMemory, u32, type Arg, type FuzzClock, type ImportSpec, type Range, type WriteContext } from './abi.js';
 import type { DescriptorModel } from './descriptors.js';
 import { hex, type ArgumentGenerator } from './generate.js';
 import type { MemoryPeers } from './memory-peers.js';
@@ -89,6 +89,8 @@ export class Driver {
   /** The longest a call with a timeout took past it, ms. */
   worstOverrun = 0;
   readonly perImport = new Map<string, number>();
+  /** What the calls that were waiting when the stop came returned. */
+  readonly stoppedCalls = new Map<string, number>();
   private callsAfterStop = 0;
   private readonly names: string[];
   private readonly weights: (readonly [string, number])[];
@@ -123,6 +125,7 @@ export class Driver {
     const { args, notes } = o.generator.make(name, spec);
     const view = new DataView(o.memory.buffer);
     const allowed = mayWrite(spec, args, view, o.writeContext);
+    const outside = outsideMemory(spec, args, view, o.writeContext);
     const limit = limitOf(spec, args, view, o.clock);
     const before = new Uint8Array(o.memory.buffer).slice();
     o.trace.call(`#${seq} ${name}(${args.map((a, i) => this.formatArg(spec, i, a)).join(', ')})${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`);
@@ -161,12 +164,16 @@ export class Driver {
       throw new FuzzFailure('every result is a WASI errno', `${name} returned ${describe(result)}, not an errno 0..${MAX_ERRNO}`);
     }
     this.checkTime(name, limit, took, stoppingBefore);
-    const outside = changedOutside(before, new Uint8Array(o.memory.buffer), allowed);
-    if (outside !== null) {
+    if (!stoppingBefore && o.control.stopRequested) this.stoppedCalls.set(w.errnoName(result), (this.stoppedCalls.get(w.errnoName(result)) ?? 0) + 1);
+    const changed = changedOutside(before, new Uint8Array(o.memory.buffer), allowed);
+    if (changed !== null) {
       throw new FuzzFailure(
         'memory outside the out-parameters is unchanged',
-        `${name} changed ${outside.count} byte(s) outside its out-parameters, the first at ${hex(outside.at)} (${outside.was} -> ${outside.now}); it may write ${allowed.map(([a, b]) => `[${hex(a)}, ${hex(b)})`).join(' ') || 'nothing'}`,
+        `${name} changed ${changed.count} byte(s) outside its out-parameters, the first at ${hex(changed.at)} (${changed.was} -> ${changed.now}); it may write ${allowed.map(([a, b]) => `[${hex(a)}, ${hex(b)})`).join(' ') || 'nothing'}`,
       );
+    }
+    if (outside !== null && result === w.ERRNO_SUCCESS && !spec.ends) {
+      throw new FuzzFailure('a call given a range outside memory does not succeed', `${name} succeeded although it was given [${hex(outside[0])}, ${hex(outside[1])}), which runs past the end of memory (${view.byteLength} bytes)`);
     }
     if (o.internalErrors.length > 0) {
       const error = o.internalErrors[0];

@@ -63,12 +63,13 @@ export async function fuzz(o: FuzzOptions): Promise<SessionReport[]> {
 }
 
 export function describeSummary(s: SessionSummary): string {
-  const endings = Object.entries(s.endings)
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ');
+  const counts = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
   return (
-    `${s.calls} calls in ${s.instances} instances (${endings}), ${s.watchdogStops} watchdog stops, ` +
-    `${s.peerActions} peer actions, ${Object.keys(s.perImport).length} imports called, worst overrun past a timeout ${s.worstOverrunMs.toFixed(1)} ms`
+    `${s.calls} calls in ${s.instances} instances (ended: ${counts(s.endings)}); ${s.watchdogStops} watchdog stops (the waiting call returned: ${counts(s.stoppedCalls) || '-'}); ` +
+    `${s.peerActions} peer actions; ${Object.keys(s.perImport).length} imports called; worst overrun past a timeout ${s.worstOverrunMs.toFixed(1)} ms`
   );
 }
 

@@ -76,6 +76,10 @@ export interface InstanceResult {
   worstOverrunMs: number;
   peerActions: number;
   perImport: Record<string, number>;
+  /** The memory network's watchdog stopped the module (the session's own watchdog stops the others). */
+  watchdogStopped: boolean;
+  /** What the calls waiting when the stop came returned, by errno name. */
+  stoppedCalls: Record<string, number>;
   failure?: { property: string; message: string; trace: string[] };
 }
 
@@ -138,7 +142,16 @@ export async function runInstance(spec: InstanceSpec, io: InstanceIo): Promise<I
   let memory: WebAssembly.Memory | null = null;
   const imports = withFault(flatten(composed), spec.fault, trace, () => memory!);
 
-  const result: InstanceResult = { seed: spec.seed, calls: 0, ending: 'budget', worstOverrunMs: 0, peerActions: 0, perImport: {} };
+  const result: InstanceResult = {
+    seed: spec.seed,
+    calls: 0,
+    ending: 'budget',
+    worstOverrunMs: 0,
+    peerActions: 0,
+    perImport: {},
+    watchdogStopped: false,
+    stoppedCalls: {},
+  };
   let driver: Driver | null = null;
   let peers: MemoryPeers | null = null;
   let ended = false;
@@ -190,6 +203,8 @@ export async function runInstance(spec: InstanceSpec, io: InstanceIo): Promise<I
     result.ending = driver.ending ?? 'budget';
     result.worstOverrunMs = driver.worstOverrun;
     result.perImport = Object.fromEntries(driver.perImport);
+    result.watchdogStopped = driver.stopAt !== null;
+    result.stoppedCalls = Object.fromEntries(driver.stoppedCalls);
   }
   result.peerActions = peers?.actions ?? 0;
   if (net !== null) {

@@ -57,6 +57,8 @@ export interface SessionSummary {
   worstOverrunMs: number;
   peerActions: number;
   perImport: Record<string, number>;
+  /** What the calls waiting when a stop came returned (ModuleStopped: the 'stopped' ending). */
+  stoppedCalls: Record<string, number>;
 }
 
 export async function runSession(o: SessionOptions): Promise<boolean> {
@@ -65,7 +67,7 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
   const sandbox = new Sandbox();
   const data: FuzzWorkerData = { progress: progress.buffer, traceFd: o.traceFd };
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
-  const summary: SessionSummary = { instances: 0, calls: 0, endings: {}, watchdogStops: 0, worstOverrunMs: 0, peerActions: 0, perImport: {} };
+  const summary: SessionSummary = { instances: 0, calls: 0, endings: {}, watchdogStops: 0, worstOverrunMs: 0, peerActions: 0, perImport: {}, stoppedCalls: {} };
   const deadline = wallNow() + o.seconds * 1000;
   let seed = o.seed >>> 0;
   let ok = true;
@@ -75,14 +77,15 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
       emit('I', { seed, instance: summary.instances });
       const outcome = await runOne({ seed, runtime: o.runtime, sandbox: sandbox.root, deadline, fault: o.fault }, o.transport, worker, progress, emit);
       summary.instances++;
-      if (outcome.stopped) summary.watchdogStops++;
       const r = outcome.result;
+      if (outcome.stopped || r?.watchdogStopped) summary.watchdogStops++;
       if (r !== null) {
         summary.calls += r.calls;
         summary.endings[r.ending] = (summary.endings[r.ending] ?? 0) + 1;
         summary.worstOverrunMs = Math.max(summary.worstOverrunMs, r.worstOverrunMs);
         summary.peerActions += r.peerActions;
-        for (const [name, n] of Object.entries(r.perImport)) summary.perImport[name] = (summary.perImport[name] ?? 0) + n;
+        addCounts(summary.perImport, r.perImport);
+        addCounts(summary.stoppedCalls, r.stoppedCalls);
       }
       summary.peerActions += outcome.peerActions;
       const escaped = sandbox.escaped();
@@ -99,6 +102,10 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
   }
   emit('S', summary);
   return ok;
+}
+
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [key, n] of Object.entries(from)) into[key] = (into[key] ?? 0) + n;
 }
 
 interface Outcome {

@@ -132,7 +132,7 @@ export class Preview1Imports {
   }
 
   fd_prestat_dir_name(fd: number, path: number, pathLen: number): number {
-    return this.host.descriptor(fd)?.fd_prestat_dir_name(path, pathLen) ?? w.ERRNO_BADF;
+    return this.host.descriptor(fd)?.fd_prestat_dir_name(u32(path), u32(pathLen)) ?? w.ERRNO_BADF;
   }
 
   path_open(

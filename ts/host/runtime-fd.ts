@@ -51,6 +51,9 @@ export class RuntimeFd extends Descriptor {
   }
 
   override fd_prestat_dir_name(path: number, pathLen: number): number {
+    // The whole buffer, not just the name's part of it: browser_wasi_shim
+    // answered success when the name fitted before the end of memory, uvwasi EOVERFLOW.
+    w.checkRange(this.host.memory.view(), path, pathLen);
     return this.host.callRuntime('fd_prestat_dir_name', this.rt, path, pathLen);
   }
 
