@@ -96,6 +96,13 @@ function session(runtime: RuntimeName, transport: SessionTransport, o: { seed: n
     if (kind === 'C' || kind === 'P') {
       tail.push(kind === 'P' ? `  ${rest}` : rest);
       if (tail.length > TAIL) tail.shift();
+    } else if (kind === 'R') {
+      // The result of the last call (peer lines, indented, may have come in between).
+      for (let i = tail.length - 1; i >= 0; i--) {
+        if (tail[i]!.startsWith('  ')) continue;
+        tail[i] += ` -> ${rest}`;
+        break;
+      }
     } else if (kind === 'I') {
       ({ seed, instance } = JSON.parse(rest) as { seed: number; instance: number });
       tail.length = 0;

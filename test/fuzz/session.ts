@@ -75,7 +75,7 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
     while (ok && wallNow() < deadline) {
       sandbox.reset();
       emit('I', { seed, instance: summary.instances });
-      const outcome = await runOne({ seed, runtime: o.runtime, sandbox: sandbox.root, deadline, fault: o.fault }, o.transport, worker, progress, emit);
+      const outcome = await runOne({ seed, runtime: o.runtime, sandbox: sandbox.root, deadline, fault: o.fault }, o.transport, worker, progress, o.traceFd);
       summary.instances++;
       const r = outcome.result;
       if (outcome.stopped || r?.watchdogStopped) summary.watchdogStops++;
@@ -120,9 +120,9 @@ async function runOne(
   transport: SessionTransport,
   worker: Worker,
   progress: Progress,
-  emit: (kind: string, value: unknown) => void,
+  traceFd: number,
 ): Promise<Outcome> {
-  const note = (line: string) => emit('P', line);
+  const note = (line: string) => void writeSync(traceFd, `P ${line}\n`);
   if (transport === 'memory') {
     return watch({ ...base, transport: { kind: 'memory' } }, [], worker, progress, null, null, note);
   }

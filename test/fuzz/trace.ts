@@ -1,7 +1,8 @@
 // The record of one instance: every call (with its arguments and what the
 // pointers led to) and every peer action, in order. Each line also goes to
-// the session's trace pipe before the call runs, so that a call that kills
-// the whole process is still named by the parent (fuzz.ts).
+// the session's trace pipe as it happens (a call before it runs, its result
+// after), so that a call that kills the whole process is still named by the
+// parent (fuzz.ts).
 
 /** Lines kept for a failure report. */
 const KEPT = 400;
@@ -21,6 +22,7 @@ export class Trace {
   }
 
   result(text: string): void {
+    this.sink?.(`R ${text}`);
     if (this.lastCall !== null) this.lastCall.result = text;
   }
 

@@ -1,5 +1,6 @@
 // The process isolated-run.ts starts: runs one module with run() and reports
-// on fd 3. argv: runtime, the module as base64.
+// on fd 3. argv: runtime, the module as base64, a directory to preopen as /
+// (or '').
 
 import { fstatSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,7 +21,8 @@ const before = [0, 1, 2].map(identity);
 let outcome: { exit: number } | { error: string; message: string };
 try {
   const module = Buffer.from(process.argv[3]!, 'base64');
-  outcome = { exit: await run(module, { runtime: process.argv[2] as RuntimeName, stdout: 'ignore', stderr: 'ignore' }) };
+  const preopens = process.argv[4] ? [`${process.argv[4]}::/`] : [];
+  outcome = { exit: await run(module, { runtime: process.argv[2] as RuntimeName, preopens, stdout: 'ignore', stderr: 'ignore' }) };
 } catch (error) {
   outcome = { error: (error as Error).name, message: (error as Error).message };
 }

@@ -19,16 +19,16 @@ export interface IsolatedOutcome {
   after: string[];
 }
 
-export function runIsolated(module: Uint8Array, runtime: RuntimeName, timeoutMs = 20_000): Promise<IsolatedOutcome> {
+export function runIsolated(module: Uint8Array, runtime: RuntimeName, o: { preopen?: string; timeoutMs?: number } = {}): Promise<IsolatedOutcome> {
   const script = new URL('./isolated-run-child.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [script, runtime, Buffer.from(module).toString('base64')], {
+  const child = spawn(process.execPath, [script, runtime, Buffer.from(module).toString('base64'), o.preopen ?? ''], {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
   });
   let report = '';
   (child.stdio[3] as Readable).on('data', (chunk: Buffer) => (report += chunk.toString()));
   child.stdout!.resume();
   child.stderr!.resume();
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 20_000);
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -3,6 +3,7 @@
 
 import type { WasiFunction } from '../host/index.js';
 import { fixUvwasi } from './node-fixes.js';
+import { terminatePaths } from './node-paths.js';
 import { guardHostProcess } from './node-process-guard.js';
 import { fdWriteToSink, outputSink } from './stdio.js';
 import type { RuntimeConfig, WasiRuntime } from './types.js';
@@ -55,6 +56,7 @@ export async function createNodeRuntime(config: RuntimeConfig): Promise<WasiRunt
     config.preopens.map(({ host }, i) => ({ rt: runtimePreopenFds[i]!, host })),
     currentMemory,
   );
+  terminatePaths(imports, currentMemory);
   const sinks = [outputSink(1, config.stdout, config.onOutput), outputSink(2, config.stderr, config.onOutput)];
   if (sinks.some((s) => s !== null)) {
     const toSink = sinks.map((s) => (s ? fdWriteToSink(currentMemory, s) : null));
