@@ -22,7 +22,8 @@ export interface IsolatedOutcome {
 export function runIsolated(module: Uint8Array, runtime: RuntimeName, o: { preopen?: string; timeoutMs?: number } = {}): Promise<IsolatedOutcome> {
   const script = new URL('./isolated-run-child.js', import.meta.url).pathname;
   const child = spawn(process.execPath, [script, runtime, Buffer.from(module).toString('base64'), o.preopen ?? ''], {
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    // stdin is /dev/null: a character device, to which uvwasi gives every right.
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
   let report = '';
   (child.stdio[3] as Readable).on('data', (chunk: Buffer) => (report += chunk.toString()));
