@@ -128,7 +128,8 @@ export const IMPORTS: Readonly<Record<string, ImportSpec>> = {
   proc_raise: preview1([enumOf(SIGNALS)], 'prompt', true),
   random_get: preview1([bufInto, len]),
   sched_yield: preview1([]),
-  sock_accept: preview1([fd, flags(w.FDFLAGS_ALL), out(4)], 'maybe'),
+  // preview1 takes any fdflags; accept4(2) (and so the host) only NONBLOCK.
+  sock_accept: preview1([fd, flags(w.FDFLAGS_NONBLOCK), out(4)], 'maybe'),
   sock_recv: preview1([fd, iovsInto, len, flags(w.RIFLAGS_RECV_PEEK | w.RIFLAGS_RECV_WAITALL), out(4), out(2)], 'maybe'),
   sock_send: preview1([fd, iovsFrom, len, flags(0), out(4)], 'maybe'),
   sock_shutdown: preview1([fd, flags(w.SDFLAGS_RD | w.SDFLAGS_WR)]),

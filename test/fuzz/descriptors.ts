@@ -54,12 +54,16 @@ export class DescriptorModel {
     return n;
   }
 
-  /** An fd argument (as wasm passes an i32): mostly a live one, of the preferred kinds when there are any. */
-  pick(rng: Rng, prefer: readonly FdKind[] = []): number {
+  /**
+   * An fd argument (as wasm passes an i32): mostly a live one, of the
+   * preferred kinds when there are any; for a well-formed call, always a
+   * live one, nearly always of those kinds.
+   */
+  pick(rng: Rng, prefer: readonly FdKind[] = [], wellFormed = false): number {
     const roll = rng.next();
-    if (roll < 0.78 && this.live.size > 0) {
+    if ((wellFormed || roll < 0.78) && this.live.size > 0) {
       const preferred = Array.from(this.live).filter(([, kind]) => prefer.includes(kind));
-      const pool = preferred.length > 0 && rng.chance(0.75) ? preferred : Array.from(this.live);
+      const pool = preferred.length > 0 && rng.chance(wellFormed ? 0.95 : 0.75) ? preferred : Array.from(this.live);
       return rng.pick(pool)[0];
     }
     if (roll < 0.88 && this.closed.length > 0) return rng.pick(this.closed);

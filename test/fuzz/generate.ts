@@ -3,7 +3,10 @@
 // events, paths) written into the module's memory before the call. Pointers
 // land inside memory mostly, and also across its end, past it, at 0, at
 // negative i32 values, and on top of one another; lengths and counts are
-// small, zero, at the limits (IOV_MAX, memory size) and huge.
+// small, zero, at the limits (IOV_MAX, memory size) and huge. Most calls
+// are well formed (every pointer in memory, lengths and flags that mean
+// something, fds of the kind the import wants), so that they get past the
+// checks to the sockets' real work; the rest are hostile throughout.
 
 import * as w from '../../ts/wasi/index.js';
 import { type Arg, type FuzzClock, type ImportSpec, type Role } from './abi.js';
@@ -74,7 +77,14 @@ export interface GeneratorContext {
 
 const NS_PER_MS = 1_000_000n;
 
+/** Share of calls that are well formed. */
+const WELL_FORMED = 0.6;
+
+/** A choice, how likely it is, and whether only a hostile call makes it. */
+type Choice<T> = readonly [() => T, number, 'hostile'?];
+
 export class ArgumentGenerator {
+  private wellFormed = false;
   private used: number[] = [];
   private notes: string[] = [];
   /** Values chosen for `len` parameters by the pointer before them (by index). */
@@ -83,6 +93,7 @@ export class ArgumentGenerator {
   constructor(private readonly ctx: GeneratorContext) {}
 
   make(name: string, spec: ImportSpec): Generated {
+    this.wellFormed = this.ctx.rng.chance(WELL_FORMED);
     this.used = [];
     this.notes = [];
     this.lengths.clear();
@@ -91,7 +102,7 @@ export class ArgumentGenerator {
       if (role.kind === 'fd') {
         const prefer = name === 'epoll_ctl' ? EPOLL_CTL_PREFERRED[fdIndex]! : (PREFERRED[name] ?? (name.startsWith('path_') ? ['dir'] : []));
         fdIndex++;
-        return this.ctx.model.pick(this.ctx.rng, prefer);
+        return this.ctx.model.pick(this.ctx.rng, prefer, this.wellFormed);
       }
       return this.arg(role, i);
     });
@@ -100,6 +111,12 @@ export class ArgumentGenerator {
 
   private get rng(): Rng {
     return this.ctx.rng;
+  }
+
+  /** One of the choices; a well-formed call never takes a hostile one. */
+  private choose<T>(choices: readonly Choice<T>[]): T {
+    const open = this.wellFormed ? choices.filter((c) => c[2] !== 'hostile') : choices;
+    return this.rng.weighted(open.map(([make, weight]) => [make, weight] as const))();
   }
 
   private get size(): number {
@@ -133,13 +150,13 @@ export class ArgumentGenerator {
       case 'flags':
         return this.flags(role.valid);
       case 'enum':
-        return rng.weighted<() => number>([
+        return this.choose([
           [() => rng.int(role.count), 85],
-          [() => role.count + rng.int(4), 5],
-          [() => rng.u32() | 0, 10],
-        ])();
+          [() => role.count + rng.int(4), 5, 'hostile'],
+          [() => rng.u32() | 0, 10, 'hostile'],
+        ]);
       case 'code':
-        return rng.chance(0.8) ? rng.int(256) : rng.u32() | 0;
+        return this.wellFormed || rng.chance(0.8) ? rng.int(256) : rng.u32() | 0;
       case 'i64':
         return BigInt.asIntN(64, this.i64(role.what));
       case 'subs':
@@ -151,15 +168,15 @@ export class ArgumentGenerator {
       case 'epollEvent':
         return this.epollEvent();
       case 'epollEvents': {
-        const max = rng.weighted<() => number>([
+        const max = this.choose([
           [() => rng.range(1, 8), 60],
           [() => 64, 10],
-          [() => 0, 5],
-          [() => -1, 5],
-          [() => 0x7fffffff, 5],
-          [() => 0x10000, 5],
-          [() => rng.u32() | 0, 10],
-        ])();
+          [() => 0, 5, 'hostile'],
+          [() => -1, 5, 'hostile'],
+          [() => 0x7fffffff, 5, 'hostile'],
+          [() => 0x10000, 5, 'hostile'],
+          [() => rng.u32() | 0, 10, 'hostile'],
+        ]);
         this.lengths.set(i + 1, max);
         return this.pointer(Math.max(0, Math.min(max, 1 << 16)) * w.EPOLL_EVENT_SIZE, 8);
       }
@@ -168,7 +185,7 @@ export class ArgumentGenerator {
       case 'vectorBuf':
         return this.pointer(this.ctx.vectors[role.of].bytes, 1);
       case 'fd':
-        return this.ctx.model.pick(rng);
+        return this.ctx.model.pick(rng, [], this.wellFormed);
     }
   }
 
@@ -177,16 +194,16 @@ export class ArgumentGenerator {
     const { rng } = this;
     const end = this.size;
     const room = Math.max(0, end - size);
-    const ptr = rng.weighted<() => number>([
+    const ptr = this.choose([
       [() => Math.floor(rng.int(room + 1) / align) * align, 60],
       [() => rng.int(room + 1), 8],
-      [() => end - (size > 1 ? rng.range(1, size - 1) : 0), 8],
-      [() => end, 4],
-      [() => rng.pick([end + 1, end + 65536, 0x7fffffff, 0x80000000]), 4],
-      [() => 0, 4],
-      [() => rng.pick([0xffffffff, 0xfffffff8, 0xffff0000]), 4],
+      [() => end - (size > 1 ? rng.range(1, size - 1) : 0), 8, 'hostile'],
+      [() => end, 4, 'hostile'],
+      [() => rng.pick([end + 1, end + 65536, 0x7fffffff, 0x80000000]), 4, 'hostile'],
+      [() => 0, 4, 'hostile'],
+      [() => rng.pick([0xffffffff, 0xfffffff8, 0xffff0000]), 4, 'hostile'],
       [() => (this.used.length > 0 ? rng.pick(this.used) : 0), 8],
-    ])();
+    ]);
     this.used.push(ptr >>> 0);
     return ptr | 0;
   }
@@ -194,29 +211,29 @@ export class ArgumentGenerator {
   /** A length or count (u32, as an i32). */
   private length(): number {
     const { rng } = this;
-    return rng.weighted<() => number>([
+    return this.choose([
       [() => 0, 8],
       [() => rng.range(1, 64), 35],
       [() => rng.range(65, 4096), 25],
-      [() => rng.range(4097, this.size), 10],
-      [() => this.size, 4],
-      [() => rng.pick([0x7fffffff, 0x80000000, 0xffffffff, 0x10000000]), 8],
-      [() => rng.u32(), 10],
-    ])() | 0;
+      [() => rng.range(4097, this.size), 10, 'hostile'],
+      [() => this.size, 4, 'hostile'],
+      [() => rng.pick([0x7fffffff, 0x80000000, 0xffffffff, 0x10000000]), 8, 'hostile'],
+      [() => rng.u32(), 10, 'hostile'],
+    ]) | 0;
   }
 
   private iovecs(i: number): number {
     const { rng } = this;
-    const count = rng.weighted<() => number>([
-      [() => 0, 5],
+    const count = this.choose([
+      [() => 0, 5, 'hostile'],
       [() => 1, 35],
       [() => rng.range(2, 4), 35],
       [() => rng.range(5, 16), 8],
-      [() => w.IOV_MAX, 3],
-      [() => w.IOV_MAX + 1, 3],
-      [() => rng.u32(), 6],
-      [() => -1, 5],
-    ])();
+      [() => w.IOV_MAX, 3, 'hostile'],
+      [() => w.IOV_MAX + 1, 3, 'hostile'],
+      [() => rng.u32(), 6, 'hostile'],
+      [() => -1, 5, 'hostile'],
+    ]);
     this.lengths.set(i + 1, count | 0);
     const n = count >>> 0;
     const ptr = this.pointer(Math.min(n, w.IOV_MAX + 1) * w.IOVEC_SIZE, 4) >>> 0;
@@ -236,14 +253,14 @@ export class ArgumentGenerator {
   /** A buffer's length: mostly what a module would pass, sometimes past memory. */
   private bufferLength(): number {
     const { rng } = this;
-    return rng.weighted<() => number>([
+    return this.choose([
       [() => 0, 10],
       [() => rng.range(1, 16), 25],
       [() => rng.range(17, 512), 25],
       [() => rng.range(513, 16384), 20],
-      [() => rng.range(16385, this.size), 5],
-      [() => rng.pick([0x7fffffff, 0x80000000, 0xffffffff]), 5],
-    ])() >>> 0;
+      [() => rng.range(16385, this.size), 5, 'hostile'],
+      [() => rng.pick([0x7fffffff, 0x80000000, 0xffffffff]), 5, 'hostile'],
+    ]) >>> 0;
   }
 
   private path(i: number): number {
@@ -252,13 +269,13 @@ export class ArgumentGenerator {
     const bytes = Buffer.from(text, 'utf8');
     const ptr = this.pointer(bytes.length, 1) >>> 0;
     if (this.fits(ptr, bytes.length)) new Uint8Array(this.ctx.memory.buffer).set(bytes, ptr);
-    const len = rng.weighted<() => number>([
+    const len = this.choose([
       [() => bytes.length, 75],
-      [() => rng.int(bytes.length + 1), 8],
-      [() => bytes.length + rng.range(1, 8), 5],
-      [() => rng.pick([0x7fffffff, 0xffffffff, this.size]), 7],
-      [() => 0, 5],
-    ])();
+      [() => rng.int(bytes.length + 1), 8, 'hostile'],
+      [() => bytes.length + rng.range(1, 8), 5, 'hostile'],
+      [() => rng.pick([0x7fffffff, 0xffffffff, this.size]), 7, 'hostile'],
+      [() => 0, 5, 'hostile'],
+    ]);
     this.lengths.set(i + 1, len | 0);
     this.notes.push(`path@${hex(ptr)}=${JSON.stringify(text.length > 24 ? `${text.slice(0, 21)}...` : text)}`);
     return ptr | 0;
@@ -271,12 +288,12 @@ export class ArgumentGenerator {
       for (let b = 0; b < 32; b++) if (valid & (1 << b) && rng.chance(0.4)) v |= 1 << b;
       return v;
     };
-    return rng.weighted<() => number>([
+    return this.choose([
       [() => 0, 30],
       [bits, 50],
-      [() => bits() | (1 << rng.int(32)), 12],
-      [() => rng.u32(), 8],
-    ])() | 0;
+      [() => bits() | (1 << rng.int(32)), 12, 'hostile'],
+      [() => rng.u32(), 8, 'hostile'],
+    ]) | 0;
   }
 
   private i64(what: string): bigint {
@@ -284,72 +301,72 @@ export class ArgumentGenerator {
     const ms = (n: number) => BigInt(n) * NS_PER_MS;
     switch (what) {
       case 'time':
-        return rng.weighted<() => bigint>([
+        return this.choose([
           [() => 0n, 20],
           [() => this.ctx.clock.realtimeNs() + ms(rng.range(-5000, 5000)), 40],
-          [() => -1n, 10],
-          [() => rng.u64(), 30],
-        ])();
+          [() => -1n, 10, 'hostile'],
+          [() => rng.u64(), 30, 'hostile'],
+        ]);
       case 'offset':
-        return rng.weighted<() => bigint>([
+        return this.choose([
           [() => 0n, 30],
           [() => BigInt(rng.int(65537)), 40],
-          [() => 1n << 32n, 5],
-          [() => -1n, 10],
-          [() => (1n << 63n) - 1n, 5],
-          [() => rng.u64(), 10],
-        ])();
+          [() => 1n << 32n, 5, 'hostile'],
+          [() => -1n, 10, 'hostile'],
+          [() => (1n << 63n) - 1n, 5, 'hostile'],
+          [() => rng.u64(), 10, 'hostile'],
+        ]);
       case 'length':
         // fd_allocate really reserves disk space: lengths stay at most 1 MiB, or fail at once.
-        return rng.weighted<() => bigint>([
+        return this.choose([
           [() => 0n, 20],
           [() => BigInt(rng.int(1 << 20)), 70],
-          [() => -1n, 5],
-          [() => (1n << 63n) - 1n, 5],
-        ])();
+          [() => -1n, 5, 'hostile'],
+          [() => (1n << 63n) - 1n, 5, 'hostile'],
+        ]);
       case 'size':
-        return rng.weighted<() => bigint>([
+        return this.choose([
           [() => 0n, 20],
           [() => BigInt(rng.int(65537)), 60],
           [() => BigInt(rng.int(16 << 20)), 10],
-          [() => -1n, 5],
-          [() => (1n << 63n) - 1n, 5],
-        ])();
+          [() => -1n, 5, 'hostile'],
+          [() => (1n << 63n) - 1n, 5, 'hostile'],
+        ]);
       case 'rights':
-        return rng.weighted<() => bigint>([
+        return this.choose([
           [() => -1n, 25],
           [() => 0n, 15],
           [() => BigInt(rng.u32() & 0x3fffffff), 40],
-          [() => rng.u64(), 20],
-        ])();
+          [() => rng.u64(), 20, 'hostile'],
+        ]);
       case 'cookie':
-        return rng.weighted<() => bigint>([
+        return this.choose([
           [() => 0n, 60],
           [() => BigInt(rng.range(1, 10)), 30],
-          [() => rng.u64(), 10],
-        ])();
+          [() => rng.u64(), 10, 'hostile'],
+        ]);
       case 'timeout':
-        return rng.weighted<() => bigint>([
+        return this.choose([
           [() => 0n, 35],
           [() => ms(rng.range(1, 30)), 40],
           [() => -1n, 10],
-          [() => 1n << 40n, 5],
-          [() => rng.u64(), 10],
-        ])();
+          [() => 1n << 40n, 5, 'hostile'],
+          [() => rng.u64(), 10, 'hostile'],
+        ]);
     }
     return rng.u64();
   }
 
   private subscriptions(i: number): number {
     const { rng } = this;
-    const count = rng.weighted<() => number>([
-      [() => 0, 3],
+    const count = this.choose([
+      [() => 0, 3, 'hostile'],
       [() => 1, 30],
       [() => rng.range(2, 4), 45],
       [() => rng.range(5, 10), 15],
-      [() => (1 << 20) + 1, 2],
-      [() => rng.u32(), 5],
-    ])();
+      [() => (1 << 20) + 1, 2, 'hostile'],
+      [() => rng.u32(), 5, 'hostile'],
+    ]);
     this.lengths.set(i + 2, count | 0);
     const n = count >>> 0;
     const ptr = this.pointer(Math.min(n, 64) * w.SUBSCRIPTION_SIZE, 8) >>> 0;
@@ -366,40 +383,40 @@ export class ArgumentGenerator {
 
   private subscription(): w.Subscription {
     const { rng, ctx } = this;
-    const tag = rng.weighted<() => number>([
+    const tag = this.choose([
       [() => w.EVENTTYPE_CLOCK, 35],
       [() => w.EVENTTYPE_FD_READ, 30],
       [() => w.EVENTTYPE_FD_WRITE, 25],
-      [() => rng.range(3, 255), 10],
-    ])();
+      [() => rng.range(3, 255), 10, 'hostile'],
+    ]);
     const base = { userdata: rng.u64(), tag, fd: 0, clockId: 0, timeout: 0n, precision: 0n, flags: 0 };
-    if (tag !== w.EVENTTYPE_CLOCK) return { ...base, fd: ctx.model.pick(rng) >>> 0 };
-    const clockId = rng.weighted<() => number>([
+    if (tag !== w.EVENTTYPE_CLOCK) return { ...base, fd: ctx.model.pick(rng, ['conn', 'listener', 'epoll'], this.wellFormed) >>> 0 };
+    const clockId = this.choose([
       [() => w.CLOCKID_REALTIME, 40],
       [() => w.CLOCKID_MONOTONIC, 40],
-      [() => rng.pick([w.CLOCKID_PROCESS_CPUTIME_ID, w.CLOCKID_THREAD_CPUTIME_ID, 4, 0xffffffff]), 20],
-    ])();
+      [() => rng.pick([w.CLOCKID_PROCESS_CPUTIME_ID, w.CLOCKID_THREAD_CPUTIME_ID, 4, 0xffffffff]), 20, 'hostile'],
+    ]);
     const now = () => (clockId === w.CLOCKID_REALTIME ? ctx.clock.realtimeNs() : ctx.clock.monotonicNs());
-    const [timeout, flags] = rng.weighted<() => [bigint, number]>([
+    const [timeout, flags] = this.choose([
       [() => [BigInt(rng.range(0, 30)) * NS_PER_MS, 0], 50],
       [() => [0n, 0], 10],
       [() => [BigInt.asUintN(64, now() + BigInt(rng.range(-30, 30)) * NS_PER_MS), w.SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME], 20],
-      [() => [rng.u64(), rng.int(0x10000)], 10],
-      [() => [1n << 40n, 0], 10],
-    ])();
+      [() => [rng.u64(), rng.int(0x10000)], 10, 'hostile'],
+      [() => [1n << 40n, 0], 10, 'hostile'],
+    ]);
     return { ...base, clockId, timeout, precision: rng.u64(), flags };
   }
 
   private epollEvent(): number {
     const { rng } = this;
     const ptr = this.pointer(w.EPOLL_EVENT_SIZE, 8) >>> 0;
-    const events = rng.weighted<() => number>([
+    const events = this.choose([
       [() => w.EPOLLIN, 25],
       [() => w.EPOLLOUT, 10],
       [() => w.EPOLLIN | w.EPOLLOUT, 15],
       [() => rng.int(256), 30],
-      [() => rng.u32(), 20],
-    ])();
+      [() => rng.u32(), 20, 'hostile'],
+    ]);
     if (this.fits(ptr, w.EPOLL_EVENT_SIZE)) w.writeEpollEvent(this.view(), ptr, events, rng.bytes(w.EPOLL_DATA_SIZE));
     this.notes.push(`event@${hex(ptr)}={events:${hex(events >>> 0)}}`);
     return ptr | 0;
