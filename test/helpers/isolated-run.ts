@@ -19,15 +19,24 @@ export interface IsolatedOutcome {
   after: string[];
 }
 
-export function runIsolated(module: Uint8Array, runtime: RuntimeName, o: { preopen?: string; timeoutMs?: number } = {}): Promise<IsolatedOutcome> {
+export interface IsolatedOptions {
+  /** A directory the module gets as /. */
+  preopen?: string;
+  /** An open file descriptor for the process's stdout (default: a pipe, drained). */
+  stdout?: number;
+  /** Killed after this long (default 20 s). */
+  timeoutMs?: number;
+}
+
+export function runIsolated(module: Uint8Array, runtime: RuntimeName, o: IsolatedOptions = {}): Promise<IsolatedOutcome> {
   const script = new URL('./isolated-run-child.js', import.meta.url).pathname;
   const child = spawn(process.execPath, [script, runtime, Buffer.from(module).toString('base64'), o.preopen ?? ''], {
     // stdin is /dev/null: a character device, to which uvwasi gives every right.
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', o.stdout ?? 'pipe', 'pipe', 'pipe'],
   });
   let report = '';
   (child.stdio[3] as Readable).on('data', (chunk: Buffer) => (report += chunk.toString()));
-  child.stdout!.resume();
+  child.stdout?.resume();
   child.stderr!.resume();
   const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 20_000);
   return new Promise((resolve) => {

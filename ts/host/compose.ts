@@ -16,30 +16,30 @@ export interface ComposedImports {
 
 /**
  * The other preview1 imports that take fds: which arguments are fds, and the
- * answer when one names a socket or an epoll set (what Linux says for the
- * same call on a socket).
+ * answer when one names a stream (a socket, an epoll set, stdio: what Linux
+ * says for the same call on a socket or a pipe).
  */
-const ROUTED: Readonly<Record<string, { fdArgs: readonly number[]; onSocket: number }>> = {
-  fd_advise: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
-  fd_allocate: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
-  fd_datasync: { fdArgs: [0], onSocket: w.ERRNO_INVAL },
-  fd_filestat_set_size: { fdArgs: [0], onSocket: w.ERRNO_INVAL },
-  fd_filestat_set_times: { fdArgs: [0], onSocket: w.ERRNO_INVAL },
-  fd_pread: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
-  fd_pwrite: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
-  fd_readdir: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
-  fd_seek: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
-  fd_sync: { fdArgs: [0], onSocket: w.ERRNO_INVAL },
-  fd_tell: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
-  path_create_directory: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
-  path_filestat_get: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
-  path_filestat_set_times: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
-  path_link: { fdArgs: [0, 4], onSocket: w.ERRNO_NOTDIR },
-  path_readlink: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
-  path_remove_directory: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
-  path_rename: { fdArgs: [0, 3], onSocket: w.ERRNO_NOTDIR },
-  path_symlink: { fdArgs: [2], onSocket: w.ERRNO_NOTDIR },
-  path_unlink_file: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
+const ROUTED: Readonly<Record<string, { fdArgs: readonly number[]; onStream: number }>> = {
+  fd_advise: { fdArgs: [0], onStream: w.ERRNO_SPIPE },
+  fd_allocate: { fdArgs: [0], onStream: w.ERRNO_SPIPE },
+  fd_datasync: { fdArgs: [0], onStream: w.ERRNO_INVAL },
+  fd_filestat_set_size: { fdArgs: [0], onStream: w.ERRNO_INVAL },
+  fd_filestat_set_times: { fdArgs: [0], onStream: w.ERRNO_INVAL },
+  fd_pread: { fdArgs: [0], onStream: w.ERRNO_SPIPE },
+  fd_pwrite: { fdArgs: [0], onStream: w.ERRNO_SPIPE },
+  fd_readdir: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+  fd_seek: { fdArgs: [0], onStream: w.ERRNO_SPIPE },
+  fd_sync: { fdArgs: [0], onStream: w.ERRNO_INVAL },
+  fd_tell: { fdArgs: [0], onStream: w.ERRNO_SPIPE },
+  path_create_directory: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+  path_filestat_get: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+  path_filestat_set_times: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+  path_link: { fdArgs: [0, 4], onStream: w.ERRNO_NOTDIR },
+  path_readlink: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+  path_remove_directory: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+  path_rename: { fdArgs: [0, 3], onStream: w.ERRNO_NOTDIR },
+  path_symlink: { fdArgs: [2], onStream: w.ERRNO_NOTDIR },
+  path_unlink_file: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
 };
 
 /**
@@ -127,15 +127,15 @@ export function composeImports(runtimeImports: WasiFunctions, layout: RuntimeLay
 function toRuntime(
   host: SocketHost,
   fn: WasiFunction,
-  route: { fdArgs: readonly number[]; onSocket: number } | undefined,
+  route: { fdArgs: readonly number[]; onStream: number } | undefined,
   buffers: readonly (readonly [number, number])[] | undefined,
 ): (...args: unknown[]) => number {
   return (...args: unknown[]): number => {
     for (const i of route?.fdArgs ?? []) {
       const entry = host.descriptor(args[i] as number);
       if (entry === undefined) return w.ERRNO_BADF;
-      if (entry.runtimeFd === null) return route!.onSocket;
-      args[i] = entry.runtimeFd;
+      if (entry.runtimeFile === null) return route!.onStream;
+      args[i] = entry.runtimeFile;
     }
     for (const [ptr, len] of buffers ?? []) {
       args[ptr] = u32(args[ptr]);

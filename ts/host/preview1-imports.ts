@@ -147,7 +147,7 @@ export class Preview1Imports {
     opened: number,
   ): number {
     const { host } = this;
-    const dir = host.descriptor(dirfd)?.runtimeFd;
+    const dir = host.descriptor(dirfd)?.runtimeFile;
     if (dir === undefined) return w.ERRNO_BADF;
     if (dir === null) return w.ERRNO_NOTDIR;
     // Checked first so that a bad pointer cannot leave a runtime fd open behind the module's back.
@@ -159,7 +159,7 @@ export class Preview1Imports {
     if (r !== w.ERRNO_SUCCESS) return r;
     const view = host.memory.view();
     const rt = w.readU32(view, u32(opened));
-    w.writeU32(view, u32(opened), host.table.allocate(new RuntimeFd(host, rt, false)));
+    w.writeU32(view, u32(opened), host.table.allocate(new RuntimeFd(host, rt, 'file')));
     return w.ERRNO_SUCCESS;
   }
 

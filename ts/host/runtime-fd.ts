@@ -6,22 +6,29 @@
 import * as w from '../wasi/index.js';
 import { Descriptor, type HostContext, type PollAnswer } from './descriptor.js';
 
+/**
+ * What a runtime descriptor is. 'stdio': the module's stdin, stdout or
+ * stderr, a stream (under node:wasi the host process's own fds 0-2: a module
+ * must not seek, resize or write at an offset into the host's output file).
+ */
+export type RuntimeFdKind = 'stdio' | 'preopen' | 'file';
+
 export class RuntimeFd extends Descriptor {
   constructor(
     host: HostContext,
     /** The runtime's number for it. */
     readonly rt: number,
-    private readonly isPreopen: boolean,
+    private readonly kind: RuntimeFdKind,
   ) {
     super(host);
   }
 
   override get preopen(): boolean {
-    return this.isPreopen;
+    return this.kind === 'preopen';
   }
 
-  override get runtimeFd(): number {
-    return this.rt;
+  override get runtimeFile(): number | null {
+    return this.kind === 'stdio' ? null : this.rt;
   }
 
   override fd_read(iovs: number, iovsLen: number, nread: number): number {
