@@ -275,11 +275,15 @@ export function changedOutside(before: Uint8Array, after: Uint8Array, allowed: r
   return found;
 }
 
-/** What a process fd is (device, inode, type), to see that nothing closed or replaced it. */
+/**
+ * What a process fd is (device, inode, type) and holds (size): the session
+ * makes stdout and stderr empty files, so a call that closed, replaced,
+ * wrote into, resized or preallocated one shows.
+ */
 function identity(fd: number): string {
   try {
     const s = fstatSync(fd);
-    return `dev ${s.dev} ino ${s.ino} mode ${s.mode.toString(8)}`;
+    return `dev ${s.dev} ino ${s.ino} mode ${s.mode.toString(8)} size ${s.isFIFO() ? '(a pipe)' : s.size}`;
   } catch (error) {
     return `not open (${(error as NodeJS.ErrnoException).code})`;
   }

@@ -5,6 +5,9 @@
 // that dies, prints anything, or does not end in time is a failure too.
 
 import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { RUNTIMES, type RuntimeName } from '../../ts/runtime/types.js';
@@ -81,15 +84,20 @@ interface Failure {
 }
 
 function session(runtime: RuntimeName, transport: SessionTransport, o: { seed: number; seconds: number; fault?: Fault }): Promise<SessionReport> {
+  // The session's stdout and stderr are files, which must stay empty: a module
+  // that reached the host process's own descriptors could write to them at an
+  // offset, resize or preallocate them (a pipe would refuse and hide that).
+  const outputs = mkdtempSync(join(tmpdir(), 'wasi-evloop-fuzz-out-'));
+  const stdio = ['stdout', 'stderr'].map((name) => openSync(join(outputs, name), 'w+'));
   const child = spawn(process.execPath, [fileURLToPath(new URL('./child.js', import.meta.url)), JSON.stringify({ runtime, transport, ...o })], {
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', stdio[0]!, stdio[1]!, 'pipe'],
   });
+  for (const fd of stdio) closeSync(fd);
   let seed = o.seed;
   let instance = 0;
   const tail: string[] = [];
   let failure: Failure | null = null;
   let summary: SessionSummary | null = null;
-  let output = '';
   const onLine = (line: string) => {
     const kind = line[0];
     const rest = line.slice(2);
@@ -113,12 +121,17 @@ function session(runtime: RuntimeName, transport: SessionTransport, o: { seed: n
     }
   };
   readLines(child.stdio[3] as Readable, onLine);
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
   const timer = setTimeout(() => child.kill('SIGKILL'), o.seconds * 1000 + GRACE_MS);
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      const output = ['stdout', 'stderr']
+        .map((name) => readFileSync(join(outputs, name), 'latin1'))
+        .filter((text) => text !== '')
+        .map((text) => `${text.length} bytes: ${JSON.stringify(text.slice(0, 400))}${text.length > 400 ? '...' : ''}`)
+        .join(' and ');
+      rmSync(outputs, { recursive: true, force: true });
       const replay = `npm run fuzz -- --seed ${failure?.seed ?? seed} --runtime ${runtime} --transport ${transport}`;
       let text: string | null = null;
       let failingSeed: number | null = null;
@@ -131,11 +144,11 @@ function session(runtime: RuntimeName, transport: SessionTransport, o: { seed: n
         failingSeed = seed;
         const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
         text = report(runtime, transport, 'the host process survives', `the process running the module ${how} during the last call below`, seed, instance, replay, tail);
-      } else if (output.trim() !== '') {
+      } else if (output !== '') {
         failingSeed = seed;
-        text = report(runtime, transport, 'the host process prints nothing of its own', `it printed: ${output.trim().slice(0, 2000)}`, seed, instance, replay, tail);
+        text = report(runtime, transport, "the host process's stdout and stderr stay empty", `they hold ${output}`, seed, instance, replay, tail);
       }
-      if (text !== null && output.trim() !== '' && f !== null) text += `\n  the process also printed: ${output.trim().slice(0, 2000)}`;
+      if (text !== null && output !== '' && f !== null) text += `\n  the process's stdout and stderr also hold ${output}`;
       resolve({ runtime, transport, ok: text === null, summary, failure: text, failingSeed });
     });
   });
