@@ -53,8 +53,8 @@ async function shellModule(): Promise<WebAssembly.Module> {
 }
 
 /** A fault put into one import on purpose, to show that the fuzzer catches it (test/host-abi-fuzz.test.ts). */
-export type Fault = 'scribble' | 'errno' | 'throw' | 'stall';
-export const FAULTS: readonly Fault[] = ['scribble', 'errno', 'throw', 'stall'];
+export type Fault = 'scribble' | 'errno' | 'throw' | 'stall' | 'crash';
+export const FAULTS: readonly Fault[] = ['scribble', 'errno', 'throw', 'stall', 'crash'];
 
 export type InstanceTransport = { kind: 'memory' } | { kind: 'real'; init: ModuleHalfInit; control: SharedArrayBuffer };
 
@@ -278,6 +278,9 @@ function withFault(
       wrap('sched_yield', () => {
         throw new TypeError('a bug on purpose');
       });
+      break;
+    case 'crash':
+      wrap('sched_yield', () => process.kill(process.pid, 'SIGKILL'));
       break;
     case 'stall':
       // Sleeps well past a zero timeout.
