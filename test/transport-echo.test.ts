@@ -6,10 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { connectMany } from './helpers/clients.js';
 import { echoOnce, roundTrip } from './helpers/echo-client.js';
 import { startTransportEcho } from './helpers/transport-echo.js';
+import { thenStop } from './helpers/then-stop.js';
 
 test('1 MiB of random bytes comes back exactly, and 50 concurrent clients are served', async () => {
   const echo = await startTransportEcho('echo');
-  try {
+  const result = await thenStop(async () => {
     const data = randomBytes(1024 * 1024);
     const back = await echoOnce(echo.port, data);
     assert.is(back.length, data.length);
@@ -22,10 +23,8 @@ test('1 MiB of random bytes comes back exactly, and 50 concurrent clients are se
     } finally {
       for (const s of sockets) s.destroy();
     }
-  } finally {
-    const result = await echo.stop();
-    assert.is(result.accepted, 51);
-  }
+  }, () => echo.stop());
+  assert.is(result.accepted, 51);
 });
 
 test.run();

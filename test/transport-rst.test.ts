@@ -5,10 +5,11 @@ import * as assert from 'uvu/assert';
 import { until } from './helpers/clients.js';
 import { connect, echoOnce, roundTrip } from './helpers/echo-client.js';
 import { startTransportEcho } from './helpers/transport-echo.js';
+import { thenStop } from './helpers/then-stop.js';
 
 test('RST gives ECONNRESET to the module, other connections go on', async () => {
   const echo = await startTransportEcho('echo');
-  try {
+  const result = await thenStop(async () => {
     const victim = await connect(echo.port);
     await roundTrip(victim, Buffer.from('before the reset'));
     victim.write(Buffer.alloc(1000, 1));
@@ -18,10 +19,8 @@ test('RST gives ECONNRESET to the module, other connections go on', async () => 
     await until(() => echo.control.stats().closed === 1, 5000, 'the module to close the reset connection');
     const back = await echoOnce(echo.port, Buffer.from('still here'));
     assert.is(back.toString(), 'still here');
-  } finally {
-    const result = await echo.stop();
-    assert.is(result.resets, 1);
-  }
+  }, () => echo.stop());
+  assert.is(result.resets, 1);
 });
 
 test.run();
