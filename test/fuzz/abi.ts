@@ -271,8 +271,3 @@ export function iovecsInMemory(view: DataView, ptr: number, count: number): [num
   }
   return pairs;
 }
-
-/** Which parameters are i64 (BigInt in JavaScript, as wasm passes them). */
-export function isI64(role: Role): boolean {
-  return role.kind === 'i64';
-}

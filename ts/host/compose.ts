@@ -86,7 +86,7 @@ function importNames(cls: { prototype: object }): string[] {
 }
 
 /** The preview1 imports the host owns (for the others it routes fds to the runtime). */
-export const HOST_PREVIEW1_IMPORTS: readonly string[] = importNames(Preview1Imports);
+const HOST_PREVIEW1_IMPORTS: readonly string[] = importNames(Preview1Imports);
 
 /** A class's import methods, bound and guarded, by name. */
 function installed(host: SocketHost, imports: object, names: readonly string[]): Record<string, WasiFunction> {
