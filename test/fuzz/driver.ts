@@ -88,10 +88,13 @@ export class Driver {
   stopAt: number | null = null;
   /** The longest a call with a timeout took past it, ms. */
   worstOverrun = 0;
+  /** The call that overran most, as traced. */
+  worstOverrunCall = '';
   readonly perImport = new Map<string, number>();
   /** What the calls that were waiting when the stop came returned. */
   readonly stoppedCalls = new Map<string, number>();
   private callsAfterStop = 0;
+  private lastCallText = '';
   private readonly names: string[];
   private readonly weights: (readonly [string, number])[];
   private readonly fdIdentity: Map<number, string>;
@@ -128,7 +131,8 @@ export class Driver {
     const outside = outsideMemory(spec, args, view, o.writeContext);
     const limit = limitOf(spec, args, view, o.clock);
     const before = new Uint8Array(o.memory.buffer).slice();
-    o.trace.call(`#${seq} ${name}(${args.map((a, i) => this.formatArg(spec, i, a)).join(', ')})${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`);
+    this.lastCallText = `#${seq} ${name}(${args.map((a, i) => this.formatArg(spec, i, a)).join(', ')})${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`;
+    o.trace.call(this.lastCallText);
 
     const stoppingBefore = o.control.stopRequested;
     this.callStartedAt = o.now();
@@ -201,7 +205,10 @@ export class Driver {
     }
     if (limit !== null) {
       const overrun = took - limit;
-      if (overrun > this.worstOverrun) this.worstOverrun = overrun;
+      if (overrun > this.worstOverrun) {
+        this.worstOverrun = overrun;
+        this.worstOverrunCall = this.lastCallText;
+      }
       if (overrun > o.slackMs) throw new FuzzFailure('no call waits past its timeout', `${name} took ${took.toFixed(1)} ms; its timeout was ${limit} ms`);
     }
   }

@@ -74,6 +74,7 @@ export interface InstanceResult {
   calls: number;
   ending: Ending | 'budget';
   worstOverrunMs: number;
+  worstOverrunCall: string;
   peerActions: number;
   perImport: Record<string, number>;
   /** The memory network's watchdog stopped the module (the session's own watchdog stops the others). */
@@ -147,6 +148,7 @@ export async function runInstance(spec: InstanceSpec, io: InstanceIo): Promise<I
     calls: 0,
     ending: 'budget',
     worstOverrunMs: 0,
+    worstOverrunCall: '',
     peerActions: 0,
     perImport: {},
     watchdogStopped: false,
@@ -202,6 +204,7 @@ export async function runInstance(spec: InstanceSpec, io: InstanceIo): Promise<I
     result.calls = driver.calls;
     result.ending = driver.ending ?? 'budget';
     result.worstOverrunMs = driver.worstOverrun;
+    result.worstOverrunCall = driver.worstOverrunCall;
     result.perImport = Object.fromEntries(driver.perImport);
     result.watchdogStopped = driver.stopAt !== null;
     result.stoppedCalls = Object.fromEntries(driver.stoppedCalls);

@@ -55,6 +55,8 @@ export interface SessionSummary {
   endings: Record<string, number>;
   watchdogStops: number;
   worstOverrunMs: number;
+  /** That call, with the seed of its instance. */
+  worstOverrunCall: string;
   peerActions: number;
   perImport: Record<string, number>;
   /** What the calls waiting when a stop came returned (ModuleStopped: the 'stopped' ending). */
@@ -67,7 +69,7 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
   const sandbox = new Sandbox();
   const data: FuzzWorkerData = { progress: progress.buffer, traceFd: o.traceFd };
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
-  const summary: SessionSummary = { instances: 0, calls: 0, endings: {}, watchdogStops: 0, worstOverrunMs: 0, peerActions: 0, perImport: {}, stoppedCalls: {} };
+  const summary: SessionSummary = { instances: 0, calls: 0, endings: {}, watchdogStops: 0, worstOverrunMs: 0, worstOverrunCall: '', peerActions: 0, perImport: {}, stoppedCalls: {} };
   const deadline = wallNow() + o.seconds * 1000;
   let seed = o.seed >>> 0;
   let ok = true;
@@ -82,7 +84,10 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
       if (r !== null) {
         summary.calls += r.calls;
         summary.endings[r.ending] = (summary.endings[r.ending] ?? 0) + 1;
-        summary.worstOverrunMs = Math.max(summary.worstOverrunMs, r.worstOverrunMs);
+        if (r.worstOverrunMs > summary.worstOverrunMs) {
+          summary.worstOverrunMs = r.worstOverrunMs;
+          summary.worstOverrunCall = `seed ${seed}: ${r.worstOverrunCall}`;
+        }
         summary.peerActions += r.peerActions;
         addCounts(summary.perImport, r.perImport);
         addCounts(summary.stoppedCalls, r.stoppedCalls);
