@@ -25,6 +25,12 @@ import { FuzzFailure, type Trace } from './trace.js';
 const MAX_ERRNO = w.ERRNO_NOTCAPABLE;
 /** A call whose timeout is longer than this counts as one without: the watchdog stops it. */
 export const WATCHDOG_MS = 250;
+/**
+ * What a call that was waiting when the module was stopped may return:
+ * ECANCELED, or what it was waiting for (it came at the same time: data, a
+ * connection, an event; or the connection's own end, ECONNRESET or EPIPE).
+ */
+const STOPPED_CALL_RESULTS = new Set([w.ERRNO_CANCELED, w.ERRNO_SUCCESS, w.ERRNO_CONNRESET, w.ERRNO_PIPE]);
 /** After a stop, calls the module still makes before the instance ends (each must return at once). */
 const CALLS_AFTER_STOP = 24;
 
@@ -168,7 +174,13 @@ export class Driver {
       throw new FuzzFailure('every result is a WASI errno', `${name} returned ${describe(result)}, not an errno 0..${MAX_ERRNO}`);
     }
     this.checkTime(name, limit, took, stoppingBefore);
-    if (!stoppingBefore && o.control.stopRequested) this.stoppedCalls.set(w.errnoName(result), (this.stoppedCalls.get(w.errnoName(result)) ?? 0) + 1);
+    // The call that was waiting when the watchdog stopped the module (the session's watchdog names it; the memory network's runs inside it).
+    if (!stoppingBefore && o.control.stopRequested && (this.stopAt !== null || o.progress.stoppedSeq() === seq)) {
+      this.stoppedCalls.set(w.errnoName(result), (this.stoppedCalls.get(w.errnoName(result)) ?? 0) + 1);
+      if (!STOPPED_CALL_RESULTS.has(result)) {
+        throw new FuzzFailure('a stopped call returns ECANCELED', `${name} was waiting when the module was stopped and returned ${w.errnoName(result)}: not ECANCELED, nor what it waited for`);
+      }
+    }
     const changed = changedOutside(before, new Uint8Array(o.memory.buffer), allowed);
     if (changed !== null) {
       throw new FuzzFailure(
@@ -283,14 +295,16 @@ export function changedOutside(before: Uint8Array, after: Uint8Array, allowed: r
 }
 
 /**
- * What a process fd is (device, inode, type) and holds (size): the session
- * makes stdout and stderr empty files, so a call that closed, replaced,
- * wrote into, resized or preallocated one shows.
+ * What a process fd is (device, inode, type) and, for stdio, holds (size):
+ * the session makes stdout and stderr empty files, so a call that closed,
+ * replaced, wrote into, resized or preallocated one shows. (The trace pipe
+ * grows by design.)
  */
 function identity(fd: number): string {
   try {
     const s = fstatSync(fd);
-    return `dev ${s.dev} ino ${s.ino} mode ${s.mode.toString(8)} size ${s.isFIFO() ? '(a pipe)' : s.size}`;
+    const size = fd > 2 || s.isFIFO() ? '' : ` size ${s.size}`;
+    return `dev ${s.dev} ino ${s.ino} mode ${s.mode.toString(8)}${size}`;
   } catch (error) {
     return `not open (${(error as NodeJS.ErrnoException).code})`;
   }

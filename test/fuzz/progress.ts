@@ -4,6 +4,8 @@
 
 const IN_CALL = 0;
 const SEQ = 1;
+/** Written by the watchdog: the call it stopped the module in. */
+const STOPPED_SEQ = 2;
 const STARTED_AT = 0;
 const LIMIT_MS = 1;
 
@@ -21,8 +23,8 @@ export class Progress {
   private readonly times: Float64Array;
 
   constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(32)) {
-    this.words = new Int32Array(buffer, 0, 2);
-    this.times = new Float64Array(buffer, 8, 2);
+    this.words = new Int32Array(buffer, 0, 3);
+    this.times = new Float64Array(buffer, 16, 2);
   }
 
   enter(seq: number, limitMs: number | null): void {
@@ -34,6 +36,16 @@ export class Progress {
 
   leave(): void {
     Atomics.store(this.words, IN_CALL, 0);
+  }
+
+  /** The watchdog stops the module while call `seq` waits. */
+  markStopped(seq: number): void {
+    Atomics.store(this.words, STOPPED_SEQ, seq);
+  }
+
+  /** The call the watchdog stopped the module in (0: none). */
+  stoppedSeq(): number {
+    return Atomics.load(this.words, STOPPED_SEQ);
   }
 
   read(): CallProgress {

@@ -35,6 +35,18 @@ const HANG_MS = 3000;
 const WATCH_EVERY_MS = 10;
 /** How long an owner waits for the module half's last flush. */
 const END_WAIT_MS = 1000;
+/** How long an owner may take to close once the module half has ended. */
+const CLOSE_WAIT_MS = 5000;
+
+/** `promise`'s value, or undefined once `ms` passed. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export type SessionTransport = TransportName | 'memory';
 
@@ -102,8 +114,11 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
       seed = deriveSeed(seed, 0);
     }
   } finally {
-    await worker.terminate();
     sandbox.remove();
+    // A module's thread stuck in native code (a runtime's deadlock) never
+    // terminates: after a failure the session ends without waiting for it.
+    const terminated = worker.terminate();
+    if (ok) await terminated;
   }
   emit('S', summary);
   return ok;
@@ -143,10 +158,10 @@ async function runOne(
     return outcome;
   } finally {
     peers.stop();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([owner.ended, new Promise((resolve) => (timer = setTimeout(resolve, END_WAIT_MS)))]);
-    clearTimeout(timer);
-    await owner.close(0);
+    await within(owner.ended, END_WAIT_MS);
+    if (!(await within(owner.close(0).then(() => true), CLOSE_WAIT_MS))) {
+      throw new Error(`the ${transport} transport's owner half did not close within ${CLOSE_WAIT_MS} ms`);
+    }
   }
 }
 
@@ -202,6 +217,7 @@ function watch(
       if (took > WATCHDOG_MS && stopAt === null) {
         stopAt = wallNow();
         stoppedSeq = p.seq;
+        progress.markStopped(p.seq);
         note(`watchdog: ${call} has waited ${WATCHDOG_MS} ms; the owner stops the module`);
         control.requestStop();
         owner!.wake();
