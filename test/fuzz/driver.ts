@@ -3,11 +3,13 @@
 // - it returned (proc_exit and proc_raise end the module by throwing; a
 //   stopped module may be ended with ModuleStopped) and did not throw;
 // - it returned a WASI errno (an integer 0..76);
-// - it did not wait past its timeout (a call that may wait without one is
-//   stopped by the watchdog, and then must return promptly);
-// - it changed no byte of memory outside its out-parameters (abi.ts);
+// - it did not wait past its timeout; a call that may wait without one is
+//   stopped by the watchdog, and then returns promptly with ECANCELED (or
+//   what it was waiting for), and no call waits after that;
+// - it changed no byte of memory outside its out-parameters, and did not
+//   succeed when given a range that runs past the end of memory (abi.ts);
 // - the host reported no internal error, and the process's own stdio
-//   descriptors are still the ones it started with.
+//   descriptors are still the ones it started with, unwritten.
 
 import { fstatSync } from 'node:fs';
 import { ModuleStopped } from '../../ts/host/index.js';

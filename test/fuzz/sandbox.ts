@@ -1,8 +1,9 @@
-// The directory the fuzzed module gets as its preopen, and the one beside it
-// that it must never reach. Each instance starts from the same contents (so
-// a seed replays the same file system), with a symlink out of the sandbox
-// and one to itself among them; after each instance, the outside must be as
-// it was.
+// The directory the fuzzed module gets as its preopen, the one beside it
+// that it must never reach, and the session process's working directory
+// (a relative path resolved by the host lands there). Each instance starts
+// from the same contents (so a seed replays the same file system), with a
+// symlink out of the sandbox and one to itself among them; after each
+// instance, the outside and the working directory must be as they were.
 
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,9 +16,12 @@ export class Sandbox {
   /** The preopened directory. */
   readonly root = join(this.base, 'root');
   private readonly outside = join(this.base, 'outside');
+  /** For the session's process.chdir(). */
+  readonly cwd = join(this.base, 'cwd');
   private outsideState = '';
 
   constructor() {
+    mkdirSync(this.cwd);
     mkdirSync(this.outside);
     writeFileSync(join(this.outside, 'secret.txt'), SECRET);
     this.outsideState = this.describeOutside();
@@ -47,7 +51,8 @@ export class Sandbox {
   private describeOutside(): string {
     const names = readdirSync(this.base).filter((name) => name !== 'root').sort();
     const inside = readdirSync(this.outside).sort();
+    const cwd = readdirSync(this.cwd).sort();
     const secret = statSync(join(this.outside, 'secret.txt'), { throwIfNoEntry: false });
-    return `${names.join(',')} | outside: ${inside.join(',')} | secret: ${secret ? `${secret.size}B mode ${secret.mode.toString(8)} mtime ${secret.mtimeMs}` : 'gone'}`;
+    return `${names.join(',')} | outside: ${inside.join(',')} | cwd: ${cwd.join(',')} | secret: ${secret ? `${secret.size}B mode ${secret.mode.toString(8)} mtime ${secret.mtimeMs}` : 'gone'}`;
   }
 }

@@ -13,6 +13,7 @@
 // Everything it learns goes to the trace pipe, one line each (fuzz.ts reads it).
 
 import { writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ControlBlock } from '../../ts/transport/control-block.js';
 import { openOwner, type TransportName } from '../../ts/transport/kinds.js';
@@ -79,6 +80,7 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
   const emit = (kind: string, value: unknown) => void writeSync(o.traceFd, `${kind} ${JSON.stringify(value)}\n`);
   const progress = new Progress();
   const sandbox = new Sandbox();
+  process.chdir(sandbox.cwd);
   const data: FuzzWorkerData = { progress: progress.buffer, traceFd: o.traceFd };
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
   const summary: SessionSummary = { instances: 0, calls: 0, endings: {}, watchdogStops: 0, worstOverrunMs: 0, worstOverrunCall: '', peerActions: 0, perImport: {}, stoppedCalls: {} };
@@ -114,6 +116,7 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
       seed = deriveSeed(seed, 0);
     }
   } finally {
+    process.chdir(tmpdir());
     sandbox.remove();
     // A module's thread stuck in native code (a runtime's deadlock) never
     // terminates: after a failure the session ends without waiting for it.

@@ -24,6 +24,8 @@ export interface IsolatedOptions {
   preopen?: string;
   /** An open file descriptor for the process's stdout (default: a pipe, drained). */
   stdout?: number;
+  /** The process's working directory (default: this one). */
+  cwd?: string;
   /** Killed after this long (default 20 s). */
   timeoutMs?: number;
 }
@@ -33,6 +35,7 @@ export function runIsolated(module: Uint8Array, runtime: RuntimeName, o: Isolate
   const child = spawn(process.execPath, [script, runtime, Buffer.from(module).toString('base64'), o.preopen ?? ''], {
     // stdin is /dev/null: a character device, to which uvwasi gives every right.
     stdio: ['ignore', o.stdout ?? 'pipe', 'pipe', 'pipe'],
+    cwd: o.cwd,
   });
   let report = '';
   (child.stdio[3] as Readable).on('data', (chunk: Buffer) => (report += chunk.toString()));
