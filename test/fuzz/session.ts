@@ -91,7 +91,14 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
     while (ok && wallNow() < deadline) {
       sandbox.reset();
       emit('I', { seed, instance: summary.instances });
-      const outcome = await runOne({ seed, runtime: o.runtime, sandbox: sandbox.root, deadline, fault: o.fault }, o.transport, worker, progress, o.traceFd);
+      const outcome = await runOne({ seed, runtime: o.runtime, sandbox: sandbox.root, deadline, fault: o.fault }, o.transport, worker, progress, o.traceFd).catch(
+        (error: unknown): Outcome => ({
+          result: null,
+          failure: { property: 'the transport opens and closes', message: error instanceof Error ? (error.stack ?? error.message) : String(error), trace: [] },
+          stopped: false,
+          peerActions: 0,
+        }),
+      );
       summary.instances++;
       const r = outcome.result;
       if (outcome.stopped || r?.watchdogStopped) summary.watchdogStops++;
