@@ -37,7 +37,7 @@ export function terminatePaths(imports: Record<string, WasiFunction>, memory: ()
       const mem = new Uint8Array(memory().buffer);
       const end = mem.length;
       const spans = paths.map(([p, l]) => [u32(args[p]), u32(args[l])] as const);
-      // Paths that lie outside memory or hold a NUL are refused before uvwasi reads them.
+      // A path outside memory (the host) or holding a NUL (node-fixes.ts) is refused before uvwasi reads it.
       if (spans.some(([ptr, len]) => ptr + len > end || (len > 0 && mem.subarray(ptr, ptr + len).includes(0)))) return fn(...args);
       // The bytes after the last NUL: a path that ends among them is read up to the end of memory.
       const unterminated = mem.lastIndexOf(0) + 1;
