@@ -87,9 +87,11 @@ function session(runtime: RuntimeName, transport: SessionTransport, o: { seed: n
   // The session's stdout and stderr are files, which must stay empty: a module
   // that reached the host process's own descriptors could write to them at an
   // offset, resize or preallocate them (a pipe would refuse and hide that).
-  const outputs = mkdtempSync(join(tmpdir(), 'wasi-evloop-fuzz-out-'));
+  // Its sandbox is here too, so that all of it goes even if the session dies.
+  const outputs = mkdtempSync(join(tmpdir(), 'wasi-evloop-fuzz-'));
   const stdio = ['stdout', 'stderr'].map((name) => openSync(join(outputs, name), 'w+'));
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./child.js', import.meta.url)), JSON.stringify({ runtime, transport, ...o })], {
+  const sandbox = join(outputs, 'sandbox');
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./child.js', import.meta.url)), JSON.stringify({ runtime, transport, sandbox, ...o })], {
     stdio: ['ignore', stdio[0]!, stdio[1]!, 'pipe'],
   });
   for (const fd of stdio) closeSync(fd);

@@ -5,22 +5,25 @@
 // symlink out of the sandbox and one to itself among them; after each
 // instance, the outside and the working directory must be as they were.
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SECRET = 'the fuzzed module must never see or change this\n';
 
 export class Sandbox {
-  readonly base = mkdtempSync(join(tmpdir(), 'wasi-evloop-fuzz-'));
   /** The preopened directory. */
-  readonly root = join(this.base, 'root');
-  private readonly outside = join(this.base, 'outside');
+  readonly root: string;
+  private readonly outside: string;
   /** For the session's process.chdir(). */
-  readonly cwd = join(this.base, 'cwd');
+  readonly cwd: string;
   private outsideState = '';
 
-  constructor() {
+  /** In `base`, a new directory that nothing else uses (fuzz.ts removes it, even after a crash). */
+  constructor(private readonly base: string) {
+    mkdirSync(base);
+    this.root = join(base, 'root');
+    this.outside = join(base, 'outside');
+    this.cwd = join(base, 'cwd');
     mkdirSync(this.cwd);
     mkdirSync(this.outside);
     writeFileSync(join(this.outside, 'secret.txt'), SECRET);

@@ -59,6 +59,8 @@ export interface SessionOptions {
   fault?: Fault;
   /** The trace pipe (fd 3 of the session's process). */
   traceFd: number;
+  /** A path for the session's sandbox, not yet made. */
+  sandbox: string;
 }
 
 /** What the session writes last: totals over its instances. */
@@ -79,7 +81,7 @@ export interface SessionSummary {
 export async function runSession(o: SessionOptions): Promise<boolean> {
   const emit = (kind: string, value: unknown) => void writeSync(o.traceFd, `${kind} ${JSON.stringify(value)}\n`);
   const progress = new Progress();
-  const sandbox = new Sandbox();
+  const sandbox = new Sandbox(o.sandbox);
   process.chdir(sandbox.cwd);
   const data: FuzzWorkerData = { progress: progress.buffer, traceFd: o.traceFd };
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
