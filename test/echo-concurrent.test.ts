@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, roundTrip } from './helpers/echo-client.js';
 import { allKinds } from './helpers/kinds.js';
+import { thenStop } from './helpers/then-stop.js';
 
 const CLIENTS = 200;
 const ROUNDS = 3;
@@ -10,7 +11,7 @@ const ROUNDS = 3;
 for (const kind of allKinds()) {
   test(`${kind.name}: ${CLIENTS} concurrent clients each get their own bytes back`, async () => {
     const server = await kind.start();
-    try {
+    const { stats } = await thenStop(async () => {
       const sockets = await Promise.all(Array.from({ length: CLIENTS }, () => connect(server.port)));
       try {
         // All connections are open at once; every round interleaves all of them.
@@ -24,10 +25,8 @@ for (const kind of allKinds()) {
       } finally {
         for (const s of sockets) s.destroy();
       }
-    } finally {
-      const { stats } = await server.stop();
-      assert.is(stats?.accepted, CLIENTS);
-    }
+    }, () => server.stop());
+    assert.is(stats?.accepted, CLIENTS);
   });
 }
 

@@ -3,11 +3,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, echoOnce, roundTrip, sleep } from './helpers/echo-client.js';
 import { allKinds } from './helpers/kinds.js';
+import { thenStop } from './helpers/then-stop.js';
 
 for (const kind of allKinds()) {
   test(`${kind.name}: a client that resets mid-stream closes only its own connection`, async () => {
     const server = await kind.start();
-    try {
+    const { code, stats } = await thenStop(async () => {
       const bystander = await connect(server.port);
       const rude = await connect(server.port);
       rude.on('error', () => {});
@@ -22,11 +23,9 @@ for (const kind of allKinds()) {
       const fresh = randomBytes(1000);
       assert.ok((await echoOnce(server.port, fresh)).equals(fresh), 'new connections are still served');
       bystander.destroy();
-    } finally {
-      const { code, stats } = await server.stop();
-      assert.is(code, 0);
-      assert.is(stats?.accepted, 3);
-    }
+    }, () => server.stop());
+    assert.is(code, 0);
+    assert.is(stats?.accepted, 3);
   });
 }
 

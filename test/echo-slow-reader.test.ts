@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { closedByPeer, connect, roundTrip, sleep } from './helpers/echo-client.js';
 import { allKinds } from './helpers/kinds.js';
 import { procStats } from './helpers/servers.js';
+import { thenStop } from './helpers/then-stop.js';
 
 const MAX_PENDING = 256 * 1024;
 const STALL_MS = 1000;
@@ -28,7 +29,7 @@ async function writeUntilStuck(s: net.Socket, stuckMs: number, limit: number): P
 for (const kind of allKinds()) {
   test(`${kind.name}: a client that never reads is bounded, others are served, then it is dropped`, async () => {
     const server = await kind.start({ maxPending: MAX_PENDING, stallTimeoutMs: STALL_MS });
-    try {
+    const { stats } = await thenStop(async () => {
       const before = server.pid ? procStats(server.pid).rssKiB : 0;
       const hog = await connect(server.port);
       hog.on('error', () => {});
@@ -51,10 +52,8 @@ for (const kind of allKinds()) {
       await sleep(STALL_MS * 1.5);
       await closedByPeer(hog, 5000 + STALL_MS);
       hog.destroy();
-    } finally {
-      const { stats } = await server.stop();
-      assert.is(stats?.dropped, 1, 'exactly the stalled client was dropped');
-    }
+    }, () => server.stop());
+    assert.is(stats?.dropped, 1, 'exactly the stalled client was dropped');
   });
 }
 

@@ -6,6 +6,7 @@ import { roundTrip, sleep } from './helpers/echo-client.js';
 import { connectMany } from './helpers/clients.js';
 import { allKinds } from './helpers/kinds.js';
 import { procStats } from './helpers/servers.js';
+import { thenStop } from './helpers/then-stop.js';
 
 const FD_LIMIT = 64;
 const CLIENTS = 100;
@@ -20,35 +21,36 @@ for (const kind of allKinds().filter((k) => k.process)) {
   test(`${kind.name}: out of fds (ulimit -n ${FD_LIMIT}) it neither crashes nor spins`, async () => {
     const server = await kind.start({ fdLimit: FD_LIMIT });
     const sockets: net.Socket[] = [];
-    try {
-      sockets.push(...(await connectMany(CLIENTS, server.port)));
-      const first = await Promise.all(sockets.map((s) => served(s, 2000)));
-      const ok = first.filter(Boolean).length;
-      assert.ok(ok > FD_LIMIT / 2 && ok < CLIENTS, `${ok} of ${CLIENTS} served under ulimit ${FD_LIMIT}`);
+    const { code } = await thenStop(async () => {
+      try {
+        sockets.push(...(await connectMany(CLIENTS, server.port)));
+        const first = await Promise.all(sockets.map((s) => served(s, 2000)));
+        const ok = first.filter(Boolean).length;
+        assert.ok(ok > FD_LIMIT / 2 && ok < CLIENTS, `${ok} of ${CLIENTS} served under ulimit ${FD_LIMIT}`);
 
-      const cpu0 = procStats(server.pid!).cpuMs;
-      await sleep(2000);
-      const idleCpu = procStats(server.pid!).cpuMs - cpu0;
-      assert.ok(idleCpu < 200, `server used ${idleCpu} ms of CPU in 2 s while out of fds`);
+        const cpu0 = procStats(server.pid!).cpuMs;
+        await sleep(2000);
+        const idleCpu = procStats(server.pid!).cpuMs - cpu0;
+        assert.ok(idleCpu < 200, `server used ${idleCpu} ms of CPU in 2 s while out of fds`);
 
-      const servedSockets = sockets.filter((_, i) => first[i]);
-      const again = await Promise.all(servedSockets.map((s) => served(s, 2000)));
-      assert.ok(again.every(Boolean), 'existing clients are still served');
+        const servedSockets = sockets.filter((_, i) => first[i]);
+        const again = await Promise.all(servedSockets.map((s) => served(s, 2000)));
+        assert.ok(again.every(Boolean), 'existing clients are still served');
 
-      // Natively the core stops accepting while out of fds, so the others wait
-      // in the backlog and get in once fds are freed. (Under Node, libuv
-      // accepts and closes them instead: they are refused, not kept waiting.)
-      if (kind.native) {
-        for (const s of servedSockets) s.destroy();
-        const waiting = sockets.filter((_, i) => !first[i]);
-        const later = await Promise.all(waiting.map((s) => served(s, 5000)));
-        assert.ok(later.every(Boolean), `${later.filter(Boolean).length} of ${waiting.length} waiting clients served later`);
+        // Natively the core stops accepting while out of fds, so the others wait
+        // in the backlog and get in once fds are freed. (Under Node, libuv
+        // accepts and closes them instead: they are refused, not kept waiting.)
+        if (kind.native) {
+          for (const s of servedSockets) s.destroy();
+          const waiting = sockets.filter((_, i) => !first[i]);
+          const later = await Promise.all(waiting.map((s) => served(s, 5000)));
+          assert.ok(later.every(Boolean), `${later.filter(Boolean).length} of ${waiting.length} waiting clients served later`);
+        }
+      } finally {
+        for (const s of sockets) s.destroy();
       }
-    } finally {
-      for (const s of sockets) s.destroy();
-      const { code } = await server.stop();
-      assert.is(code, 0);
-    }
+    }, () => server.stop());
+    assert.is(code, 0);
   });
 }
 

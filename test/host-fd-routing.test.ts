@@ -1,7 +1,7 @@
 // The module sees one fd table: 0-2 the runtime's stdio, the listeners at 3,
 // 4, …, then the runtime's preopened dirs; path_open's result gets the lowest
-// free module fd. Runtime imports get runtime numbers; sockets never reach
-// the runtime.
+// free module fd. Runtime imports get runtime numbers; the file and path
+// calls on sockets and stdio (streams) never reach the runtime.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeHarness, text, FakeExit } from './helpers/host-harness.js';
@@ -42,13 +42,16 @@ test('fd_write/fd_read on stdio and files go to the runtime under its numbers', 
   assert.is(h.runtime.fds.has(4), false, 'closed in the runtime');
 });
 
-test('routed runtime imports translate every fd argument; sockets and unknown fds never reach the runtime', () => {
+test('routed runtime imports translate every fd argument; sockets, stdio and unknown fds never reach the runtime', () => {
   const h = makeHarness({ preopens: ['/a', '/b'] });
   h.net.connect();
   const sock = h.acceptNew();
   const p = h.heap.put('x');
   const ptr = h.heap.alloc(8);
-  assert.is(h.wasi.fd_seek!(1, 0n, 0, ptr), 0);
+  assert.is(h.wasi.path_open!(4, 0, p, 1, 0, 0n, 0n, 0, ptr), 0);
+  const file = h.heap.u32(ptr);
+  assert.is(h.wasi.fd_seek!(file, 0n, 0, ptr), 0);
+  assert.equal(h.runtime.callsTo('fd_seek')[0]![0], 5, 'the file is runtime fd 5 (3 and 4 are the preopens)');
   assert.is(h.wasi.path_unlink_file!(4, p, 1), 0);
   assert.is(h.wasi.path_rename!(4, p, 1, 5, p, 1), 0);
   assert.is(h.wasi.path_symlink!(p, 1, 5, p, 1), 0);
@@ -56,6 +59,10 @@ test('routed runtime imports translate every fd argument; sockets and unknown fd
   assert.equal(h.runtime.callsTo('path_symlink')[0]![2], 4);
   const before = h.runtime.calls.length;
   assert.is(h.wasi.fd_seek!(sock, 0n, 0, ptr), w.ERRNO_SPIPE);
+  // stdio is a stream: under node:wasi the host process's own fds 0-2.
+  assert.is(h.wasi.fd_seek!(1, 0n, 0, ptr), w.ERRNO_SPIPE);
+  assert.is(h.wasi.path_unlink_file!(0, p, 1), w.ERRNO_NOTDIR);
+  assert.is(h.wasi.path_open!(2, 0, p, 1, 0, 0n, 0n, 0, ptr), w.ERRNO_NOTDIR);
   assert.is(h.wasi.path_unlink_file!(sock, p, 1), w.ERRNO_NOTDIR);
   assert.is(h.wasi.path_rename!(4, p, 1, 99, p, 1), w.ERRNO_BADF);
   assert.is(h.wasi.fd_seek!(99, 0n, 0, ptr), w.ERRNO_BADF);

@@ -16,30 +16,65 @@ export interface ComposedImports {
 
 /**
  * The other preview1 imports that take fds: which arguments are fds, and the
- * answer when one names a socket or an epoll set (what Linux says for the
- * same call on a socket).
+ * answer when one names a stream (a socket, an epoll set, stdio: what Linux
+ * says for the same call on a socket or a pipe).
  */
-const ROUTED: Readonly<Record<string, { fdArgs: readonly number[]; onSocket: number }>> = {
-  fd_advise: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
-  fd_allocate: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
-  fd_datasync: { fdArgs: [0], onSocket: w.ERRNO_INVAL },
-  fd_filestat_set_size: { fdArgs: [0], onSocket: w.ERRNO_INVAL },
-  fd_filestat_set_times: { fdArgs: [0], onSocket: w.ERRNO_INVAL },
-  fd_pread: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
-  fd_pwrite: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
-  fd_readdir: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
-  fd_seek: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
-  fd_sync: { fdArgs: [0], onSocket: w.ERRNO_INVAL },
-  fd_tell: { fdArgs: [0], onSocket: w.ERRNO_SPIPE },
-  path_create_directory: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
-  path_filestat_get: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
-  path_filestat_set_times: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
-  path_link: { fdArgs: [0, 4], onSocket: w.ERRNO_NOTDIR },
-  path_readlink: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
-  path_remove_directory: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
-  path_rename: { fdArgs: [0, 3], onSocket: w.ERRNO_NOTDIR },
-  path_symlink: { fdArgs: [2], onSocket: w.ERRNO_NOTDIR },
-  path_unlink_file: { fdArgs: [0], onSocket: w.ERRNO_NOTDIR },
+const ROUTED: Readonly<Record<string, { fdArgs: readonly number[]; onStream: number }>> = {
+  fd_advise: { fdArgs: [0], onStream: w.ERRNO_SPIPE },
+  fd_allocate: { fdArgs: [0], onStream: w.ERRNO_SPIPE },
+  fd_datasync: { fdArgs: [0], onStream: w.ERRNO_INVAL },
+  fd_filestat_set_size: { fdArgs: [0], onStream: w.ERRNO_INVAL },
+  fd_filestat_set_times: { fdArgs: [0], onStream: w.ERRNO_INVAL },
+  fd_pread: { fdArgs: [0], onStream: w.ERRNO_SPIPE },
+  fd_pwrite: { fdArgs: [0], onStream: w.ERRNO_SPIPE },
+  fd_readdir: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+  fd_seek: { fdArgs: [0], onStream: w.ERRNO_SPIPE },
+  fd_sync: { fdArgs: [0], onStream: w.ERRNO_INVAL },
+  fd_tell: { fdArgs: [0], onStream: w.ERRNO_SPIPE },
+  path_create_directory: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+  path_filestat_get: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+  path_filestat_set_times: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+  path_link: { fdArgs: [0, 4], onStream: w.ERRNO_NOTDIR },
+  path_readlink: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+  path_remove_directory: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+  path_rename: { fdArgs: [0, 3], onStream: w.ERRNO_NOTDIR },
+  path_symlink: { fdArgs: [2], onStream: w.ERRNO_NOTDIR },
+  path_unlink_file: { fdArgs: [0], onStream: w.ERRNO_NOTDIR },
+};
+
+/**
+ * The (pointer, length) argument pairs of the runtime's imports: a buffer or
+ * a path in the module's memory. Each is checked to lie in memory (EFAULT)
+ * before the runtime sees it, and passed on as u32s: browser_wasi_shim took
+ * a pointer past 2^31 (negative in JavaScript) for an index from the end of
+ * memory and cut a range running past the end short (random_get filled the
+ * wrong bytes, up to all of memory; a path lost its tail), and uvwasi
+ * answered EOVERFLOW. (path_open is the host's, and checks its path itself.)
+ */
+const BUFFERS: Readonly<Record<string, readonly (readonly [number, number])[]>> = {
+  random_get: [[0, 1]],
+  fd_readdir: [[1, 2]],
+  path_create_directory: [[1, 2]],
+  path_filestat_get: [[2, 3]],
+  path_filestat_set_times: [[2, 3]],
+  path_link: [
+    [2, 3],
+    [5, 6],
+  ],
+  path_readlink: [
+    [1, 2],
+    [3, 4],
+  ],
+  path_remove_directory: [[1, 2]],
+  path_rename: [
+    [1, 2],
+    [4, 5],
+  ],
+  path_symlink: [
+    [0, 1],
+    [3, 4],
+  ],
+  path_unlink_file: [[1, 2]],
 };
 
 /** They end the module by throwing (the runtime's exit exception): never wrapped. */
@@ -51,7 +86,7 @@ function importNames(cls: { prototype: object }): string[] {
 }
 
 /** The preview1 imports the host owns (for the others it routes fds to the runtime). */
-export const HOST_PREVIEW1_IMPORTS: readonly string[] = importNames(Preview1Imports);
+const HOST_PREVIEW1_IMPORTS: readonly string[] = importNames(Preview1Imports);
 
 /** A class's import methods, bound and guarded, by name. */
 function installed(host: SocketHost, imports: object, names: readonly string[]): Record<string, WasiFunction> {
@@ -78,8 +113,7 @@ export function composeImports(runtimeImports: WasiFunctions, layout: RuntimeLay
   const preview1: Record<string, WasiFunction> = {};
   for (const [name, fn] of Object.entries(runtime)) {
     if (THROWS_BY_DESIGN.has(name)) preview1[name] = fn;
-    else if (Object.hasOwn(ROUTED, name)) preview1[name] = routed(host, fn, ROUTED[name]!);
-    else preview1[name] = host.guard((...args: unknown[]) => asErrno(fn(...args)));
+    else preview1[name] = host.guard(toRuntime(host, fn, ROUTED[name], BUFFERS[name]));
   }
   Object.assign(preview1, installed(host, new Preview1Imports(host), HOST_PREVIEW1_IMPORTS));
 
@@ -89,17 +123,30 @@ export function composeImports(runtimeImports: WasiFunctions, layout: RuntimeLay
   };
 }
 
-function routed(host: SocketHost, fn: WasiFunction, route: { fdArgs: readonly number[]; onSocket: number }): WasiFunction {
-  return host.guard((...args: unknown[]): number => {
-    for (const i of route.fdArgs) {
+/** A runtime import as the module calls it: its fds routed to the runtime's numbers, its buffers checked. */
+function toRuntime(
+  host: SocketHost,
+  fn: WasiFunction,
+  route: { fdArgs: readonly number[]; onStream: number } | undefined,
+  buffers: readonly (readonly [number, number])[] | undefined,
+): (...args: unknown[]) => number {
+  return (...args: unknown[]): number => {
+    for (const i of route?.fdArgs ?? []) {
       const entry = host.descriptor(args[i] as number);
       if (entry === undefined) return w.ERRNO_BADF;
-      if (entry.runtimeFd === null) return route.onSocket;
-      args[i] = entry.runtimeFd;
+      if (entry.runtimeFile === null) return route!.onStream;
+      args[i] = entry.runtimeFile;
+    }
+    for (const [ptr, len] of buffers ?? []) {
+      args[ptr] = u32(args[ptr]);
+      args[len] = u32(args[len]);
+      w.checkRange(host.memory.view(), args[ptr] as number, args[len] as number);
     }
     return asErrno(fn(...args));
-  });
+  };
 }
+
+const u32 = (v: unknown): number => Number(v) >>> 0;
 
 /** Some runtime functions (browser_wasi_shim's sched_yield, random_get) return nothing: success. */
 function asErrno(result: unknown): number {

@@ -87,8 +87,12 @@ export abstract class Descriptor {
     return false;
   }
 
-  /** The runtime's number for this descriptor, when the runtime owns it (routing in compose.ts). */
-  get runtimeFd(): number | null {
+  /**
+   * The runtime's number for this descriptor when it is a file or directory
+   * of the runtime's, for the file and path calls routed there (compose.ts);
+   * null for the streams those calls mean nothing on: sockets, epoll sets, stdio.
+   */
+  get runtimeFile(): number | null {
     return null;
   }
 

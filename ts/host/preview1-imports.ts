@@ -132,7 +132,7 @@ export class Preview1Imports {
   }
 
   fd_prestat_dir_name(fd: number, path: number, pathLen: number): number {
-    return this.host.descriptor(fd)?.fd_prestat_dir_name(path, pathLen) ?? w.ERRNO_BADF;
+    return this.host.descriptor(fd)?.fd_prestat_dir_name(u32(path), u32(pathLen)) ?? w.ERRNO_BADF;
   }
 
   path_open(
@@ -147,17 +147,19 @@ export class Preview1Imports {
     opened: number,
   ): number {
     const { host } = this;
-    const dir = host.descriptor(dirfd)?.runtimeFd;
+    const dir = host.descriptor(dirfd)?.runtimeFile;
     if (dir === undefined) return w.ERRNO_BADF;
     if (dir === null) return w.ERRNO_NOTDIR;
     // Checked first so that a bad pointer cannot leave a runtime fd open behind the module's back.
     w.checkRange(host.memory.view(), u32(opened), 4);
+    // The path too, as for the runtime's other path imports (BUFFERS in compose.ts).
+    w.checkRange(host.memory.view(), u32(path), u32(pathLen));
     if (host.table.full) return w.ERRNO_MFILE;
-    const r = host.callRuntime('path_open', dir, dirflags, path, pathLen, oflags, base, inheriting, fdflags, opened);
+    const r = host.callRuntime('path_open', dir, dirflags, u32(path), u32(pathLen), oflags, base, inheriting, fdflags, opened);
     if (r !== w.ERRNO_SUCCESS) return r;
     const view = host.memory.view();
     const rt = w.readU32(view, u32(opened));
-    w.writeU32(view, u32(opened), host.table.allocate(new RuntimeFd(host, rt, false)));
+    w.writeU32(view, u32(opened), host.table.allocate(new RuntimeFd(host, rt, 'file')));
     return w.ERRNO_SUCCESS;
   }
 

@@ -6,22 +6,29 @@
 import * as w from '../wasi/index.js';
 import { Descriptor, type HostContext, type PollAnswer } from './descriptor.js';
 
+/**
+ * What a runtime descriptor is. 'stdio': the module's stdin, stdout or
+ * stderr, a stream (under node:wasi the host process's own fds 0-2: a module
+ * must not seek, resize or write at an offset into the host's output file).
+ */
+export type RuntimeFdKind = 'stdio' | 'preopen' | 'file';
+
 export class RuntimeFd extends Descriptor {
   constructor(
     host: HostContext,
     /** The runtime's own number for it (uvwasi's, the shim's). */
     readonly numberInRuntime: number,
-    private readonly isPreopen: boolean,
+    private readonly kind: RuntimeFdKind,
   ) {
     super(host);
   }
 
   override get preopen(): boolean {
-    return this.isPreopen;
+    return this.kind === 'preopen';
   }
 
-  override get runtimeFd(): number {
-    return this.numberInRuntime;
+  override get runtimeFile(): number | null {
+    return this.kind === 'stdio' ? null : this.numberInRuntime;
   }
 
   override fd_read(iovs: number, iovsLen: number, nread: number): number {
@@ -51,6 +58,9 @@ export class RuntimeFd extends Descriptor {
   }
 
   override fd_prestat_dir_name(path: number, pathLen: number): number {
+    // The whole buffer, not just the name's part of it: browser_wasi_shim
+    // answered success when the name fitted before the end of memory, uvwasi EOVERFLOW.
+    w.checkRange(this.host.memory.view(), path, pathLen);
     return this.host.callRuntime('fd_prestat_dir_name', this.numberInRuntime, path, pathLen);
   }
 

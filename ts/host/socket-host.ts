@@ -84,9 +84,9 @@ export class SocketHost implements HostContext {
       throw new RangeError(`maxFds ${this.table.maxFds} leaves no room for stdio, the listeners and the preopens`);
     }
     this.runtime = runtime;
-    for (let fd = 0; fd < 3; fd++) this.table.place(fd, new RuntimeFd(this, fd, false));
+    for (let fd = 0; fd < 3; fd++) this.table.place(fd, new RuntimeFd(this, fd, 'stdio'));
     for (const handle of this.transport.listeners) this.table.allocate(this.track(new ListenerFd(this, handle, this)));
-    for (const rt of preopens) this.table.allocate(new RuntimeFd(this, rt, true));
+    for (const rt of preopens) this.table.allocate(new RuntimeFd(this, rt, 'preopen'));
   }
 
   /** Closes every socket and epoll set still in the table (the module has ended). Runtime fds stay the runtime's. */

@@ -2,8 +2,9 @@
 // preopened directories on the real file system.
 
 import type { WasiFunction } from '../host/index.js';
-import { ERRNO_NOTSUP } from '../wasi/index.js';
 import { fixUvwasi } from './node-fixes.js';
+import { terminatePaths } from './node-paths.js';
+import { guardHostProcess } from './node-process-guard.js';
 import { fdWriteToSink, outputSink } from './stdio.js';
 import type { RuntimeConfig, WasiRuntime } from './types.js';
 
@@ -55,6 +56,7 @@ export async function createNodeRuntime(config: RuntimeConfig): Promise<WasiRunt
     config.preopens.map(({ host }, i) => ({ rt: runtimePreopenFds[i]!, host })),
     currentMemory,
   );
+  terminatePaths(imports, currentMemory);
   const sinks = [outputSink(1, config.stdout, config.onOutput), outputSink(2, config.stderr, config.onOutput)];
   if (sinks.some((s) => s !== null)) {
     const toSink = sinks.map((s) => (s ? fdWriteToSink(currentMemory, s) : null));
@@ -65,12 +67,7 @@ export async function createNodeRuntime(config: RuntimeConfig): Promise<WasiRunt
     };
   }
 
-  // uvwasi applies fdflags with fcntl(F_SETFL) on the real descriptor, and
-  // 0-2 are the host process's own stdio, shared with Node: a module must not
-  // make them nonblocking (or append-only) under it.
-  const setFlags = imports.fd_fdstat_set_flags!;
-  imports.fd_fdstat_set_flags = (fd: number, flags: number) =>
-    fd >= 0 && fd <= 2 ? ERRNO_NOTSUP : setFlags(fd, flags);
+  guardHostProcess(imports);
 
   return {
     imports,

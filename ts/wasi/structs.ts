@@ -27,16 +27,6 @@ export function writeU32(view: DataView, ptr: number, value: number): void {
   view.setUint32(ptr, value, true);
 }
 
-export function writeU16(view: DataView, ptr: number, value: number): void {
-  checkRange(view, ptr, 2);
-  view.setUint16(ptr, value, true);
-}
-
-export function readU64(view: DataView, ptr: number): bigint {
-  checkRange(view, ptr, 8);
-  return view.getBigUint64(ptr, true);
-}
-
 export function writeU64(view: DataView, ptr: number, value: bigint): void {
   checkRange(view, ptr, 8);
   view.setBigUint64(ptr, value, true);

@@ -22,8 +22,6 @@ export const FSTFLAGS_MTIM = 1 << 2;
 export const FSTFLAGS_MTIM_NOW = 1 << 3;
 export const FSTFLAGS_ALL = FSTFLAGS_ATIM | FSTFLAGS_ATIM_NOW | FSTFLAGS_MTIM | FSTFLAGS_MTIM_NOW;
 
-export const ADVICE_NOREUSE = 5;
-
 // The rights a descriptor of each kind can hold at most: uvwasi's sets
 // (wasi_rights.h), which wasi-libc and the official test suite expect.
 export const RIGHTS_REGULAR_FILE_BASE =

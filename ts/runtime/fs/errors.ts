@@ -11,13 +11,3 @@ export function errnoOfFsError(error: unknown): number {
   if (typeof code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string') return errnoFromNodeCode(code);
   throw error;
 }
-
-/** Runs a node:fs call; a failure becomes its errno, success ERRNO_SUCCESS (0). */
-export function fsCall(call: () => void): number {
-  try {
-    call();
-    return 0;
-  } catch (error) {
-    return errnoOfFsError(error);
-  }
-}

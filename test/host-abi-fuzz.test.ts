@@ -1,0 +1,53 @@
+// The host-ABI fuzzer (test/fuzz/): a short run over every runtime ×
+// transport kind finds nothing, and it does catch each kind of fault it
+// checks for, naming the import, the seed and the command that replays it.
+// Longer runs: npm run fuzz -- --seconds N.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { fuzz, type SessionReport } from './fuzz/fuzz.js';
+import type { Fault } from './fuzz/instance.js';
+
+/** Fixed, so that the suite is repeatable; FUZZ_SEED=... tries another. */
+const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
+
+test('a short run over every runtime and transport kind finds nothing', async () => {
+  const reports = await fuzz({ seconds: 6, seed: SEED });
+  assert.ok(reports.length >= 4, 'node and shim, each over node-net and the memory network at least');
+  for (const r of reports) {
+    assert.ok(r.ok, r.failure ?? '');
+    assert.ok(r.summary!.calls > 100, `${r.runtime} × ${r.transport}: only ${r.summary!.calls} calls`);
+  }
+  const imports = new Set(reports.flatMap((r) => Object.keys(r.summary!.perImport)));
+  assert.ok(imports.size >= 45, `only ${imports.size} imports were called`);
+});
+
+async function withFault(fault: Fault, transport: 'memory' | 'node-net'): Promise<SessionReport> {
+  const [report] = await fuzz({ seconds: 20, seed: SEED, runtimes: ['shim'], transports: [transport], fault });
+  assert.is(report!.ok, false, `the ${fault} fault went unnoticed`);
+  assert.match(report!.failure!, /seed \d+ .*replay: npm run fuzz -- --seed \d+ --runtime shim --transport /);
+  return report!;
+}
+
+const CAUGHT: readonly [Fault, 'memory' | 'node-net', RegExp][] = [
+  ['scribble', 'memory', /memory outside the out-parameters is unchanged\n.*clock_time_get changed 1 byte/],
+  ['errno', 'memory', /every result is a WASI errno\n.*sched_yield returned 1000/],
+  ['throw', 'memory', /no import throws\n.*sched_yield threw TypeError: a bug on purpose/],
+  ['stall', 'node-net', /no call waits past its timeout\n.*call #\d+ has taken \d+ ms; its timeout was 0 ms/],
+  ['crash', 'memory', /the host process survives\n.*was killed by SIGKILL[^]*sched_yield\(\)\n?$/],
+];
+
+for (const [fault, transport, expected] of CAUGHT) {
+  test(`an import broken on purpose (${fault}) is reported`, async () => {
+    assert.match((await withFault(fault, transport)).failure!, expected);
+  });
+}
+
+test('a failing seed replays to the same failure', async () => {
+  const first = await withFault('errno', 'memory');
+  const [again] = await fuzz({ seconds: 20, seed: first.failingSeed!, runtimes: ['shim'], transports: ['memory'], fault: 'errno' });
+  const call = (r: SessionReport) => /#(\d+) sched_yield\(\) -> 1000/.exec(r.failure ?? '')?.[1];
+  assert.ok(call(first) !== undefined, first.failure!);
+  assert.is(call(again!), call(first), 'the same call fails, at the same place in the sequence');
+});
+
+test.run();
