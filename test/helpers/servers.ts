@@ -44,6 +44,8 @@ export interface ServerKind {
   process: boolean;
   /** The C core built natively: no JavaScript heap or runtime of its own. */
   native: boolean;
+  /** Where a wasm server's sockets live ('kernel' | 'node-net'); none for native servers. */
+  transport?: string;
   start(options?: ServerOptions): Promise<EchoServer>;
 }
 

@@ -8,6 +8,7 @@ import { BACKENDS, coreArgs, parseStats, REPO, startListeningProcess, type Serve
 export function facadeKind(backend: Backend, runtime: RuntimeName, transport: TransportName): ServerKind {
   return {
     name: `facade ${backend} ${runtime} ${transport}`,
+    transport,
     backend,
     process: false,
     native: false,
@@ -40,6 +41,7 @@ export function facadeKind(backend: Backend, runtime: RuntimeName, transport: Tr
 export function cliKind(backend: Backend, runtime: RuntimeName, transport: TransportName): ServerKind {
   return {
     name: `cli ${backend} ${runtime} ${transport}`,
+    transport,
     backend,
     process: true,
     native: false,
