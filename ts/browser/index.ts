@@ -49,7 +49,7 @@ export interface BrowserServeOptions {
   stderr?: TextOutput;
   /** Ring sizes per connection and the accept backlog of the virtual network. */
   limits?: TransportLimits;
-  /** Connections the virtual network holds at once (default 16384). */
+  /** Connections the virtual network holds at once (default 16384, fewer with rings too large for that many in one shared buffer). */
   connections?: number;
   /** The echo module; default: wasm/echo-BACKEND.wasm of this package. */
   module?: ModuleSource;

@@ -135,6 +135,40 @@ export function normalShape(shape: NetworkShape): NetworkShape {
   };
 }
 
+/**
+ * The most shared memory one network may take: the largest buffer Node 20's
+ * V8 makes (a growable buffer reserves its whole maximum when it is made).
+ */
+export const MAX_NETWORK_BYTES = 2 ** 32;
+
+/** Where the header's parts start and how big a slot is, for a normal shape. */
+function measure({ slots, listeners, backlog, inbound, outbound }: NetworkShape) {
+  const mqCap = pow2AtLeast(slots + listeners);
+  const oqCap = pow2AtLeast(slots);
+  const mqBase = FIXED_WORDS;
+  const oqBase = mqBase + mqCap;
+  const listenerBase = oqBase + oqCap;
+  const listenerStride = LISTENER_WORDS + backlog;
+  const headerWords = listenerBase + listeners * listenerStride;
+  const slotsOffset = Math.ceil((headerWords * 4) / 64) * 64;
+  const slotBytes = SLOT_WORDS * 4 + inbound + outbound;
+  return { mqCap, oqCap, mqBase, oqBase, listenerBase, listenerStride, slotsOffset, slotBytes, maxBytes: slotsOffset + slots * slotBytes };
+}
+
+/** The most slots, up to `wanted`, whose network fits in MAX_NETWORK_BYTES with the shape's other sizes. */
+export function slotsThatFit(shape: Omit<NetworkShape, 'slots'>, wanted: number): number {
+  const fits = (slots: number) => measure(normalShape({ ...shape, slots })).maxBytes <= MAX_NETWORK_BYTES;
+  if (fits(wanted)) return wanted;
+  let lo = 1;
+  let hi = wanted;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Where everything is, for one shape. Both halves build the same Layout from the same shape. */
 export class Layout {
   readonly shape: NetworkShape;
@@ -151,16 +185,22 @@ export class Layout {
 
   constructor(shape: NetworkShape) {
     this.shape = normalShape(shape);
-    const { slots, listeners, backlog, inbound, outbound } = this.shape;
-    this.mqCap = pow2AtLeast(slots + listeners);
-    this.oqCap = pow2AtLeast(slots);
-    this.mqBase = FIXED_WORDS;
-    this.oqBase = this.mqBase + this.mqCap;
-    this.listenerBase = this.oqBase + this.oqCap;
-    this.listenerStride = LISTENER_WORDS + backlog;
-    const headerWords = this.listenerBase + listeners * this.listenerStride;
-    this.slotsOffset = Math.ceil((headerWords * 4) / 64) * 64;
-    this.slotBytes = SLOT_WORDS * 4 + inbound + outbound;
+    const m = measure(this.shape);
+    const { slots, inbound, outbound } = this.shape;
+    if (m.maxBytes > MAX_NETWORK_BYTES) {
+      throw new RangeError(
+        `virtual network: ${slots} connections with rings of ${inbound} + ${outbound} bytes need ${m.maxBytes} bytes of shared memory, ` +
+          `more than one shared buffer holds (${MAX_NETWORK_BYTES}): allow fewer connections or smaller inbound/outbound limits`,
+      );
+    }
+    this.mqCap = m.mqCap;
+    this.oqCap = m.oqCap;
+    this.mqBase = m.mqBase;
+    this.oqBase = m.oqBase;
+    this.listenerBase = m.listenerBase;
+    this.listenerStride = m.listenerStride;
+    this.slotsOffset = m.slotsOffset;
+    this.slotBytes = m.slotBytes;
   }
 
   /** Bytes the buffer needs to hold `slots` slots. */

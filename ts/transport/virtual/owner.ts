@@ -44,6 +44,7 @@ import {
   S_SHUT_WR,
   SELF,
   SLOTS_MAPPED,
+  slotsThatFit,
   type NetworkShape,
   type VirtualModuleInit,
 } from './layout.js';
@@ -73,7 +74,11 @@ class VirtualListenError extends VirtualNetworkError {
 }
 
 export interface VirtualOwnerOptions extends OwnerOptions {
-  /** Connections that may exist at once (each holds its two rings); more are refused. Default 16384. */
+  /**
+   * Connections that may exist at once (each holds its two rings); more are
+   * refused. Default 16384, or as many as fit in one shared buffer
+   * (MAX_NETWORK_BYTES) with large rings; a count that does not fit is a RangeError.
+   */
   connections?: number;
 }
 
@@ -369,13 +374,14 @@ export class VirtualOwner implements TransportOwner {
       addresses.push({ host, port: bound });
     }
     const limits = options.limits ?? {};
-    const shape: NetworkShape = {
-      slots: options.connections ?? VIRTUAL_DEFAULTS.connections,
+    const sizes = {
       listeners: addresses.length,
       backlog: limits.acceptBacklog ?? VIRTUAL_DEFAULTS.acceptBacklog,
       inbound: limits.inbound ?? VIRTUAL_DEFAULTS.inbound,
       outbound: limits.outbound ?? VIRTUAL_DEFAULTS.outbound,
     };
+    // Large rings make the default count of connections too big for one shared buffer: fewer then.
+    const shape: NetworkShape = { ...sizes, slots: options.connections ?? slotsThatFit(sizes, VIRTUAL_DEFAULTS.connections) };
     return new VirtualOwner(addresses, new Layout(shape), options);
   }
 
