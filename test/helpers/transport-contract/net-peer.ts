@@ -11,7 +11,8 @@
 
 import net from 'node:net';
 import { withTimeout } from '../echo-client.js';
-import type { Peer, PeerEnd } from './rig.js';
+import type { OwnedPeer } from './peers.js';
+import type { PeerEnd } from './rig.js';
 
 const HOST = '127.0.0.1';
 const READ_MS = 10_000;
@@ -19,7 +20,7 @@ const FLOOD_CHUNK = 64 * 1024;
 /** Bytes flood() keeps queued in Node at most: enough to keep the kernel busy, not a pile in memory. */
 const FLOOD_QUEUE = 4 * FLOOD_CHUNK;
 
-export class NetPeer implements Peer {
+export class NetPeer implements OwnedPeer {
   private readonly received: Buffer[] = [];
   private receivedBytes = 0;
   private ended: PeerEnd | null = null;
