@@ -13,7 +13,6 @@ import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSy
 import { Fd, wasi as shimWasi } from '@bjorn3/browser_wasi_shim';
 import * as w from '../../wasi/index.js';
 import { WasiErrnoError } from '../../wasi/index.js';
-import { FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW, WHENCE_CUR, WHENCE_END, WHENCE_SET } from '../fs/abi.js';
 import { errnoOfFsError } from '../fs/errors.js';
 import { filestatOf } from '../fs/stat.js';
 import { checkFstflags, setTimes } from '../fs/times.js';
@@ -110,8 +109,8 @@ export class HostFile extends Fd {
         // Without /proc: futimes, to the microsecond, and both times (node:fs cannot leave one alone).
         const now = Date.now() / 1000;
         const current = fstatSync(this.fd, { bigint: true });
-        const a = fstflags & FSTFLAGS_ATIM ? Number(atim) / 1e9 : fstflags & FSTFLAGS_ATIM_NOW ? now : Number(current.atimeNs) / 1e9;
-        const m = fstflags & FSTFLAGS_MTIM ? Number(mtim) / 1e9 : fstflags & FSTFLAGS_MTIM_NOW ? now : Number(current.mtimeNs) / 1e9;
+        const a = fstflags & w.FSTFLAGS_ATIM ? Number(atim) / 1e9 : fstflags & w.FSTFLAGS_ATIM_NOW ? now : Number(current.atimeNs) / 1e9;
+        const m = fstflags & w.FSTFLAGS_MTIM ? Number(mtim) / 1e9 : fstflags & w.FSTFLAGS_MTIM_NOW ? now : Number(current.mtimeNs) / 1e9;
         futimesSync(this.fd, a, m);
       }
       return w.ERRNO_SUCCESS;
@@ -199,15 +198,15 @@ export class HostFile extends Fd {
 
   override fd_seek(offset: bigint, whence: number) {
     // lseek(fd, 0, SEEK_CUR) is how wasi-libc asks for the position: FD_TELL is enough for that.
-    const tellOnly = offset === 0n && whence === WHENCE_CUR;
+    const tellOnly = offset === 0n && whence === w.WHENCE_CUR;
     const denied = this.caps.check(tellOnly ? w.RIGHTS_FD_SEEK | w.RIGHTS_FD_TELL : w.RIGHTS_FD_SEEK, tellOnly);
     if (denied) return { ret: denied, offset: 0n };
     if (!this.seekable) return { ret: w.ERRNO_SPIPE, offset: 0n };
     let base: bigint;
     try {
-      if (whence === WHENCE_SET) base = 0n;
-      else if (whence === WHENCE_CUR) base = this.position;
-      else if (whence === WHENCE_END) base = fstatSync(this.fd, { bigint: true }).size;
+      if (whence === w.WHENCE_SET) base = 0n;
+      else if (whence === w.WHENCE_CUR) base = this.position;
+      else if (whence === w.WHENCE_END) base = fstatSync(this.fd, { bigint: true }).size;
       else return { ret: w.ERRNO_INVAL, offset: 0n };
     } catch (error) {
       return failed(error, { offset: 0n });
