@@ -1,6 +1,6 @@
 // Node's file-system errors as WASI errnos.
 
-import { errnoFromNodeCode } from '../../wasi/index.js';
+import { errnoFromNodeCode, WasiErrnoError } from '../../wasi/index.js';
 
 /**
  * The errno for an error thrown by node:fs. Anything else is a bug on the
@@ -12,12 +12,12 @@ export function errnoOfFsError(error: unknown): number {
   throw error;
 }
 
-/** Runs a node:fs call; a failure becomes its errno, success ERRNO_SUCCESS (0). */
-export function fsCall(call: () => void): number {
+/** Runs `action`; a WasiErrnoError or a node:fs error becomes its errno, success ERRNO_SUCCESS (0) unless `action` returns one. */
+export function attempt(action: () => number | void): number {
   try {
-    call();
-    return 0;
+    return action() ?? 0;
   } catch (error) {
+    if (error instanceof WasiErrnoError) return error.errno;
     return errnoOfFsError(error);
   }
 }

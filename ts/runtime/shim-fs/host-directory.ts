@@ -12,26 +12,17 @@ import { constants, lstatSync, mkdirSync, openSync, closeSync, fstatSync, fsyncS
 import { Fd, wasi as shimWasi } from '@bjorn3/browser_wasi_shim';
 import * as w from '../../wasi/index.js';
 import { WasiErrnoError } from '../../wasi/index.js';
-import { errnoOfFsError } from '../fs/errors.js';
+import { attempt, errnoOfFsError } from '../fs/errors.js';
 import type { DirEntry } from '../fs/readdir.js';
 import { hostPath, locationOf, resolveTarget, type Location, type Target } from '../fs/sandbox.js';
 import { filestatOf, filetypeOf } from '../fs/stat.js';
 import { checkFstflags, setTimes } from '../fs/times.js';
+import { HostDescriptor } from './host-descriptor.js';
 import { HostFile } from './host-file.js';
 import { Capabilities, RIGHTS_DIRECTORY_BASE, RIGHTS_DIRECTORY_INHERITING, RIGHTS_REGULAR_FILE_BASE } from './rights.js';
 
 const READ_RIGHTS = w.RIGHTS_FD_READ | w.RIGHTS_FD_READDIR;
 const WRITE_RIGHTS = w.RIGHTS_FD_DATASYNC | w.RIGHTS_FD_WRITE | w.RIGHTS_FD_ALLOCATE | w.RIGHTS_FD_FILESTAT_SET_SIZE;
-
-/** Runs `action`; a WasiErrnoError or a node:fs error becomes its errno. */
-function attempt(action: () => number | void): number {
-  try {
-    return action() ?? w.ERRNO_SUCCESS;
-  } catch (error) {
-    if (error instanceof WasiErrnoError) return error.errno;
-    return errnoOfFsError(error);
-  }
-}
 
 function lstatOrNull(path: string) {
   try {
@@ -42,17 +33,18 @@ function lstatOrNull(path: string) {
   }
 }
 
-export class HostDirectory extends Fd {
+export class HostDirectory extends HostDescriptor {
+  override readonly filetype = w.FILETYPE_DIRECTORY;
   /** fd_readdir's entries since the module last read from cookie 0. */
   listing: DirEntry[] | null = null;
 
   constructor(
     readonly location: Location,
-    readonly caps: Capabilities,
+    caps: Capabilities,
     /** The guest path, for a preopened directory. */
     readonly preopenName: string | null = null,
   ) {
-    super();
+    super(caps);
   }
 
   /** A preopened directory: the real directory  (a real path), every right. */
@@ -71,14 +63,8 @@ export class HostDirectory extends Fd {
     return resolveTarget(this.location, path, follow);
   }
 
-  filestat(): w.Filestat | number {
-    const denied = this.caps.check(w.RIGHTS_FD_FILESTAT_GET);
-    if (denied) return denied;
-    try {
-      return filestatOf(statSync(this.path, { bigint: true }));
-    } catch (error) {
-      return errnoOfFsError(error);
-    }
+  protected override stat() {
+    return statSync(this.path, { bigint: true });
   }
 
   pathFilestat(flags: number, path: string): w.Filestat | number {
@@ -93,49 +79,22 @@ export class HostDirectory extends Fd {
     return r === w.ERRNO_SUCCESS ? result : r;
   }
 
-  override fd_fdstat_get() {
-    const fdstat = new shimWasi.Fdstat(w.FILETYPE_DIRECTORY, this.caps.fdflags);
-    fdstat.fs_rights_base = this.caps.base;
-    fdstat.fs_rights_inherited = this.caps.inheriting;
-    return { ret: w.ERRNO_SUCCESS, fdstat };
-  }
-
-  override fd_fdstat_set_flags(flags: number): number {
-    const denied = this.caps.check(w.RIGHTS_FD_FDSTAT_SET_FLAGS);
-    if (denied) return denied;
-    if ((flags & ~w.FDFLAGS_ALL) !== 0) return w.ERRNO_INVAL;
-    this.caps.fdflags = flags;
-    return w.ERRNO_SUCCESS;
-  }
-
-  override fd_fdstat_set_rights(base: bigint, inheriting: bigint): number {
-    return this.caps.drop(base, inheriting);
-  }
-
   override fd_prestat_get() {
     if (this.preopenName === null) return { ret: w.ERRNO_BADF, prestat: null };
     return { ret: w.ERRNO_SUCCESS, prestat: shimWasi.Prestat.dir(this.preopenName) };
   }
 
-  override fd_filestat_set_times(atim: bigint, mtim: bigint, fstflags: number): number {
-    const denied = this.caps.check(w.RIGHTS_FD_FILESTAT_SET_TIMES);
-    if (denied) return denied;
-    const invalid = checkFstflags(fstflags);
-    if (invalid) return invalid;
-    return attempt(() => setTimes(this.path, true, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim), fstflags));
+  protected override changeTimes(atim: bigint, mtim: bigint, fstflags: number): void {
+    setTimes(this.path, true, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim), fstflags);
   }
 
-  override fd_sync(): number {
-    const denied = this.caps.check(w.RIGHTS_FD_SYNC | w.RIGHTS_FD_DATASYNC, true);
-    if (denied) return denied;
-    return attempt(() => {
-      const fd = openSync(this.path, constants.O_RDONLY | constants.O_DIRECTORY);
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    });
+  protected override sync(): void {
+    const fd = openSync(this.path, constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   // Byte I/O on a directory: ENOTCAPABLE without the right (a directory never
