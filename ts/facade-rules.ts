@@ -1,10 +1,13 @@
 // What serve() and run() mean the same way on Node (ts/index.ts) and in a
 // browser (ts/browser/index.ts): the defaults, how long a stop and a linger
 // take, the echo core's command line built from serve()'s options (checked),
-// and what it means when the core ends before it runs. No Node imports.
+// what it means when the core ends before it runs, and how run() waits for
+// its module's end. No Node imports.
 
 import { ModuleExitError, UsageError } from './errors.js';
 import { hostName, oneOf, wholeNumber } from './options.js';
+import type { Outcome } from './runtime/launch.js';
+import { settle } from './settle.js';
 
 export const BACKENDS = ['select', 'poll', 'epoll'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -69,4 +72,32 @@ export function coreDidNotStart(moduleName: string, code: number, stderr: string
   const detail = stderr.split('\n')[0]?.trim();
   if (code === 2) return new UsageError(detail || `${moduleName} rejected its arguments`);
   return new ModuleExitError(moduleName, code, detail);
+}
+
+/** A module started by run(), on either side. */
+export interface RunningModule {
+  readonly outcome: Promise<Outcome>;
+  stop(graceMs: number): Promise<Outcome>;
+}
+
+/**
+ * run()'s wait for the module: aborting `signal` stops it as close() stops a
+ * server; `onListening` is called first, and if it throws the module is
+ * stopped at once and the error rethrown. Resolves with the exit code or
+ * rejects with the typed error (settle()).
+ */
+export async function runToEnd(running: RunningModule, moduleName: string, signal: AbortSignal | undefined, onListening: () => void): Promise<number> {
+  const onAbort = () => void running.stop(STOP_GRACE_MS);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    onListening();
+  } catch (error) {
+    await running.stop(0);
+    throw error;
+  }
+  try {
+    return settle(await running.outcome, moduleName);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
 }

@@ -9,7 +9,7 @@
 
 import { chooseTransport } from './choose-transport.js';
 import type { Address } from './errors.js';
-import { BACKENDS, coreDidNotStart, echoCommand, RUN_LINGER_MS, SERVE_LINGER_MS, STOP_GRACE_MS, type Backend, type EchoOptions } from './facade-rules.js';
+import { BACKENDS, coreDidNotStart, echoCommand, RUN_LINGER_MS, runToEnd, SERVE_LINGER_MS, STOP_GRACE_MS, type Backend, type EchoOptions } from './facade-rules.js';
 import { HeldOutput } from './held-output.js';
 import { coreModule, loadModule, moduleNameOf } from './module-loader.js';
 import { oneOf, toAddress, toArgs, toEnv, toPreopens } from './options.js';
@@ -155,17 +155,5 @@ export async function run(module: string | URL | Uint8Array | WebAssembly.Module
     stderr: options.stderr ?? 'inherit',
     lingerMs: RUN_LINGER_MS,
   });
-  const onAbort = () => void launched.stop(STOP_GRACE_MS);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port })));
-  } catch (error) {
-    await launched.stop(0);
-    throw error;
-  }
-  try {
-    return settle(await launched.outcome, moduleName);
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-  }
+  return runToEnd(launched, moduleName, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port }))));
 }

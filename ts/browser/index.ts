@@ -9,7 +9,7 @@
 // require-corp on every response): the network lives in SharedArrayBuffers.
 
 import { WasiEvloopError, type Address } from '../errors.js';
-import { coreDidNotStart, echoCommand, RUN_LINGER_MS, SERVE_LINGER_MS, STOP_GRACE_MS, type Backend, type EchoOptions } from '../facade-rules.js';
+import { coreDidNotStart, echoCommand, RUN_LINGER_MS, runToEnd, SERVE_LINGER_MS, STOP_GRACE_MS, type Backend, type EchoOptions } from '../facade-rules.js';
 import { toAddress, toArgs, toEnv } from '../options.js';
 import { settle } from '../settle.js';
 import type { ConnectionStats } from '../transport/control-block.js';
@@ -155,19 +155,9 @@ export async function run(module: ModuleSource, options: BrowserRunOptions = {})
     lingerMs: RUN_LINGER_MS,
     workerUrl: options.workerUrl,
   });
-  const onAbort = () => void launched.stop(STOP_GRACE_MS);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    options.onListening?.({ addresses: launched.addresses.map((a) => ({ ...a })), connect: (address) => launched.connect(address) });
-  } catch (error) {
-    await launched.stop(0);
-    throw error;
-  }
-  try {
-    return settle(await launched.outcome, moduleName);
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-  }
+  return runToEnd(launched, moduleName, options.signal, () =>
+    options.onListening?.({ addresses: launched.addresses.map((a) => ({ ...a })), connect: (address) => launched.connect(address) }),
+  );
 }
 
 /** Why this page cannot run modules (and what to do), or null when it can. */
