@@ -9,6 +9,7 @@ import { VirtualOwner, type VirtualSocket } from '../../../ts/transport/virtual/
 import type { TransportOwner } from '../../../ts/transport/types.js';
 import { withTimeout } from '../echo-client.js';
 import type { OwnedPeer } from './peers.js';
+import { Received } from './received.js';
 import type { PeerEnd } from './rig.js';
 
 const READ_MS = 10_000;
@@ -19,8 +20,7 @@ const FLOOD_QUEUE = 4;
 export class VirtualPeer implements OwnedPeer {
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private readonly received: Uint8Array[] = [];
-  private receivedBytes = 0;
+  private readonly received = new Received();
   /** Bytes the network took from this end's writes. */
   private written = 0;
   /** Reads go on while fewer bytes than this wait in `received` (Infinity once startReading()). */
@@ -65,14 +65,14 @@ export class VirtualPeer implements OwnedPeer {
   }
 
   async read(n: number, ms = READ_MS): Promise<Uint8Array> {
-    await withTimeout(`the peer reading ${n} bytes`, ms, this.until(() => this.receivedBytes >= n, n, `${n} bytes`));
-    return this.take(n);
+    await withTimeout(`the peer reading ${n} bytes`, ms, this.until(() => this.received.length >= n, n, `${n} bytes`));
+    return this.received.take(n);
   }
 
   async readToEnd(ms = READ_MS): Promise<{ bytes: Uint8Array; end: PeerEnd }> {
     this.startReading();
     await withTimeout('the peer reading to the end', ms, this.until(() => this.ended !== null, Infinity, 'the end'));
-    return { bytes: this.take(this.receivedBytes), end: this.ended! };
+    return { bytes: this.received.take(this.received.length), end: this.ended! };
   }
 
   startReading(): void {
@@ -114,7 +114,7 @@ export class VirtualPeer implements OwnedPeer {
       if (done()) return;
       if (this.ended !== null || this.readError !== null) {
         const how = this.ended ?? this.readError?.code ?? String(this.readError);
-        throw new Error(`the peer got ${this.receivedBytes} bytes, then ${how}, before ${what}`);
+        throw new Error(`the peer got ${this.received.length} bytes, then ${how}, before ${what}`);
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
@@ -130,12 +130,11 @@ export class VirtualPeer implements OwnedPeer {
 
   private async readLoop(): Promise<void> {
     try {
-      while (this.ended === null && this.receivedBytes < this.wanted) {
+      while (this.ended === null && this.received.length < this.wanted) {
         const { value, done } = await this.reader.read();
         if (done) this.ended = 'eof';
         else {
           this.received.push(value);
-          this.receivedBytes += value.byteLength;
         }
         this.notify();
       }
@@ -153,19 +152,6 @@ export class VirtualPeer implements OwnedPeer {
   private failed(error: { code?: string }): void {
     this.error ??= error;
     this.notify();
-  }
-
-  private take(n: number): Uint8Array {
-    const all = new Uint8Array(this.receivedBytes);
-    let at = 0;
-    for (const chunk of this.received) {
-      all.set(chunk, at);
-      at += chunk.byteLength;
-    }
-    this.received.length = 0;
-    if (all.length > n) this.received.push(all.subarray(n));
-    this.receivedBytes = all.length - n;
-    return all.subarray(0, n);
   }
 
   private notify(): void {
