@@ -88,9 +88,9 @@ test('large rings: the default count of connections shrinks to fit one buffer; a
   const listen = [{ host: '127.0.0.1', port: 0 }];
   const limits = { inbound: 128 * 1024, outbound: 128 * 1024 };
   const owner = await VirtualOwner.open({ listen, control, limits });
-  const { slots } = owner.layout.shape;
+  const { slots } = owner.shared.layout.shape;
   assert.ok(slots > 16_000 && slots < 16_384, `default slots with 128 KiB rings: ${slots}`);
-  assert.ok(owner.layout.bytesFor(slots) <= MAX_NETWORK_BYTES);
+  assert.ok(owner.shared.layout.bytesFor(slots) <= MAX_NETWORK_BYTES);
   await owner.connect();
   await owner.close(0);
 
