@@ -4,9 +4,10 @@
 import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run, RUNTIMES, STOP_GRACE_MS, type Address, TRANSPORTS } from '../ts/index.js';
+import { RUNTIMES, STOP_GRACE_MS, TRANSPORTS } from '../ts/index.js';
 import { connect, roundTrip, withTimeout } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
+import { runListening } from './helpers/run-listening.js';
 
 const wasm = fixtureWasm('blocking_echo');
 
@@ -15,19 +16,14 @@ for (const runtime of RUNTIMES) {
   test(`${runtime} ${transport}: abort ends a module blocked in read(), then in accept()`, async () => {
     const controller = new AbortController();
     let stderr = '';
-    let listening!: (addresses: readonly Address[]) => void;
-    const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
-    const exit = run(wasm, {
+    const { exit, address } = runListening(wasm, {
       runtime,
       transport,
-      tcplisten: ['127.0.0.1:0'],
       stdout: 'ignore',
       stderr: (b) => (stderr += Buffer.from(b).toString()),
       signal: controller.signal,
-      onListening: listening,
     });
-    const [address] = await withTimeout('the listener', 5000, bound);
-    const idle: net.Socket = await connect(address!.port);
+    const idle: net.Socket = await connect((await address).port);
     idle.on('error', () => {});
     // Echoed: the module has accepted it and is now blocked reading it again.
     await roundTrip(idle, Buffer.from('x'));

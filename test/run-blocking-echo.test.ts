@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run, RUNTIMES, type Address, TRANSPORTS } from '../ts/index.js';
+import { RUNTIMES, TRANSPORTS } from '../ts/index.js';
 import { connect, echoOnce, readToEnd, withTimeout } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
+import { runListening } from './helpers/run-listening.js';
 
 const wasm = fixtureWasm('blocking_echo');
 
@@ -15,23 +16,19 @@ for (const transport of TRANSPORTS) {
 for (const runtime of RUNTIMES) {
   test(`${runtime} ${transport}: blocking accept + fd_read/fd_write echo, then exit with $EXIT_CODE`, async () => {
     let stdout = '';
-    let listening!: (addresses: readonly Address[]) => void;
-    const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
-    const exit = run(wasm, {
+    const { exit, address: bound } = runListening(wasm, {
       runtime,
       transport,
-      tcplisten: ['127.0.0.1:0'],
       args: ['2'],
       env: { EXIT_CODE: '7' },
       stdout: (bytes) => (stdout += Buffer.from(bytes).toString()),
       stderr: 'ignore',
-      onListening: listening,
     });
-    const [address] = await withTimeout('the listener', 5000, bound);
+    const address = await bound;
     const big = randomBytes(256 * 1024);
-    assert.ok((await echoOnce(address!.port, big)).equals(big), '256 KiB echoed exactly');
+    assert.ok((await echoOnce(address.port, big)).equals(big), '256 KiB echoed exactly');
     // Half-close: everything sent before FIN still comes back.
-    const s = await connect(address!.port);
+    const s = await connect(address.port);
     const back = readToEnd(s);
     s.write('half ');
     s.end('closed');

@@ -12,9 +12,10 @@
 import wabt from 'wabt';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run, serve, RUNTIMES, type Address, TRANSPORTS } from '../ts/index.js';
+import { serve, RUNTIMES, TRANSPORTS } from '../ts/index.js';
 import * as w from '../ts/wasi/index.js';
 import { connect, echoOnce, readToEnd, withTimeout } from './helpers/echo-client.js';
+import { runListening } from './helpers/run-listening.js';
 
 const PAGE = 65536;
 /** The last 16 bytes of the 32-bit address space: far past the module's one page. */
@@ -338,21 +339,16 @@ for (const runtime of RUNTIMES) {
     process.on('warning', onWarning);
     try {
       const out: Buffer[] = [];
-      let listening!: (addresses: readonly Address[]) => void;
-      const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
-      const exit = run(hostile, {
+      const { exit, address } = runListening(hostile, {
         runtime,
         transport,
         name: 'hostile.wasm',
-        tcplisten: ['127.0.0.1:0'],
         stdout: (bytes) => out.push(Buffer.from(bytes)),
         stderr: 'ignore',
         // A call that blocks forever is stopped here (and the expectations then fail).
         signal: AbortSignal.timeout(10_000),
-        onListening: listening,
       });
-      const [address] = await withTimeout('the listener', 5000, bound);
-      const client = await connect(address!.port);
+      const client = await connect((await address).port);
       const echoed = readToEnd(client, 15_000).finally(() => client.destroy());
       client.write(PAYLOAD);
       assert.is(await withTimeout('the hostile module to exit', 15_000, exit), 0, 'exit code');

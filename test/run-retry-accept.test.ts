@@ -6,9 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run, RUNTIMES, STOP_GRACE_MS, type Address, TRANSPORTS } from '../ts/index.js';
+import { RUNTIMES, STOP_GRACE_MS, TRANSPORTS } from '../ts/index.js';
 import { echoOnce, withTimeout } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
+import { runListening } from './helpers/run-listening.js';
 
 const wasm = fixtureWasm('retry_accept');
 
@@ -18,24 +19,20 @@ for (const runtime of RUNTIMES) {
     const controller = new AbortController();
     let stderr = '';
     let stopping = false;
-    let listening!: (addresses: readonly Address[]) => void;
-    const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
-    const exit = run(wasm, {
+    const { exit, address: bound } = runListening(wasm, {
       runtime,
       transport,
-      tcplisten: ['127.0.0.1:0'],
       stdout: 'ignore',
       // Kept only while serving: once stopped it may retry (and log) in a loop.
       stderr: (bytes) => { if (!stopping) stderr += Buffer.from(bytes).toString(); },
       signal: controller.signal,
-      onListening: listening,
     });
     const ended = exit.then(() => undefined, () => undefined);
     try {
-      const [address] = await withTimeout('the listener', 5000, bound);
+      const address = await bound;
       const big = randomBytes(64 * 1024);
-      assert.ok((await echoOnce(address!.port, big)).equals(big), '64 KiB echoed exactly');
-      assert.ok((await echoOnce(address!.port, Buffer.from('again'))).equals(Buffer.from('again')),
+      assert.ok((await echoOnce(address.port, big)).equals(big), '64 KiB echoed exactly');
+      assert.ok((await echoOnce(address.port, Buffer.from('again'))).equals(Buffer.from('again')),
         'it went back to accept after the first peer closed');
       assert.is(stderr, '', 'no accept or connection error while serving');
     } finally {

@@ -5,9 +5,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MAX_STOP_NOTICES } from '../ts/host/index.js';
-import { ModuleStoppedError, run, RUNTIMES, STOP_GRACE_MS, TRANSPORTS, type Address } from '../ts/index.js';
+import { ModuleStoppedError, RUNTIMES, STOP_GRACE_MS, TRANSPORTS } from '../ts/index.js';
 import { withTimeout } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
+import { runListening } from './helpers/run-listening.js';
 
 const wasm = fixtureWasm('retry_accept');
 
@@ -16,18 +17,14 @@ for (const transport of TRANSPORTS) {
     test(`${runtime} ${transport}: a stop ends a retry-forever accept loop at once (not at the grace period), with at most ${MAX_STOP_NOTICES} error lines`, async () => {
       const controller = new AbortController();
       let stderr = '';
-      let listening!: (addresses: readonly Address[]) => void;
-      const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
-      const exit = run(wasm, {
+      const { exit, address } = runListening(wasm, {
         runtime,
         transport,
-        tcplisten: ['127.0.0.1:0'],
         stdout: 'ignore',
         stderr: (bytes) => (stderr += Buffer.from(bytes).toString()),
         signal: controller.signal,
-        onListening: listening,
       });
-      await withTimeout('the listener', 5000, bound);
+      await address;
       const started = performance.now();
       controller.abort();
       const outcome = await withTimeout('the module to end', 5000, exit.then(() => null, (e: unknown) => e));

@@ -8,10 +8,11 @@
 // entry points; everything else lives in files named for their job.
 
 import { chooseTransport } from './choose-transport.js';
-import { ModuleExitError, UsageError, type Address } from './errors.js';
+import type { Address } from './errors.js';
+import { BACKENDS, coreDidNotStart, echoCommand, RUN_LINGER_MS, runToEnd, SERVE_LINGER_MS, STOP_GRACE_MS, type Backend, type EchoOptions } from './facade-rules.js';
 import { HeldOutput } from './held-output.js';
-import { BACKENDS, coreModule, loadModule, moduleNameOf, type Backend } from './module-loader.js';
-import { hostName, oneOf, toAddress, toEnv, toPreopens, wholeNumber } from './options.js';
+import { coreModule, loadModule, moduleNameOf } from './module-loader.js';
+import { oneOf, toAddress, toArgs, toEnv, toPreopens } from './options.js';
 import { settle, start } from './outcomes.js';
 import type { Output } from './runtime/launch.js';
 import { RUNTIMES, type Preopen, type RuntimeName } from './runtime/types.js';
@@ -23,32 +24,12 @@ export * from './errors.js';
 export { parseAddress, parsePreopen } from './options.js';
 export type { Backend, ConnectionStats, Output, Preopen, RuntimeName, TransportName };
 export { BACKENDS, RUNTIMES, TRANSPORTS };
+export { DEFAULT_HOST, DEFAULT_PORT, STOP_GRACE_MS } from './facade-rules.js';
 
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 7007;
-
-/** How long close() (or an aborted run) lets the module end by itself before terminating its worker. */
-export const STOP_GRACE_MS = 2000;
-/** How long sockets a module left open may flush after it ended. */
-const SERVE_LINGER_MS = 1000;
-const RUN_LINGER_MS = 2000;
-
-export interface ServeOptions {
-  backend?: Backend;
+export interface ServeOptions extends EchoOptions {
   runtime?: RuntimeName;
   /** Where the sockets live; default: the fastest available here (see README, "Transports"). */
   transport?: TransportName;
-  host?: string;
-  /** 0 picks a free port (see `address`). */
-  port?: number;
-  /** The core's --max-conns: connections beyond this many open ones are refused. */
-  maxConns?: number;
-  /** The core's --max-pending: a peer whose unsent output passes this many bytes is dropped. */
-  maxPending?: number;
-  /** The core's --stall-timeout: a paused peer whose output has not moved for this long is dropped. */
-  stallTimeoutMs?: number;
-  /** The core logs connections and bytes on stderr, and the host the connections it refused. */
-  verbose?: boolean;
   /** Default 'ignore'; the core writes nothing there. */
   stdout?: Output;
   /** Default 'inherit': the core's stats line (at close) and --verbose logs. */
@@ -103,21 +84,10 @@ export interface RunOptions {
 
 /** Serves RFC 862 echo with the C core in wasm; resolves once it is listening and running. */
 export async function serve(options: ServeOptions = {}): Promise<Server> {
-  const backend = oneOf('backend', options.backend ?? 'epoll', BACKENDS);
+  const { backend, host, port, args, moduleName } = echoCommand(options);
   const runtime = oneOf('runtime', options.runtime ?? 'node', RUNTIMES);
-  const host = hostName(options.host ?? DEFAULT_HOST);
-  const port = wholeNumber('port', options.port ?? DEFAULT_PORT, 0, 65535);
-  const args = [`echo-${backend}`];
-  // The core checks the ranges (and exits with status 2, reported as UsageError).
-  if (options.maxConns !== undefined) args.push('--max-conns', String(wholeNumber('maxConns', options.maxConns, 0, Number.MAX_SAFE_INTEGER)));
-  if (options.maxPending !== undefined) args.push('--max-pending', String(wholeNumber('maxPending', options.maxPending, 0, Number.MAX_SAFE_INTEGER)));
-  if (options.stallTimeoutMs !== undefined) {
-    args.push('--stall-timeout', String(wholeNumber('stallTimeoutMs', options.stallTimeoutMs, 0, Number.MAX_SAFE_INTEGER)));
-  }
-  if (options.verbose) args.push('--verbose');
   const transport = await chooseTransport(options.transport);
 
-  const moduleName = `echo-${backend}.wasm`;
   // Compiled while the worker boots (launch.ts).
   const module = coreModule(backend);
   const stderr = new HeldOutput(options.stderr ?? 'inherit', process.stderr);
@@ -140,9 +110,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
 
   if (!(await launched.ready)) {
     const code = await finished; // a trap or a start error throws here
-    const detail = stderr.text().split('\n')[0]?.trim();
-    if (code === 2) throw new UsageError(detail || `${moduleName} rejected its arguments`);
-    throw new ModuleExitError(moduleName, code, detail);
+    throw coreDidNotStart(moduleName, code, stderr.text());
   }
 
   stderr.release();
@@ -169,8 +137,7 @@ export async function run(module: string | URL | Uint8Array | WebAssembly.Module
   const listen = (options.tcplisten ?? []).map(toAddress);
   const preopens = toPreopens(options.preopens);
   const env = toEnv(options.env);
-  const args = [...(options.args ?? [])];
-  if (args.some((a) => typeof a !== 'string')) throw new UsageError('args must be strings');
+  const args = toArgs(options.args);
   const transport = await chooseTransport(options.transport);
   const moduleName = options.name ?? moduleNameOf(module);
   options.signal?.throwIfAborted();
@@ -190,17 +157,5 @@ export async function run(module: string | URL | Uint8Array | WebAssembly.Module
     stderr: options.stderr ?? 'inherit',
     lingerMs: RUN_LINGER_MS,
   });
-  const onAbort = () => void launched.stop(STOP_GRACE_MS);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port })));
-  } catch (error) {
-    await launched.stop(0);
-    throw error;
-  }
-  try {
-    return settle(await launched.outcome, moduleName);
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-  }
+  return runToEnd(launched, moduleName, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port }))));
 }

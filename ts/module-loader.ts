@@ -13,9 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModuleLoadError } from './errors.js';
-
-export const BACKENDS = ['select', 'poll', 'epoll'] as const;
-export type Backend = (typeof BACKENDS)[number];
+import type { Backend } from './facade-rules.js';
 
 /** Compiled modules kept at most; the least recently used goes first. */
 export const MODULE_CACHE_ENTRIES = 32;

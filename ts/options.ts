@@ -73,3 +73,10 @@ export function toEnv(value: Readonly<Record<string, string>> | undefined): Reco
   }
   return env;
 }
+
+/** The arguments after the program name: strings only. */
+export function toArgs(value: readonly string[] | undefined): string[] {
+  const args = [...(value ?? [])];
+  if (args.some((a) => typeof a !== 'string')) throw new UsageError('args must be strings');
+  return args;
+}

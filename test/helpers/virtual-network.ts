@@ -1,52 +1,15 @@
-// The virtual network's two halves for tests: the owner here, and either the
-// JavaScript echo loop of transport-echo-worker.ts in a worker thread (as the
-// host would run a module) or the module half in this same thread, driven
-// call by call. Clients are VirtualSockets; every read is bounded in time.
+// The virtual network's two halves in the test's own thread, for the tests of
+// what is the virtual kind's own (slots, refusals, its sockets' errors): the
+// module half is driven call by call, clients are VirtualSockets, and every
+// read is bounded in time. The behaviour every kind shares is checked by the
+// contract suite (helpers/transport-contract/), with the module half in a worker.
 
-import { Worker } from 'node:worker_threads';
 import { ControlBlock } from '../../ts/transport/control-block.js';
 import type { TransportLimits, IoList } from '../../ts/transport/types.js';
 import { VirtualModuleHalf } from '../../ts/transport/virtual/module.js';
 import { VirtualOwner, type VirtualSocket } from '../../ts/transport/virtual/owner.js';
 import type { VirtualModuleInit } from '../../ts/transport/virtual/layout.js';
 import { withTimeout } from './echo-client.js';
-import type { EchoWorkerData, EchoWorkerResult } from './transport-echo-worker.js';
-
-export interface VirtualEcho {
-  owner: VirtualOwner;
-  control: ControlBlock;
-  /** Asks the loop to stop; resolves with what it counted once it ended the transport. */
-  stop(): Promise<EchoWorkerResult>;
-}
-
-export async function startVirtualEcho(mode: EchoWorkerData['mode'], limits: TransportLimits = {}): Promise<VirtualEcho> {
-  const control = new ControlBlock();
-  const owner = await VirtualOwner.open({ listen: [{ host: '127.0.0.1', port: 0 }], control, limits });
-  const { init } = owner.moduleInit();
-  const data: EchoWorkerData = { init, control: control.buffer, mode };
-  const worker = new Worker(new URL('./transport-echo-worker.js', import.meta.url), { workerData: data });
-  const result = new Promise<EchoWorkerResult>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`echo worker exited with ${code} before reporting`)));
-  });
-  return {
-    owner,
-    control,
-    async stop() {
-      control.requestStop();
-      owner.wake();
-      try {
-        const counted = await withTimeout('the echo worker to stop', 5000, result);
-        await withTimeout('the worker to end the transport', 5000, owner.ended);
-        return counted;
-      } finally {
-        await worker.terminate();
-        await owner.close(0);
-      }
-    },
-  };
-}
 
 /** Both halves in this thread: the module half is called directly (never wait() without a timeout). */
 export async function virtualPair(limits: TransportLimits = {}, connections?: number): Promise<{ owner: VirtualOwner; module: VirtualModuleHalf; control: ControlBlock }> {
@@ -79,27 +42,7 @@ export function readAll(socket: VirtualSocket, ms = 10_000): Promise<Uint8Array>
   })());
 }
 
-/** Reads exactly `n` bytes (the reader is released after). */
-export function readExactly(socket: VirtualSocket, n: number, ms = 10_000): Promise<Uint8Array> {
-  return withTimeout(`read ${n} bytes`, ms, (async () => {
-    const chunks: Uint8Array[] = [];
-    let got = 0;
-    const reader = socket.readable.getReader();
-    try {
-      while (got < n) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`EOF after ${got} of ${n} bytes`);
-        chunks.push(value);
-        got += value.byteLength;
-      }
-    } finally {
-      reader.releaseLock();
-    }
-    return concat(chunks);
-  })());
-}
-
-export function concat(chunks: Uint8Array[]): Uint8Array {
+function concat(chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
   let at = 0;
   for (const c of chunks) {

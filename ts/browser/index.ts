@@ -8,9 +8,9 @@
 // The page must be cross-origin isolated (COOP same-origin, COEP
 // require-corp on every response): the network lives in SharedArrayBuffers.
 
-import { ModuleExitError, UsageError, WasiEvloopError, type Address } from '../errors.js';
-import type { Backend } from '../module-loader.js';
-import { hostName, oneOf, toAddress, toEnv, wholeNumber } from '../options.js';
+import { WasiEvloopError, type Address } from '../errors.js';
+import { coreDidNotStart, echoCommand, RUN_LINGER_MS, runToEnd, SERVE_LINGER_MS, STOP_GRACE_MS, type Backend, type EchoOptions } from '../facade-rules.js';
+import { toAddress, toArgs, toEnv } from '../options.js';
 import { settle } from '../settle.js';
 import type { ConnectionStats } from '../transport/control-block.js';
 import type { TransportLimits } from '../transport/types.js';
@@ -21,35 +21,18 @@ import { compileModule, nameOf, type ModuleSource } from './module-source.js';
 export * from '../errors.js';
 export { VirtualNetworkError, VirtualSocket, type VirtualErrorCode } from '../transport/virtual/owner.js';
 export type { Backend, ConnectionStats, ModuleSource, TransportLimits };
-
-export const BACKENDS: readonly Backend[] = ['select', 'poll', 'epoll'];
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 7007;
-/** How long close() (or an aborted run) lets the module end by itself before terminating its worker. */
-export const STOP_GRACE_MS = 2000;
-const SERVE_LINGER_MS = 1000;
-const RUN_LINGER_MS = 2000;
+export { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, STOP_GRACE_MS } from '../facade-rules.js';
 
 /** The output callbacks get text, decoded as UTF-8 as it arrives. */
 export type TextOutput = (text: string) => void;
 
-export interface BrowserServeOptions {
-  backend?: Backend;
-  /** The listener's address on the virtual network (what connect() names). */
-  host?: string;
-  port?: number;
-  /** The core's --max-conns: connections beyond this many open ones are refused. */
-  maxConns?: number;
-  /** The core's --max-pending: a peer whose unsent output passes this many bytes is dropped. */
-  maxPending?: number;
-  /** The core's --stall-timeout. */
-  stallTimeoutMs?: number;
-  verbose?: boolean;
+/** host and port are the listener's address on the virtual network (what connect() names). */
+export interface BrowserServeOptions extends EchoOptions {
   /** The core's stats line (at close) and --verbose logs. Default: console.log. */
   stderr?: TextOutput;
   /** Ring sizes per connection and the accept backlog of the virtual network. */
   limits?: TransportLimits;
-  /** Connections the virtual network holds at once (default 16384). */
+  /** Connections the virtual network holds at once (default 16384, fewer with rings too large for that many in one shared buffer). */
   connections?: number;
   /** The echo module; default: wasm/echo-BACKEND.wasm of this package. */
   module?: ModuleSource;
@@ -108,17 +91,7 @@ function requireIsolation(): void {
 
 export async function serve(options: BrowserServeOptions = {}): Promise<BrowserServer> {
   requireIsolation();
-  const backend = oneOf('backend', options.backend ?? 'epoll', BACKENDS);
-  const host = hostName(options.host ?? DEFAULT_HOST);
-  const port = wholeNumber('port', options.port ?? DEFAULT_PORT, 0, 65535);
-  const args = [`echo-${backend}`];
-  if (options.maxConns !== undefined) args.push('--max-conns', String(wholeNumber('maxConns', options.maxConns, 0, Number.MAX_SAFE_INTEGER)));
-  if (options.maxPending !== undefined) args.push('--max-pending', String(wholeNumber('maxPending', options.maxPending, 0, Number.MAX_SAFE_INTEGER)));
-  if (options.stallTimeoutMs !== undefined) {
-    args.push('--stall-timeout', String(wholeNumber('stallTimeoutMs', options.stallTimeoutMs, 0, Number.MAX_SAFE_INTEGER)));
-  }
-  if (options.verbose) args.push('--verbose');
-  const moduleName = `echo-${backend}.wasm`;
+  const { backend, host, port, args, moduleName } = echoCommand(options);
   const module = await compileModule(options.module ?? new URL(`../../wasm/${moduleName}`, import.meta.url), moduleName);
 
   // Held until the core is known to run: if it ends first, its first line says why.
@@ -144,9 +117,7 @@ export async function serve(options: BrowserServeOptions = {}): Promise<BrowserS
   finished.catch(() => {});
   if (!(await launched.ready)) {
     const code = await finished;
-    const detail = (held ?? '').split('\n')[0]?.trim();
-    if (code === 2) throw new UsageError(detail || `${moduleName} rejected its arguments`);
-    throw new ModuleExitError(moduleName, code, detail);
+    throw coreDidNotStart(moduleName, code, held ?? '');
   }
   if (held) stderr?.(new TextEncoder().encode(held));
   held = null;
@@ -168,8 +139,7 @@ export async function run(module: ModuleSource, options: BrowserRunOptions = {})
   requireIsolation();
   const listen = (options.listen ?? []).map(toAddress);
   const env = toEnv(options.env);
-  const args = [...(options.args ?? [])];
-  if (args.some((a) => typeof a !== 'string')) throw new UsageError('args must be strings');
+  const args = toArgs(options.args);
   const moduleName = options.name ?? nameOf(module);
   const compiled = await compileModule(module, moduleName);
   options.signal?.throwIfAborted();
@@ -185,19 +155,9 @@ export async function run(module: ModuleSource, options: BrowserRunOptions = {})
     lingerMs: RUN_LINGER_MS,
     workerUrl: options.workerUrl,
   });
-  const onAbort = () => void launched.stop(STOP_GRACE_MS);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    options.onListening?.({ addresses: launched.addresses.map((a) => ({ ...a })), connect: (address) => launched.connect(address) });
-  } catch (error) {
-    await launched.stop(0);
-    throw error;
-  }
-  try {
-    return settle(await launched.outcome, moduleName);
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-  }
+  return runToEnd(launched, moduleName, options.signal, () =>
+    options.onListening?.({ addresses: launched.addresses.map((a) => ({ ...a })), connect: (address) => launched.connect(address) }),
+  );
 }
 
 /** Why this page cannot run modules (and what to do), or null when it can. */

@@ -15,7 +15,6 @@ import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import type { WasiFunction } from '../host/index.js';
 import * as w from '../wasi/index.js';
 import { checkRange, WasiErrnoError } from '../wasi/index.js';
-import { LOOKUPFLAGS_SYMLINK_FOLLOW } from './fs/abi.js';
 import { errnoOfFsError } from './fs/errors.js';
 import { listDirectory, writeDirents, type DirEntry } from './fs/readdir.js';
 import { hostPath, locationOf, resolveTarget, type Location } from './fs/sandbox.js';
@@ -155,7 +154,7 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
         if (path.includes(0)) return w.ERRNO_INVAL;
         const entry = dir === null ? undefined : known.get(u32(args[dir]));
         if (entry === undefined) continue;
-        const follow = flags !== null && (u32(args[flags]) & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
+        const follow = flags !== null && (u32(args[flags]) & w.LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
         try {
           resolveTarget(entry.location, path.toString('utf8'), follow);
         } catch (error) {
@@ -174,7 +173,7 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
   const pathOpen = imports.path_open!;
   imports.path_open = (dirfd: number, dirflags: number, path: number, pathLen: number, oflags: number, base: bigint, inheriting: bigint, fdflags: number, opened: number) => {
     const dir = known.get(u32(dirfd));
-    const follow = (u32(dirflags) & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
+    const follow = (u32(dirflags) & w.LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
     let target = null;
     if (dir !== undefined) {
       try {
@@ -323,7 +322,7 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
     const entry = knownDirectory(u32(fd), w.RIGHTS_PATH_FILESTAT_SET_TIMES);
     if (entry === null) return pathSetTimes(fd, flags, path, pathLen, atim, mtim, fstflags);
     if (typeof entry === 'number') return entry;
-    const follow = (u32(flags) & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
+    const follow = (u32(flags) & w.LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
     return setting(() => {
       const target = resolveTarget(entry.location, readPath(u32(path), u32(pathLen)).toString('utf8'), follow);
       setTimes(target.host, follow, u64(atim), u64(mtim), u32(fstflags));

@@ -2,6 +2,11 @@
 
 import type { IoList } from './types.js';
 
+/** A list of one (offset, length) pair over `mem`: by default all of it. */
+export function oneBuffer(mem: Uint8Array, offset = 0, length = mem.length - offset): IoList {
+  return { mem, iov: Uint32Array.of(offset, length), count: 1 };
+}
+
 /** Total bytes of a scatter/gather list. */
 export function ioLength({ iov, count }: IoList): number {
   let total = 0;

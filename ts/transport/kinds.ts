@@ -59,7 +59,7 @@ function isKindName(name: unknown): name is KindName {
 }
 
 /** Why `name` cannot work here, or null. */
-export function transportUnavailable(name: TransportName): Promise<string | null> {
+export function transportUnavailable(name: KindName): Promise<string | null> {
   return KINDS[name].unavailable();
 }
 

@@ -115,6 +115,8 @@ export const RIGHTS_PATH_UNLINK_FILE = 1n << 26n;
 export const RIGHTS_POLL_FD_READWRITE = 1n << 27n;
 export const RIGHTS_SOCK_SHUTDOWN = 1n << 28n;
 export const RIGHTS_SOCK_ACCEPT = 1n << 29n;
+/** Every right preview1 defines. */
+export const RIGHTS_ALL = (1n << 30n) - 1n;
 
 export const FILETYPE_UNKNOWN = 0;
 export const FILETYPE_BLOCK_DEVICE = 1;
@@ -131,6 +133,23 @@ export const FDFLAGS_NONBLOCK = 1 << 2;
 export const FDFLAGS_RSYNC = 1 << 3;
 export const FDFLAGS_SYNC = 1 << 4;
 export const FDFLAGS_ALL = FDFLAGS_APPEND | FDFLAGS_DSYNC | FDFLAGS_NONBLOCK | FDFLAGS_RSYNC | FDFLAGS_SYNC;
+
+export const LOOKUPFLAGS_SYMLINK_FOLLOW = 1 << 0;
+
+export const OFLAGS_CREAT = 1 << 0;
+export const OFLAGS_DIRECTORY = 1 << 1;
+export const OFLAGS_EXCL = 1 << 2;
+export const OFLAGS_TRUNC = 1 << 3;
+
+export const WHENCE_SET = 0;
+export const WHENCE_CUR = 1;
+export const WHENCE_END = 2;
+
+export const FSTFLAGS_ATIM = 1 << 0;
+export const FSTFLAGS_ATIM_NOW = 1 << 1;
+export const FSTFLAGS_MTIM = 1 << 2;
+export const FSTFLAGS_MTIM_NOW = 1 << 3;
+export const FSTFLAGS_ALL = FSTFLAGS_ATIM | FSTFLAGS_ATIM_NOW | FSTFLAGS_MTIM | FSTFLAGS_MTIM_NOW;
 
 export const EVENTTYPE_CLOCK = 0;
 export const EVENTTYPE_FD_READ = 1;

@@ -1,15 +1,15 @@
 // Every transport kind the contract suite runs over: ONE entry per kind in
 // UNDER_CONTRACT. A kind with an owner half is just its name (its halves open
-// through ts/transport/kinds.ts); the in-memory network, which has no owner
-// half, is its own entry. A kind that cannot work on this machine is left
-// out with one line saying why.
+// through ts/transport/kinds.ts, its peers as peers.ts says); the in-memory
+// network, which has no owner half, is its own entry. A kind that cannot
+// work on this machine is left out with one line saying why.
 
-import { TRANSPORTS, type TransportName } from '../../../ts/transport/kinds.js';
+import { IN_PROCESS_KINDS, TRANSPORTS, type KindName } from '../../../ts/transport/kinds.js';
 import { memoryKind } from './memory-rig.js';
 import { ownerKind } from './owner-rig.js';
 import type { KindUnderTest } from './rig.js';
 
-export const UNDER_CONTRACT: readonly (TransportName | KindUnderTest)[] = [memoryKind, 'node-net', 'kernel'];
+export const UNDER_CONTRACT: readonly (KindName | KindUnderTest)[] = [memoryKind, 'node-net', 'kernel', 'virtual'];
 
 /**
  * Kinds whose bytes wait in the kernel's socket buffers rather than in
@@ -22,9 +22,9 @@ export function kindsUnderContract(): KindUnderTest[] {
   return UNDER_CONTRACT.map((entry) => (typeof entry === 'string' ? ownerKind(entry, KERNEL_BUFFERED.has(entry)) : entry));
 }
 
-/** Kinds with an owner half that are missing from UNDER_CONTRACT. */
-export function kindsLeftOut(): TransportName[] {
-  return TRANSPORTS.filter((name) => !UNDER_CONTRACT.includes(name));
+/** Kinds of ts/transport/kinds.ts (TCP and in-process) that are missing from UNDER_CONTRACT. */
+export function kindsLeftOut(): KindName[] {
+  return [...TRANSPORTS, ...IN_PROCESS_KINDS].filter((name) => !UNDER_CONTRACT.includes(name));
 }
 
 /** The kinds that can work here; prints why any other is left out. */

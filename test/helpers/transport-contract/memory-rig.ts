@@ -8,6 +8,7 @@
 import { MemoryNetwork, type MemoryClient } from '../../../ts/transport/memory/network.js';
 import type { Handle } from '../../../ts/transport/types.js';
 import { runCall } from './calls.js';
+import { Received } from './received.js';
 import { ModuleHalf } from './module-half.js';
 import { DEFAULT_LIMIT, type KindUnderTest, type Peer, type PeerEnd, type Rig, type RigOptions } from './rig.js';
 
@@ -21,8 +22,7 @@ class MemoryPeer implements Peer {
   private finSent = false;
   private closed = false;
   private reading = false;
-  private received: Uint8Array[] = [];
-  private receivedBytes = 0;
+  private readonly received = new Received();
 
   constructor(private readonly client: MemoryClient) {}
 
@@ -47,16 +47,16 @@ class MemoryPeer implements Peer {
   }
 
   async read(n: number): Promise<Uint8Array> {
-    this.pull(n - this.receivedBytes);
-    if (this.receivedBytes < n) throw new Error(`the peer got ${this.receivedBytes} of ${n} bytes: the module sent no more`);
-    return this.take(n);
+    this.pull(n - this.received.length);
+    if (this.received.length < n) throw new Error(`the peer got ${this.received.length} of ${n} bytes: the module sent no more`);
+    return this.received.take(n);
   }
 
   async readToEnd(): Promise<{ bytes: Uint8Array; end: PeerEnd }> {
     this.startReading();
     const end = this.client.wasReset ? 'reset' : this.client.eof ? 'eof' : null;
-    if (end === null) throw new Error(`the connection has not ended (the peer got ${this.receivedBytes} bytes)`);
-    return { bytes: this.take(this.receivedBytes), end };
+    if (end === null) throw new Error(`the connection has not ended (the peer got ${this.received.length} bytes)`);
+    return { bytes: this.received.take(this.received.length), end };
   }
 
   startReading(): void {
@@ -108,19 +108,6 @@ class MemoryPeer implements Peer {
     const bytes = this.client.read(max);
     if (bytes.length === 0) return;
     this.received.push(bytes);
-    this.receivedBytes += bytes.length;
-  }
-
-  private take(n: number): Uint8Array {
-    const all = new Uint8Array(this.receivedBytes);
-    let at = 0;
-    for (const chunk of this.received) {
-      all.set(chunk, at);
-      at += chunk.length;
-    }
-    this.received = n < all.length ? [all.subarray(n)] : [];
-    this.receivedBytes = all.length - n;
-    return all.subarray(0, n);
   }
 }
 

@@ -11,7 +11,9 @@
 
 import net from 'node:net';
 import { withTimeout } from '../echo-client.js';
-import type { Peer, PeerEnd } from './rig.js';
+import type { OwnedPeer } from './peers.js';
+import { Received } from './received.js';
+import type { PeerEnd } from './rig.js';
 
 const HOST = '127.0.0.1';
 const READ_MS = 10_000;
@@ -19,9 +21,8 @@ const FLOOD_CHUNK = 64 * 1024;
 /** Bytes flood() keeps queued in Node at most: enough to keep the kernel busy, not a pile in memory. */
 const FLOOD_QUEUE = 4 * FLOOD_CHUNK;
 
-export class NetPeer implements Peer {
-  private readonly received: Buffer[] = [];
-  private receivedBytes = 0;
+export class NetPeer implements OwnedPeer {
+  private readonly received = new Received();
   private ended: PeerEnd | null = null;
   private error: NodeJS.ErrnoException | null = null;
   private reading = false;
@@ -77,14 +78,14 @@ export class NetPeer implements Peer {
   }
 
   async read(n: number, ms = READ_MS): Promise<Uint8Array> {
-    await withTimeout(`the peer reading ${n} bytes`, ms, this.until(() => this.receivedBytes >= n, `${n} bytes`, ms));
-    return this.take(n);
+    await withTimeout(`the peer reading ${n} bytes`, ms, this.until(() => this.received.length >= n, `${n} bytes`, ms));
+    return this.received.take(n);
   }
 
   async readToEnd(ms = READ_MS): Promise<{ bytes: Uint8Array; end: PeerEnd }> {
     this.startReading();
     await withTimeout('the peer reading to the end', ms, this.until(() => this.ended !== null, 'the end', ms));
-    return { bytes: this.take(this.receivedBytes), end: this.ended! };
+    return { bytes: this.received.take(this.received.length), end: this.ended! };
   }
 
   startReading(): void {
@@ -120,7 +121,7 @@ export class NetPeer implements Peer {
       if (done()) return;
       if (this.ended !== null || this.error !== null || this.socket.destroyed) {
         const how = this.ended ?? this.error?.code ?? 'the socket closed';
-        throw new Error(`the peer got ${this.receivedBytes} bytes, then ${how}, before ${what}`);
+        throw new Error(`the peer got ${this.received.length} bytes, then ${how}, before ${what}`);
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
@@ -129,16 +130,7 @@ export class NetPeer implements Peer {
   private pull(): void {
     for (let chunk: Buffer | null; (chunk = this.socket.read() as Buffer | null) !== null; ) {
       this.received.push(chunk);
-      this.receivedBytes += chunk.length;
     }
-  }
-
-  private take(n: number): Uint8Array {
-    const all = Buffer.concat(this.received);
-    this.received.length = 0;
-    if (all.length > n) this.received.push(all.subarray(n));
-    this.receivedBytes = all.length - n;
-    return new Uint8Array(all.subarray(0, n));
   }
 
   private notify(): void {

@@ -1,15 +1,16 @@
 // A kind with an owner half, under contract: the owner half on the test's
 // thread (generic: openOwner by name), the module half in a worker driven call
-// by call (module-worker.ts), and node:net peers on 127.0.0.1.
+// by call (module-worker.ts), and peers as the kind is reached (peers.ts):
+// node:net on 127.0.0.1, or the owner half's own connect().
 
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ControlBlock } from '../../../ts/transport/control-block.js';
-import { openOwner, transportUnavailable, type TransportName } from '../../../ts/transport/kinds.js';
+import { openOwner, transportUnavailable, type KindName } from '../../../ts/transport/kinds.js';
 import type { TransportOwner } from '../../../ts/transport/types.js';
 import { withTimeout } from '../echo-client.js';
 import type { Answer, Call } from './calls.js';
 import { ModuleHalf } from './module-half.js';
-import { NetPeer } from './net-peer.js';
+import { dialFor, type Dial, type OwnedPeer } from './peers.js';
 import { DEFAULT_LIMIT, type KindUnderTest, type Peer, type Rig, type RigOptions } from './rig.js';
 import { CALL_BYTES, CALL_WORD, type NumberedAnswer, type NumberedCall, type Ready, type WorkerSetup } from './worker-protocol.js';
 
@@ -39,13 +40,14 @@ class OwnerRig implements Rig {
   private exited: Error | null = null;
   /** end() was called: the worker is about to exit. */
   private ending = false;
-  private readonly peers: NetPeer[] = [];
+  private readonly peers: OwnedPeer[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly errors: unknown[] = [];
 
   constructor(
-    readonly kind: TransportName,
+    readonly kind: KindName,
     readonly kernelBuffered: boolean,
+    private readonly dial: Dial,
     options: RigOptions,
   ) {
     this.limits = { inbound: options.limits?.inbound ?? DEFAULT_LIMIT, outbound: options.limits?.outbound ?? DEFAULT_LIMIT };
@@ -83,7 +85,7 @@ class OwnerRig implements Rig {
   }
 
   async connect(): Promise<Peer> {
-    const peer = await NetPeer.connect(this.owner!.addresses[0]!.port);
+    const peer = await this.dial(this.owner!);
     this.peers.push(peer);
     return peer;
   }
@@ -158,12 +160,12 @@ class OwnerRig implements Rig {
 }
 
 /** A kind with an owner half, by its name alone. */
-export function ownerKind(name: TransportName, kernelBuffered: boolean): KindUnderTest {
+export function ownerKind(name: KindName, kernelBuffered: boolean): KindUnderTest {
   return {
     name,
     unavailable: () => transportUnavailable(name),
     async open(options) {
-      const rig = new OwnerRig(name, kernelBuffered, options);
+      const rig = new OwnerRig(name, kernelBuffered, dialFor(name), options);
       try {
         await rig.start();
       } catch (error) {

@@ -1,6 +1,6 @@
 // Node's file-system errors as WASI errnos.
 
-import { errnoFromNodeCode } from '../../wasi/index.js';
+import { errnoFromNodeCode, WasiErrnoError } from '../../wasi/index.js';
 
 /**
  * The errno for an error thrown by node:fs. Anything else is a bug on the
@@ -10,4 +10,14 @@ export function errnoOfFsError(error: unknown): number {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (typeof code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string') return errnoFromNodeCode(code);
   throw error;
+}
+
+/** Runs `action`; a WasiErrnoError or a node:fs error becomes its errno, success ERRNO_SUCCESS (0) unless `action` returns one. */
+export function attempt(action: () => number | void): number {
+  try {
+    return action() ?? 0;
+  } catch (error) {
+    if (error instanceof WasiErrnoError) return error.errno;
+    return errnoOfFsError(error);
+  }
 }

@@ -16,15 +16,14 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, lutimesSync, statSync, utimesSync } from 'node:fs';
 import * as w from '../../wasi/index.js';
 import { WasiErrnoError } from '../../wasi/index.js';
-import { FSTFLAGS_ALL, FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW } from './abi.js';
 import { errnoOfFsError } from './errors.js';
 
 
 /** EINVAL for unknown bits and for a time given both as a value and as "now" (as utimensat's rules). */
 export function checkFstflags(flags: number): number {
-  if ((flags & ~FSTFLAGS_ALL) !== 0) return w.ERRNO_INVAL;
-  if ((flags & FSTFLAGS_ATIM) !== 0 && (flags & FSTFLAGS_ATIM_NOW) !== 0) return w.ERRNO_INVAL;
-  if ((flags & FSTFLAGS_MTIM) !== 0 && (flags & FSTFLAGS_MTIM_NOW) !== 0) return w.ERRNO_INVAL;
+  if ((flags & ~w.FSTFLAGS_ALL) !== 0) return w.ERRNO_INVAL;
+  if ((flags & w.FSTFLAGS_ATIM) !== 0 && (flags & w.FSTFLAGS_ATIM_NOW) !== 0) return w.ERRNO_INVAL;
+  if ((flags & w.FSTFLAGS_MTIM) !== 0 && (flags & w.FSTFLAGS_MTIM_NOW) !== 0) return w.ERRNO_INVAL;
   return w.ERRNO_SUCCESS;
 }
 
@@ -70,9 +69,9 @@ function touch(path: string, follow: boolean, atim: bigint | null, mtim: bigint 
  * `flags` must have passed checkFstflags. Throws WasiErrnoError.
  */
 export function setTimes(path: string, follow: boolean, atim: bigint, mtim: bigint, flags: number): void {
-  const now = (flags & (FSTFLAGS_ATIM_NOW | FSTFLAGS_MTIM_NOW)) !== 0 ? realtimeNs() : 0n;
-  const a = flags & FSTFLAGS_ATIM ? atim : flags & FSTFLAGS_ATIM_NOW ? now : null;
-  const m = flags & FSTFLAGS_MTIM ? mtim : flags & FSTFLAGS_MTIM_NOW ? now : null;
+  const now = (flags & (w.FSTFLAGS_ATIM_NOW | w.FSTFLAGS_MTIM_NOW)) !== 0 ? realtimeNs() : 0n;
+  const a = flags & w.FSTFLAGS_ATIM ? atim : flags & w.FSTFLAGS_ATIM_NOW ? now : null;
+  const m = flags & w.FSTFLAGS_MTIM ? mtim : flags & w.FSTFLAGS_MTIM_NOW ? now : null;
   try {
     const current = follow ? statSync(path, { bigint: true }) : lstatSync(path, { bigint: true });
     if (a === null && m === null) return;

@@ -12,37 +12,17 @@ import { constants, lstatSync, mkdirSync, openSync, closeSync, fstatSync, fsyncS
 import { Fd, wasi as shimWasi } from '@bjorn3/browser_wasi_shim';
 import * as w from '../../wasi/index.js';
 import { WasiErrnoError } from '../../wasi/index.js';
-import {
-  LOOKUPFLAGS_SYMLINK_FOLLOW,
-  OFLAGS_CREAT,
-  OFLAGS_DIRECTORY,
-  OFLAGS_EXCL,
-  OFLAGS_TRUNC,
-  RIGHTS_ALL,
-  RIGHTS_DIRECTORY_BASE,
-  RIGHTS_DIRECTORY_INHERITING,
-  RIGHTS_REGULAR_FILE_BASE,
-} from '../fs/abi.js';
-import { errnoOfFsError } from '../fs/errors.js';
+import { attempt, errnoOfFsError } from '../fs/errors.js';
 import type { DirEntry } from '../fs/readdir.js';
 import { hostPath, locationOf, resolveTarget, type Location, type Target } from '../fs/sandbox.js';
 import { filestatOf, filetypeOf } from '../fs/stat.js';
 import { checkFstflags, setTimes } from '../fs/times.js';
+import { HostDescriptor } from './host-descriptor.js';
 import { HostFile } from './host-file.js';
-import { Capabilities } from './rights.js';
+import { Capabilities, RIGHTS_DIRECTORY_BASE, RIGHTS_DIRECTORY_INHERITING, RIGHTS_REGULAR_FILE_BASE } from './rights.js';
 
 const READ_RIGHTS = w.RIGHTS_FD_READ | w.RIGHTS_FD_READDIR;
 const WRITE_RIGHTS = w.RIGHTS_FD_DATASYNC | w.RIGHTS_FD_WRITE | w.RIGHTS_FD_ALLOCATE | w.RIGHTS_FD_FILESTAT_SET_SIZE;
-
-/** Runs `action`; a WasiErrnoError or a node:fs error becomes its errno. */
-function attempt(action: () => number | void): number {
-  try {
-    return action() ?? w.ERRNO_SUCCESS;
-  } catch (error) {
-    if (error instanceof WasiErrnoError) return error.errno;
-    return errnoOfFsError(error);
-  }
-}
 
 function lstatOrNull(path: string) {
   try {
@@ -53,17 +33,18 @@ function lstatOrNull(path: string) {
   }
 }
 
-export class HostDirectory extends Fd {
+export class HostDirectory extends HostDescriptor {
+  override readonly filetype = w.FILETYPE_DIRECTORY;
   /** fd_readdir's entries since the module last read from cookie 0. */
   listing: DirEntry[] | null = null;
 
   constructor(
     readonly location: Location,
-    readonly caps: Capabilities,
+    caps: Capabilities,
     /** The guest path, for a preopened directory. */
     readonly preopenName: string | null = null,
   ) {
-    super();
+    super(caps);
   }
 
   /** A preopened directory: the real directory  (a real path), every right. */
@@ -82,20 +63,14 @@ export class HostDirectory extends Fd {
     return resolveTarget(this.location, path, follow);
   }
 
-  filestat(): w.Filestat | number {
-    const denied = this.caps.check(w.RIGHTS_FD_FILESTAT_GET);
-    if (denied) return denied;
-    try {
-      return filestatOf(statSync(this.path, { bigint: true }));
-    } catch (error) {
-      return errnoOfFsError(error);
-    }
+  protected override stat() {
+    return statSync(this.path, { bigint: true });
   }
 
   pathFilestat(flags: number, path: string): w.Filestat | number {
     let result: w.Filestat | number = w.ERRNO_IO;
     const r = attempt(() => {
-      const follow = (flags & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
+      const follow = (flags & w.LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
       const target = this.resolve(w.RIGHTS_PATH_FILESTAT_GET, path, follow);
       const stat = follow || target.trailingSlash ? statSync(target.host, { bigint: true }) : lstatSync(target.host, { bigint: true });
       if (target.trailingSlash && !stat.isDirectory()) return w.ERRNO_NOTDIR;
@@ -104,49 +79,22 @@ export class HostDirectory extends Fd {
     return r === w.ERRNO_SUCCESS ? result : r;
   }
 
-  override fd_fdstat_get() {
-    const fdstat = new shimWasi.Fdstat(w.FILETYPE_DIRECTORY, this.caps.fdflags);
-    fdstat.fs_rights_base = this.caps.base;
-    fdstat.fs_rights_inherited = this.caps.inheriting;
-    return { ret: w.ERRNO_SUCCESS, fdstat };
-  }
-
-  override fd_fdstat_set_flags(flags: number): number {
-    const denied = this.caps.check(w.RIGHTS_FD_FDSTAT_SET_FLAGS);
-    if (denied) return denied;
-    if ((flags & ~w.FDFLAGS_ALL) !== 0) return w.ERRNO_INVAL;
-    this.caps.fdflags = flags;
-    return w.ERRNO_SUCCESS;
-  }
-
-  override fd_fdstat_set_rights(base: bigint, inheriting: bigint): number {
-    return this.caps.drop(base, inheriting);
-  }
-
   override fd_prestat_get() {
     if (this.preopenName === null) return { ret: w.ERRNO_BADF, prestat: null };
     return { ret: w.ERRNO_SUCCESS, prestat: shimWasi.Prestat.dir(this.preopenName) };
   }
 
-  override fd_filestat_set_times(atim: bigint, mtim: bigint, fstflags: number): number {
-    const denied = this.caps.check(w.RIGHTS_FD_FILESTAT_SET_TIMES);
-    if (denied) return denied;
-    const invalid = checkFstflags(fstflags);
-    if (invalid) return invalid;
-    return attempt(() => setTimes(this.path, true, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim), fstflags));
+  protected override changeTimes(atim: bigint, mtim: bigint, fstflags: number): void {
+    setTimes(this.path, true, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim), fstflags);
   }
 
-  override fd_sync(): number {
-    const denied = this.caps.check(w.RIGHTS_FD_SYNC | w.RIGHTS_FD_DATASYNC, true);
-    if (denied) return denied;
-    return attempt(() => {
-      const fd = openSync(this.path, constants.O_RDONLY | constants.O_DIRECTORY);
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    });
+  protected override sync(): void {
+    const fd = openSync(this.path, constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   // Byte I/O on a directory: ENOTCAPABLE without the right (a directory never
@@ -219,7 +167,7 @@ export class HostDirectory extends Fd {
 
   override path_filestat_set_times(flags: number, path: string, atim: bigint, mtim: bigint, fstflags: number): number {
     return attempt(() => {
-      const follow = (flags & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
+      const follow = (flags & w.LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
       const target = this.resolve(w.RIGHTS_PATH_FILESTAT_SET_TIMES, path, follow);
       const invalid = checkFstflags(fstflags);
       if (invalid) return invalid;
@@ -236,33 +184,33 @@ export class HostDirectory extends Fd {
       // The rights uvwasi asks of the directory: the call's own, and every
       // right the new descriptor is to have must be inheritable from it.
       let needed = w.RIGHTS_PATH_OPEN;
-      if (oflags & OFLAGS_CREAT) needed |= w.RIGHTS_PATH_CREATE_FILE;
-      if (oflags & OFLAGS_TRUNC) needed |= w.RIGHTS_PATH_FILESTAT_SET_SIZE;
+      if (oflags & w.OFLAGS_CREAT) needed |= w.RIGHTS_PATH_CREATE_FILE;
+      if (oflags & w.OFLAGS_TRUNC) needed |= w.RIGHTS_PATH_FILESTAT_SET_SIZE;
       let neededInheriting = base | inheriting;
       if (fdflags & w.FDFLAGS_DSYNC) neededInheriting |= w.RIGHTS_FD_DATASYNC;
       if (fdflags & (w.FDFLAGS_RSYNC | w.FDFLAGS_SYNC)) neededInheriting |= w.RIGHTS_FD_SYNC;
       if ((this.caps.inheriting & neededInheriting) !== neededInheriting) return w.ERRNO_NOTCAPABLE;
-      const follow = (dirflags & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
+      const follow = (dirflags & w.LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
       const target = this.resolve(needed, path, follow);
-      const mustBeDir = (oflags & OFLAGS_DIRECTORY) !== 0 || target.trailingSlash;
+      const mustBeDir = (oflags & w.OFLAGS_DIRECTORY) !== 0 || target.trailingSlash;
       const stat = lstatOrNull(target.host);
       // O_NOFOLLOW: a final symlink is not opened.
       if (stat?.isSymbolicLink()) return w.ERRNO_LOOP;
-      if (stat !== null && oflags & OFLAGS_CREAT && oflags & OFLAGS_EXCL) return w.ERRNO_EXIST;
+      if (stat !== null && oflags & w.OFLAGS_CREAT && oflags & w.OFLAGS_EXCL) return w.ERRNO_EXIST;
       if (stat?.isDirectory()) {
         // open(2) of a directory for writing, truncating or creating is EISDIR.
-        if (base & WRITE_RIGHTS || oflags & (OFLAGS_TRUNC | OFLAGS_CREAT)) return w.ERRNO_ISDIR;
+        if (base & WRITE_RIGHTS || oflags & (w.OFLAGS_TRUNC | w.OFLAGS_CREAT)) return w.ERRNO_ISDIR;
         opened = new HostDirectory(locationOf(target), new Capabilities(base & RIGHTS_DIRECTORY_BASE, inheriting & RIGHTS_DIRECTORY_INHERITING, fdflags));
         return;
       }
-      if (stat === null && !(oflags & OFLAGS_CREAT)) return w.ERRNO_NOENT;
+      if (stat === null && !(oflags & w.OFLAGS_CREAT)) return w.ERRNO_NOENT;
       if (mustBeDir) return stat === null ? (target.trailingSlash ? w.ERRNO_ISDIR : w.ERRNO_NOENT) : w.ERRNO_NOTDIR;
       const read = (base & READ_RIGHTS) !== 0n;
       const write = (base & WRITE_RIGHTS) !== 0n;
       let flags = (write ? (read ? constants.O_RDWR : constants.O_WRONLY) : constants.O_RDONLY) | constants.O_NOFOLLOW;
-      if (oflags & OFLAGS_CREAT) flags |= constants.O_CREAT;
-      if (oflags & OFLAGS_EXCL) flags |= constants.O_EXCL;
-      if (oflags & OFLAGS_TRUNC) flags |= constants.O_TRUNC;
+      if (oflags & w.OFLAGS_CREAT) flags |= constants.O_CREAT;
+      if (oflags & w.OFLAGS_EXCL) flags |= constants.O_EXCL;
+      if (oflags & w.OFLAGS_TRUNC) flags |= constants.O_TRUNC;
       // A FIFO or a device must not block the module's thread in open(2).
       if (fdflags & w.FDFLAGS_NONBLOCK) flags |= constants.O_NONBLOCK;
       const fd = openSync(target.host, flags, 0o666);
@@ -273,7 +221,7 @@ export class HostDirectory extends Fd {
         closeSync(fd);
         throw error;
       }
-      let max = filetype === w.FILETYPE_REGULAR_FILE ? RIGHTS_REGULAR_FILE_BASE : RIGHTS_ALL;
+      let max = filetype === w.FILETYPE_REGULAR_FILE ? RIGHTS_REGULAR_FILE_BASE : w.RIGHTS_ALL;
       if (!write) max &= ~w.RIGHTS_FD_WRITE;
       if (!read) max &= ~w.RIGHTS_FD_READ;
       opened = new HostFile(fd, filetype, new Capabilities(base & max, 0n, fdflags));
@@ -312,7 +260,7 @@ export class HostDirectory extends Fd {
   /** path_link: a hard link at `newPath` in `to` to `oldPath` here. */
   link(flags: number, oldPath: string, to: HostDirectory, newPath: string): number {
     return attempt(() => {
-      const from = this.resolve(w.RIGHTS_PATH_LINK_SOURCE, oldPath, (flags & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0);
+      const from = this.resolve(w.RIGHTS_PATH_LINK_SOURCE, oldPath, (flags & w.LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0);
       const target = to.resolve(w.RIGHTS_PATH_LINK_TARGET, newPath, false);
       if (from.name === null) return w.ERRNO_PERM;
       if (target.name === null) return w.ERRNO_EXIST;

@@ -10,13 +10,10 @@
 // all of them can be switched by fd_fdstat_set_flags.
 
 import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, futimesSync, readSync, writeSync } from 'node:fs';
-import { Fd, wasi as shimWasi } from '@bjorn3/browser_wasi_shim';
 import * as w from '../../wasi/index.js';
-import { WasiErrnoError } from '../../wasi/index.js';
-import { FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW, WHENCE_CUR, WHENCE_END, WHENCE_SET } from '../fs/abi.js';
-import { errnoOfFsError } from '../fs/errors.js';
-import { filestatOf } from '../fs/stat.js';
-import { checkFstflags, setTimes } from '../fs/times.js';
+import { attempt, errnoOfFsError } from '../fs/errors.js';
+import { setTimes } from '../fs/times.js';
+import { HostDescriptor } from './host-descriptor.js';
 import type { Capabilities } from './rights.js';
 
 /** Linux's path to an open descriptor of this process (follows it even after a rename or unlink), or null elsewhere. */
@@ -29,61 +26,30 @@ function failed<T extends object>(error: unknown, rest: T): T & { ret: number } 
   return { ret: errnoOfFsError(error), ...rest };
 }
 
-export class HostFile extends Fd {
+export class HostFile extends HostDescriptor {
   private position = 0n;
   private closed = false;
 
   constructor(
     readonly fd: number,
-    readonly filetype: number,
-    readonly caps: Capabilities,
+    override readonly filetype: number,
+    caps: Capabilities,
   ) {
-    super();
+    super(caps);
   }
 
   private get seekable(): boolean {
     return this.filetype === w.FILETYPE_REGULAR_FILE || this.filetype === w.FILETYPE_BLOCK_DEVICE;
   }
 
-  /** The project's filestat (the shim's Filestat encodes the times at the wrong offsets). */
-  filestat(): w.Filestat | number {
-    const denied = this.caps.check(w.RIGHTS_FD_FILESTAT_GET);
-    if (denied) return denied;
-    try {
-      return filestatOf(fstatSync(this.fd, { bigint: true }));
-    } catch (error) {
-      return errnoOfFsError(error);
-    }
+  protected override stat() {
+    return fstatSync(this.fd, { bigint: true });
   }
 
   override fd_close(): number {
     if (this.closed) return w.ERRNO_BADF;
     this.closed = true;
-    try {
-      closeSync(this.fd);
-      return w.ERRNO_SUCCESS;
-    } catch (error) {
-      return errnoOfFsError(error);
-    }
-  }
-
-  override fd_fdstat_get() {
-    const fdstat = new shimWasi.Fdstat(this.filetype, this.caps.fdflags);
-    fdstat.fs_rights_base = this.caps.base;
-    fdstat.fs_rights_inherited = this.caps.inheriting;
-    return { ret: w.ERRNO_SUCCESS, fdstat };
-  }
-
-  override fd_fdstat_set_flags(flags: number): number {
-    const denied = this.caps.check(w.RIGHTS_FD_FDSTAT_SET_FLAGS);
-    if (denied) return denied;
-    if ((flags & ~w.FDFLAGS_ALL) !== 0) return w.ERRNO_INVAL;
-    this.caps.fdflags = flags;
-    return w.ERRNO_SUCCESS;
-  }
-
-  override fd_fdstat_set_rights(base: bigint, inheriting: bigint): number {
-    return this.caps.drop(base, inheriting);
+    return attempt(() => closeSync(this.fd));
   }
 
   override fd_filestat_set_size(size: bigint): number {
@@ -91,33 +57,18 @@ export class HostFile extends Fd {
     if (denied) return denied;
     const n = BigInt.asUintN(64, size);
     if (n > BigInt(Number.MAX_SAFE_INTEGER)) return w.ERRNO_FBIG;
-    try {
-      ftruncateSync(this.fd, Number(n));
-      return w.ERRNO_SUCCESS;
-    } catch (error) {
-      return errnoOfFsError(error);
-    }
+    return attempt(() => ftruncateSync(this.fd, Number(n)));
   }
 
-  override fd_filestat_set_times(atim: bigint, mtim: bigint, fstflags: number): number {
-    const denied = this.caps.check(w.RIGHTS_FD_FILESTAT_SET_TIMES);
-    if (denied) return denied;
-    const invalid = checkFstflags(fstflags);
-    if (invalid) return invalid;
-    try {
-      if (procFdPath !== null) setTimes(procFdPath(this.fd), true, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim), fstflags);
-      else {
-        // Without /proc: futimes, to the microsecond, and both times (node:fs cannot leave one alone).
-        const now = Date.now() / 1000;
-        const current = fstatSync(this.fd, { bigint: true });
-        const a = fstflags & FSTFLAGS_ATIM ? Number(atim) / 1e9 : fstflags & FSTFLAGS_ATIM_NOW ? now : Number(current.atimeNs) / 1e9;
-        const m = fstflags & FSTFLAGS_MTIM ? Number(mtim) / 1e9 : fstflags & FSTFLAGS_MTIM_NOW ? now : Number(current.mtimeNs) / 1e9;
-        futimesSync(this.fd, a, m);
-      }
-      return w.ERRNO_SUCCESS;
-    } catch (error) {
-      if (error instanceof WasiErrnoError) return error.errno;
-      return errnoOfFsError(error);
+  protected override changeTimes(atim: bigint, mtim: bigint, fstflags: number): void {
+    if (procFdPath !== null) setTimes(procFdPath(this.fd), true, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim), fstflags);
+    else {
+      // Without /proc: futimes, to the microsecond, and both times (node:fs cannot leave one alone).
+      const now = Date.now() / 1000;
+      const current = fstatSync(this.fd, { bigint: true });
+      const a = fstflags & w.FSTFLAGS_ATIM ? Number(atim) / 1e9 : fstflags & w.FSTFLAGS_ATIM_NOW ? now : Number(current.atimeNs) / 1e9;
+      const m = fstflags & w.FSTFLAGS_MTIM ? Number(mtim) / 1e9 : fstflags & w.FSTFLAGS_MTIM_NOW ? now : Number(current.mtimeNs) / 1e9;
+      futimesSync(this.fd, a, m);
     }
   }
 
@@ -127,25 +78,14 @@ export class HostFile extends Fd {
     const end = BigInt.asUintN(64, offset) + BigInt.asUintN(64, len);
     if (BigInt.asUintN(64, len) === 0n) return w.ERRNO_INVAL;
     if (end > BigInt(Number.MAX_SAFE_INTEGER)) return w.ERRNO_FBIG;
-    try {
+    return attempt(() => {
       // posix_fallocate's visible effect: the file is at least that long (Node has no fallocate).
       if (fstatSync(this.fd, { bigint: true }).size < end) ftruncateSync(this.fd, Number(end));
-      return w.ERRNO_SUCCESS;
-    } catch (error) {
-      return errnoOfFsError(error);
-    }
+    });
   }
 
-  override fd_sync(): number {
-    // The shim sends fd_datasync here too: either right will do.
-    const denied = this.caps.check(w.RIGHTS_FD_SYNC | w.RIGHTS_FD_DATASYNC, true);
-    if (denied) return denied;
-    try {
-      fsyncSync(this.fd);
-      return w.ERRNO_SUCCESS;
-    } catch (error) {
-      return errnoOfFsError(error);
-    }
+  protected override sync(): void {
+    fsyncSync(this.fd);
   }
 
   override fd_read(size: number) {
@@ -199,15 +139,15 @@ export class HostFile extends Fd {
 
   override fd_seek(offset: bigint, whence: number) {
     // lseek(fd, 0, SEEK_CUR) is how wasi-libc asks for the position: FD_TELL is enough for that.
-    const tellOnly = offset === 0n && whence === WHENCE_CUR;
+    const tellOnly = offset === 0n && whence === w.WHENCE_CUR;
     const denied = this.caps.check(tellOnly ? w.RIGHTS_FD_SEEK | w.RIGHTS_FD_TELL : w.RIGHTS_FD_SEEK, tellOnly);
     if (denied) return { ret: denied, offset: 0n };
     if (!this.seekable) return { ret: w.ERRNO_SPIPE, offset: 0n };
     let base: bigint;
     try {
-      if (whence === WHENCE_SET) base = 0n;
-      else if (whence === WHENCE_CUR) base = this.position;
-      else if (whence === WHENCE_END) base = fstatSync(this.fd, { bigint: true }).size;
+      if (whence === w.WHENCE_SET) base = 0n;
+      else if (whence === w.WHENCE_CUR) base = this.position;
+      else if (whence === w.WHENCE_END) base = fstatSync(this.fd, { bigint: true }).size;
       else return { ret: w.ERRNO_INVAL, offset: 0n };
     } catch (error) {
       return failed(error, { offset: 0n });

@@ -1,7 +1,7 @@
 // The browser_wasi_shim imports that cannot work for host-backed descriptors
 // however the descriptor behaves, replaced; each names what it corrects.
-// The others dispatch to the descriptor objects (host-file.ts,
-// host-directory.ts) and are kept.
+// The others dispatch to the descriptor objects (host-descriptor.ts and its
+// kinds, host-file.ts and host-directory.ts) and are kept.
 
 import type { Fd } from '@bjorn3/browser_wasi_shim';
 import type { WasiFunction } from '../../host/index.js';
@@ -9,8 +9,8 @@ import * as w from '../../wasi/index.js';
 import { checkRange } from '../../wasi/index.js';
 import { errnoOfFsError } from '../fs/errors.js';
 import { listDirectory, writeDirents } from '../fs/readdir.js';
+import { HostDescriptor } from './host-descriptor.js';
 import { HostDirectory } from './host-directory.js';
-import { HostFile } from './host-file.js';
 
 const u32 = (v: unknown): number => Number(v) >>> 0;
 const decoder = new TextDecoder('utf-8');
@@ -41,7 +41,7 @@ export function fixShimImports(imports: Record<string, WasiFunction>, fds: reado
   imports.fd_filestat_get = (fd: number, buf: number) => {
     const entry = fds[u32(fd)];
     if (entry === undefined) return w.ERRNO_BADF;
-    const stat = entry instanceof HostFile || entry instanceof HostDirectory ? entry.filestat() : shimFilestat(entry.fd_filestat_get());
+    const stat = entry instanceof HostDescriptor ? entry.filestat() : shimFilestat(entry.fd_filestat_get());
     if (typeof stat === 'number') return stat;
     w.writeFilestat(view(), u32(buf), stat);
     return w.ERRNO_SUCCESS;

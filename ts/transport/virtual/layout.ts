@@ -3,7 +3,8 @@
 // page, or a Node thread) and the module half (module.ts: the module's
 // worker) never post messages to each other once the module runs — a worker
 // blocked in wasm cannot receive one — they only read and write this memory
-// and wake each other with Atomics.notify.
+// and wake each other with Atomics.notify, both through SharedNetwork
+// (shared-network.ts); a connection's bytes are its two rings (ring.ts).
 //
 //   header      wake-up words, the two change queues, the listeners
 //   slots       one per connection: state words, inbound ring, outbound ring
@@ -135,6 +136,40 @@ export function normalShape(shape: NetworkShape): NetworkShape {
   };
 }
 
+/**
+ * The most shared memory one network may take: the largest buffer Node 20's
+ * V8 makes (a growable buffer reserves its whole maximum when it is made).
+ */
+export const MAX_NETWORK_BYTES = 2 ** 32;
+
+/** Where the header's parts start and how big a slot is, for a normal shape. */
+function measure({ slots, listeners, backlog, inbound, outbound }: NetworkShape) {
+  const mqCap = pow2AtLeast(slots + listeners);
+  const oqCap = pow2AtLeast(slots);
+  const mqBase = FIXED_WORDS;
+  const oqBase = mqBase + mqCap;
+  const listenerBase = oqBase + oqCap;
+  const listenerStride = LISTENER_WORDS + backlog;
+  const headerWords = listenerBase + listeners * listenerStride;
+  const slotsOffset = Math.ceil((headerWords * 4) / 64) * 64;
+  const slotBytes = SLOT_WORDS * 4 + inbound + outbound;
+  return { mqCap, oqCap, mqBase, oqBase, listenerBase, listenerStride, slotsOffset, slotBytes, maxBytes: slotsOffset + slots * slotBytes };
+}
+
+/** The most slots, up to `wanted`, whose network fits in MAX_NETWORK_BYTES with the shape's other sizes. */
+export function slotsThatFit(shape: Omit<NetworkShape, 'slots'>, wanted: number): number {
+  const fits = (slots: number) => measure(normalShape({ ...shape, slots })).maxBytes <= MAX_NETWORK_BYTES;
+  if (fits(wanted)) return wanted;
+  let lo = 1;
+  let hi = wanted;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Where everything is, for one shape. Both halves build the same Layout from the same shape. */
 export class Layout {
   readonly shape: NetworkShape;
@@ -151,16 +186,22 @@ export class Layout {
 
   constructor(shape: NetworkShape) {
     this.shape = normalShape(shape);
-    const { slots, listeners, backlog, inbound, outbound } = this.shape;
-    this.mqCap = pow2AtLeast(slots + listeners);
-    this.oqCap = pow2AtLeast(slots);
-    this.mqBase = FIXED_WORDS;
-    this.oqBase = this.mqBase + this.mqCap;
-    this.listenerBase = this.oqBase + this.oqCap;
-    this.listenerStride = LISTENER_WORDS + backlog;
-    const headerWords = this.listenerBase + listeners * this.listenerStride;
-    this.slotsOffset = Math.ceil((headerWords * 4) / 64) * 64;
-    this.slotBytes = SLOT_WORDS * 4 + inbound + outbound;
+    const m = measure(this.shape);
+    const { slots, inbound, outbound } = this.shape;
+    if (m.maxBytes > MAX_NETWORK_BYTES) {
+      throw new RangeError(
+        `virtual network: ${slots} connections with rings of ${inbound} + ${outbound} bytes need ${m.maxBytes} bytes of shared memory, ` +
+          `more than one shared buffer holds (${MAX_NETWORK_BYTES}): allow fewer connections or smaller inbound/outbound limits`,
+      );
+    }
+    this.mqCap = m.mqCap;
+    this.oqCap = m.oqCap;
+    this.mqBase = m.mqBase;
+    this.oqBase = m.oqBase;
+    this.listenerBase = m.listenerBase;
+    this.listenerStride = m.listenerStride;
+    this.slotsOffset = m.slotsOffset;
+    this.slotBytes = m.slotBytes;
   }
 
   /** Bytes the buffer needs to hold `slots` slots. */
@@ -295,47 +336,6 @@ function pop(i32: Int32Array, base: number, cap: number, headWord: number, tailW
   const id = Atomics.load(i32, base + (head & (cap - 1)));
   Atomics.store(i32, headWord, (head + 1) | 0);
   return id;
-}
-
-/** Fill of a byte ring from its two positions. */
-export function ringFill(i32: Int32Array, headIndex: number, tailIndex: number): number {
-  return (Atomics.load(i32, tailIndex) - Atomics.load(i32, headIndex)) | 0;
-}
-
-/**
- * Copies `n` bytes out of a ring (capacity `cap`, a power of two, at byte
- * offset `ring` of `bytes`) from position `pos` into `dst` at `at`. The ring
- * may wrap: at most two copies.
- */
-export function copyFromRing(bytes: Uint8Array, ring: number, cap: number, pos: number, dst: Uint8Array, at: number, n: number): void {
-  const start = pos & (cap - 1);
-  const first = Math.min(n, cap - start);
-  dst.set(bytes.subarray(ring + start, ring + start + first), at);
-  if (first < n) dst.set(bytes.subarray(ring, ring + n - first), at + first);
-}
-
-/** Copies `n` bytes of `src` from `at` into a ring at position `pos`. */
-export function copyIntoRing(bytes: Uint8Array, ring: number, cap: number, pos: number, src: Uint8Array, at: number, n: number): void {
-  const start = pos & (cap - 1);
-  const first = Math.min(n, cap - start);
-  bytes.set(src.subarray(at, at + first), ring + start);
-  if (first < n) bytes.set(src.subarray(at + first, at + n), ring);
-}
-
-/**
- * A SharedArrayBuffer for `bytes` now that can grow to `maxBytes` (where the
- * platform has growable ones; otherwise the whole size at once).
- */
-export function allocateShared(bytes: number, maxBytes: number): SharedArrayBuffer {
-  const Shared = SharedArrayBuffer as unknown as new (length: number, options?: { maxByteLength: number }) => SharedArrayBuffer;
-  const probe = new Shared(0, { maxByteLength: 8 }) as SharedArrayBuffer & { growable?: boolean };
-  return probe.growable === true ? new Shared(bytes, { maxByteLength: maxBytes }) : new Shared(maxBytes);
-}
-
-/** Grows a growable buffer to at least `bytes` (no-op for a fixed one, which is already whole). */
-export function growShared(buffer: SharedArrayBuffer, bytes: number): void {
-  const b = buffer as SharedArrayBuffer & { growable?: boolean; grow?: (n: number) => void };
-  if (b.growable === true && b.byteLength < bytes) b.grow!(bytes);
 }
 
 /** What the module half needs (it survives postMessage and workerData: the buffer is shared, not copied). */

@@ -16,37 +16,11 @@
 // connections left waiting on a listener that closes are reset.
 
 import type { ControlBlock } from '../control-block.js';
+import { oneBuffer } from '../io-list.js';
 import type { ListenAddress, OwnerOptions, TransportOwner } from '../types.js';
-import {
-  allocateShared,
-  copyFromRing,
-  copyIntoRing,
-  ENDED,
-  growShared,
-  IN_HEAD,
-  IN_TAIL,
-  L_CLOSED,
-  Layout,
-  MODULE_SEQ,
-  MODULE_WANTS_ROOM,
-  OUT_HEAD,
-  OUT_TAIL,
-  OWNER_SEQ,
-  OWNER_WANTS_ROOM,
-  P_CLOSED,
-  P_FIN,
-  P_RESET,
-  PEER,
-  ringFill,
-  S_CLOSED,
-  S_RESET,
-  S_SHUT_RD,
-  S_SHUT_WR,
-  SELF,
-  SLOTS_MAPPED,
-  type NetworkShape,
-  type VirtualModuleInit,
-} from './layout.js';
+import { P_CLOSED, P_FIN, P_RESET, S_CLOSED, S_RESET, S_SHUT_RD, S_SHUT_WR, slotsThatFit, type NetworkShape, type VirtualModuleInit } from './layout.js';
+import type { ByteRing } from './ring.js';
+import { SharedNetwork } from './shared-network.js';
 
 export type VirtualErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'EPIPE' | 'EADDRINUSE';
 
@@ -73,7 +47,11 @@ class VirtualListenError extends VirtualNetworkError {
 }
 
 export interface VirtualOwnerOptions extends OwnerOptions {
-  /** Connections that may exist at once (each holds its two rings); more are refused. Default 16384. */
+  /**
+   * Connections that may exist at once (each holds its two rings); more are
+   * refused. Default 16384, or as many as fit in one shared buffer
+   * (MAX_NETWORK_BYTES) with large rings; a count that does not fit is a RangeError.
+   */
   connections?: number;
 }
 
@@ -85,10 +63,6 @@ const INITIAL_SLOTS = 64;
 const FIRST_EPHEMERAL_PORT = 49152;
 /** Largest chunk one read of a client's stream returns. */
 const READ_CHUNK = 64 * 1024;
-
-type AtomicsWithWaitAsync = typeof Atomics & {
-  waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string };
-};
 
 /** The client end of one connection. */
 export class VirtualSocket {
@@ -137,11 +111,17 @@ class Link {
   /** The slot went back to the network (and may serve another connection): never touch it again. */
   private freed = false;
   private lastSelf = 0;
+  /** This end writes it. */
+  private readonly inbound: ByteRing;
+  /** This end reads it. */
+  private readonly outbound: ByteRing;
 
   constructor(
     private readonly net: VirtualOwner,
     readonly slot: number,
   ) {
+    this.inbound = net.shared.inbound(slot);
+    this.outbound = net.shared.outbound(slot);
     this.readable = new ReadableStream<Uint8Array>(
       {
         start: (controller) => void (this.readController = controller),
@@ -159,12 +139,8 @@ class Link {
     });
   }
 
-  private word(word: number): number {
-    return this.net.layout.slotWord(this.slot, word);
-  }
-
   private self(): number {
-    if (!this.freed) this.lastSelf = Atomics.load(this.net.i32, this.word(SELF));
+    if (!this.freed) this.lastSelf = this.net.shared.self(this.slot);
     return this.lastSelf;
   }
 
@@ -176,19 +152,13 @@ class Link {
 
   /** The module half reported a change on this slot. */
   changed(): void {
-    const wakeRead = this.dataWaiter;
-    const wakeWrite = this.roomWaiter;
-    this.dataWaiter = this.roomWaiter = null;
-    wakeRead?.();
-    wakeWrite?.();
+    this.wakeWaiters();
     if (this.self() & S_CLOSED) this.moduleDone = true;
     this.net.maybeFree(this);
   }
 
   private async write(chunk: Uint8Array): Promise<void> {
     if (!(chunk instanceof Uint8Array)) throw new TypeError('a virtual socket carries Uint8Array chunks');
-    const { i32, bytes, layout } = this.net;
-    const cap = layout.shape.inbound;
     let at = 0;
     while (at < chunk.byteLength) {
       if (this.failure) throw this.failure;
@@ -202,20 +172,14 @@ class Link {
       }
       // Reading shut down on the module's side: bytes are dropped, as the kernel does.
       if (self & S_SHUT_RD) return;
-      const tailWord = this.word(IN_TAIL);
-      const room = cap - ringFill(i32, this.word(IN_HEAD), tailWord);
+      const room = this.inbound.room();
       if (room > 0) {
         const n = Math.min(room, chunk.byteLength - at);
-        const tail = Atomics.load(i32, tailWord);
-        copyIntoRing(bytes, layout.inboundRing(this.slot), cap, tail, chunk, at, n);
-        Atomics.store(i32, tailWord, (tail + n) | 0);
+        this.inbound.write(oneBuffer(chunk, at, n), n);
         at += n;
         this.net.tellModule(this.slot);
         continue;
       }
-      Atomics.store(i32, this.word(OWNER_WANTS_ROOM), 1);
-      // The module may have read between the two looks without seeing the request.
-      if (cap - ringFill(i32, this.word(IN_HEAD), tailWord) > 0) continue;
       await new Promise<void>((resolve) => (this.roomWaiter = resolve));
     }
   }
@@ -226,23 +190,13 @@ class Link {
   }
 
   private async pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
-    const { i32, bytes, layout } = this.net;
-    const cap = layout.shape.outbound;
     for (;;) {
       if (this.readDone) return;
-      const headWord = this.word(OUT_HEAD);
-      const fill = ringFill(i32, headWord, this.word(OUT_TAIL));
+      const fill = this.outbound.fill;
       if (fill > 0) {
-        const n = Math.min(fill, READ_CHUNK);
-        const out = new Uint8Array(n);
-        const head = Atomics.load(i32, headWord);
-        copyFromRing(bytes, layout.outboundRing(this.slot), cap, head, out, 0, n);
-        Atomics.store(i32, headWord, (head + n) | 0);
-        const wants = this.word(MODULE_WANTS_ROOM);
-        if (Atomics.load(i32, wants) !== 0) {
-          Atomics.store(i32, wants, 0);
-          this.net.tellModule(this.slot);
-        }
+        const out = new Uint8Array(Math.min(fill, READ_CHUNK));
+        this.outbound.read(oneBuffer(out), false);
+        if (this.outbound.takeRoomRequest()) this.net.tellModule(this.slot);
         controller.enqueue(out);
         return;
       }
@@ -275,8 +229,7 @@ class Link {
 
   closeByClient(): void {
     if (this.clientClosed || this.failure || this.freed) return;
-    const { i32 } = this.net;
-    const unread = !this.readDone && ringFill(i32, this.word(OUT_HEAD), this.word(OUT_TAIL)) > 0;
+    const unread = !this.readDone && this.outbound.fill > 0;
     if (unread) {
       this.resetByClient();
       return;
@@ -314,6 +267,11 @@ class Link {
     } catch {
       // already closed or errored
     }
+    this.wakeWaiters();
+  }
+
+  /** A waiting read or write looks again. */
+  private wakeWaiters(): void {
     const wakeRead = this.dataWaiter;
     const wakeWrite = this.roomWaiter;
     this.dataWaiter = this.roomWaiter = null;
@@ -324,7 +282,7 @@ class Link {
   private setPeer(bits: number): void {
     // Never accepted and reset by the listener's close: the module will not look.
     if (this.freed || (this.moduleDone && !(this.self() & S_CLOSED))) return;
-    Atomics.or(this.net.i32, this.word(PEER), bits);
+    this.net.shared.addPeer(this.slot, bits);
     this.net.tellModule(this.slot);
   }
 }
@@ -332,11 +290,8 @@ class Link {
 export class VirtualOwner implements TransportOwner {
   readonly addresses: readonly ListenAddress[];
   readonly ended: Promise<void>;
-  readonly layout: Layout;
-  readonly i32: Int32Array;
-  readonly bytes: Uint8Array;
+  readonly shared: SharedNetwork;
 
-  private readonly buffer: SharedArrayBuffer;
   private readonly control: ControlBlock;
   private readonly log: (line: string) => void;
   private readonly links = new Map<number, Link>();
@@ -369,26 +324,22 @@ export class VirtualOwner implements TransportOwner {
       addresses.push({ host, port: bound });
     }
     const limits = options.limits ?? {};
-    const shape: NetworkShape = {
-      slots: options.connections ?? VIRTUAL_DEFAULTS.connections,
+    const sizes = {
       listeners: addresses.length,
       backlog: limits.acceptBacklog ?? VIRTUAL_DEFAULTS.acceptBacklog,
       inbound: limits.inbound ?? VIRTUAL_DEFAULTS.inbound,
       outbound: limits.outbound ?? VIRTUAL_DEFAULTS.outbound,
     };
-    return new VirtualOwner(addresses, new Layout(shape), options);
+    // Large rings make the default count of connections too big for one shared buffer: fewer then.
+    const shape: NetworkShape = { ...sizes, slots: options.connections ?? slotsThatFit(sizes, VIRTUAL_DEFAULTS.connections) };
+    return new VirtualOwner(addresses, SharedNetwork.create(shape, INITIAL_SLOTS), options);
   }
 
-  private constructor(addresses: ListenAddress[], layout: Layout, options: VirtualOwnerOptions) {
+  private constructor(addresses: ListenAddress[], shared: SharedNetwork, options: VirtualOwnerOptions) {
     this.addresses = addresses;
-    this.layout = layout;
+    this.shared = shared;
     this.control = options.control;
     this.log = options.log ?? (() => {});
-    const initial = Math.min(layout.shape.slots, INITIAL_SLOTS);
-    this.buffer = allocateShared(layout.bytesFor(initial), layout.bytesFor(layout.shape.slots));
-    this.i32 = new Int32Array(this.buffer);
-    this.bytes = new Uint8Array(this.buffer);
-    Atomics.store(this.i32, SLOTS_MAPPED, initial);
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     this.loopDone = this.loop();
   }
@@ -401,7 +352,7 @@ export class VirtualOwner implements TransportOwner {
   moduleInit(): { init: VirtualModuleInit; transfer: Transferable[] } {
     if (this.initGiven) throw new Error('VirtualOwner.moduleInit() called twice');
     this.initGiven = true;
-    return { init: { kind: 'virtual', net: this.buffer, shape: this.layout.shape }, transfer: [] };
+    return { init: { kind: 'virtual', net: this.shared.buffer, shape: this.shared.layout.shape }, transfer: [] };
   }
 
   /**
@@ -412,26 +363,27 @@ export class VirtualOwner implements TransportOwner {
   async connect(address: ListenAddress = this.addresses[0] ?? { host: '', port: 0 }): Promise<VirtualSocket> {
     const index = this.addresses.findIndex((a) => a.host === address.host && a.port === address.port);
     const where = `${address.host}:${address.port}`;
-    if (index < 0 || this.refusing || Atomics.load(this.i32, this.layout.listenerWord(index, L_CLOSED)) !== 0) {
+    const { shared } = this;
+    const { shape } = shared.layout;
+    if (index < 0 || this.refusing || shared.listenerClosed(index)) {
       throw new VirtualNetworkError('ECONNREFUSED', `connect ECONNREFUSED ${where}: nothing listens there (virtual network)`);
     }
-    if (this.layout.pending(this.i32, index) >= this.layout.shape.backlog) {
-      this.refuse(where, `${this.layout.shape.backlog} connections already wait for accept`);
+    if (shared.pending(index) >= shape.backlog) {
+      this.refuse(where, `${shape.backlog} connections already wait for accept`);
     }
     const slot = this.allocate();
-    if (slot < 0) this.refuse(where, `the network holds its ${this.layout.shape.slots} connections`);
-    this.layout.resetSlot(this.i32, slot);
+    if (slot < 0) this.refuse(where, `the network holds its ${shape.slots} connections`);
+    shared.resetSlot(slot);
     const link = new Link(this, slot);
     this.links.set(slot, link);
-    this.layout.pushPending(this.i32, index, slot);
-    this.layout.queueForModule(this.i32, this.layout.listenerHandle(index));
+    shared.pushPending(index, slot);
+    shared.queueForModule(shared.layout.listenerHandle(index));
     this.scheduleNotify();
     return new VirtualSocket(link, { ...this.addresses[index]! });
   }
 
   wake(): void {
-    Atomics.add(this.i32, MODULE_SEQ, 1);
-    Atomics.notify(this.i32, MODULE_SEQ);
+    this.shared.wakeModule();
   }
 
   /**
@@ -456,8 +408,8 @@ export class VirtualOwner implements TransportOwner {
       link.fail('ECONNRESET', 'the virtual network was closed');
     }
     this.stopped = true;
-    Atomics.add(this.i32, OWNER_SEQ, 1);
-    Atomics.notify(this.i32, OWNER_SEQ);
+    // Ends the loop's sleep.
+    this.shared.wakeOwner();
     await this.loopDone;
   }
 
@@ -466,7 +418,7 @@ export class VirtualOwner implements TransportOwner {
   /** Puts a slot on the module's change queue; the module is woken once this turn. */
   tellModule(slot: number): void {
     if (this.stopped) return;
-    this.layout.queueForModule(this.i32, this.layout.connectionHandle(slot));
+    this.shared.queueForModule(this.shared.layout.connectionHandle(slot));
     this.scheduleNotify();
   }
 
@@ -489,14 +441,10 @@ export class VirtualOwner implements TransportOwner {
   private allocate(): number {
     const free = this.freeSlots.pop();
     if (free !== undefined) return free;
-    const { slots } = this.layout.shape;
+    const { slots } = this.shared.layout.shape;
     if (this.slotsUsed >= slots) return -1;
-    const mapped = Atomics.load(this.i32, SLOTS_MAPPED);
-    if (this.slotsUsed >= mapped) {
-      const more = Math.min(slots, mapped * 2);
-      growShared(this.buffer, this.layout.bytesFor(more));
-      Atomics.store(this.i32, SLOTS_MAPPED, more);
-    }
+    const mapped = this.shared.slotsMapped;
+    if (this.slotsUsed >= mapped) this.shared.mapSlots(Math.min(slots, mapped * 2));
     return this.slotsUsed++;
   }
 
@@ -510,32 +458,31 @@ export class VirtualOwner implements TransportOwner {
   }
 
   private async loop(): Promise<void> {
-    const atomics = Atomics as AtomicsWithWaitAsync;
     while (!this.stopped) {
-      const seen = Atomics.load(this.i32, OWNER_SEQ);
+      const seen = this.shared.ownerSeq();
       this.takeNews();
       if (this.stopped) break;
-      const waiting = atomics.waitAsync(this.i32, OWNER_SEQ, seen);
-      if (waiting.async) await waiting.value;
+      await this.shared.sleepOwner(seen);
     }
   }
 
   private takeNews(): void {
-    for (let slot = this.layout.takeForOwner(this.i32); slot >= 0; slot = this.layout.takeForOwner(this.i32)) {
+    const { shared } = this;
+    for (let slot = shared.takeForOwner(); slot >= 0; slot = shared.takeForOwner()) {
       this.links.get(slot)?.changed();
     }
     for (let i = 0; i < this.addresses.length; i++) {
-      if (this.drainedListeners.has(i) || Atomics.load(this.i32, this.layout.listenerWord(i, L_CLOSED)) === 0) continue;
+      if (this.drainedListeners.has(i) || !shared.listenerClosed(i)) continue;
       this.drainedListeners.add(i);
       // The module will never accept these: reset them, as the kernel does when a listener closes.
-      for (let slot = this.layout.popPending(this.i32, i); slot >= 0; slot = this.layout.popPending(this.i32, i)) {
+      for (let slot = shared.popPending(i); slot >= 0; slot = shared.popPending(i)) {
         const link = this.links.get(slot);
         if (link === undefined) continue;
         link.moduleDone = true;
         link.fail('ECONNRESET', 'the listener closed before accepting the connection');
       }
     }
-    if (!this.endedSeen && Atomics.load(this.i32, ENDED) !== 0) {
+    if (!this.endedSeen && shared.ended()) {
       this.endedSeen = true;
       this.resolveEnded();
     }

@@ -1,0 +1,103 @@
+// What serve() and run() mean the same way on Node (ts/index.ts) and in a
+// browser (ts/browser/index.ts): the defaults, how long a stop and a linger
+// take, the echo core's command line built from serve()'s options (checked),
+// what it means when the core ends before it runs, and how run() waits for
+// its module's end. No Node imports.
+
+import { ModuleExitError, UsageError } from './errors.js';
+import { hostName, oneOf, wholeNumber } from './options.js';
+import type { Outcome } from './runtime/launch.js';
+import { settle } from './settle.js';
+
+export const BACKENDS = ['select', 'poll', 'epoll'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 7007;
+
+/** How long close() (or an aborted run) lets the module end by itself before terminating its worker. */
+export const STOP_GRACE_MS = 2000;
+/** How long sockets a module left open may flush after it ended. */
+export const SERVE_LINGER_MS = 1000;
+export const RUN_LINGER_MS = 2000;
+
+/** serve()'s options for the echo core itself, wherever it runs. */
+export interface EchoOptions {
+  backend?: Backend;
+  /** Where the listener is (what clients connect to). */
+  host?: string;
+  /** 0 picks a free port (see the server's `address`). */
+  port?: number;
+  /** The core's --max-conns: connections beyond this many open ones are refused. */
+  maxConns?: number;
+  /** The core's --max-pending: a peer whose unsent output passes this many bytes is dropped. */
+  maxPending?: number;
+  /** The core's --stall-timeout: a paused peer whose output has not moved for this long is dropped. */
+  stallTimeoutMs?: number;
+  /** The core logs connections and bytes on stderr, and the host the connections it refused. */
+  verbose?: boolean;
+}
+
+export interface EchoCommand {
+  backend: Backend;
+  host: string;
+  port: number;
+  /** argv, program name first. */
+  args: string[];
+  /** echo-BACKEND.wasm: the module's file and its name in messages. */
+  moduleName: string;
+}
+
+/** The echo core's command for `options`; a UsageError says what is wrong with them. */
+export function echoCommand(options: EchoOptions): EchoCommand {
+  const backend = oneOf('backend', options.backend ?? 'epoll', BACKENDS);
+  const host = hostName(options.host ?? DEFAULT_HOST);
+  const port = wholeNumber('port', options.port ?? DEFAULT_PORT, 0, 65535);
+  const args = [`echo-${backend}`];
+  // The core checks the ranges (and exits with status 2, reported as UsageError).
+  if (options.maxConns !== undefined) args.push('--max-conns', String(wholeNumber('maxConns', options.maxConns, 0, Number.MAX_SAFE_INTEGER)));
+  if (options.maxPending !== undefined) args.push('--max-pending', String(wholeNumber('maxPending', options.maxPending, 0, Number.MAX_SAFE_INTEGER)));
+  if (options.stallTimeoutMs !== undefined) {
+    args.push('--stall-timeout', String(wholeNumber('stallTimeoutMs', options.stallTimeoutMs, 0, Number.MAX_SAFE_INTEGER)));
+  }
+  if (options.verbose) args.push('--verbose');
+  return { backend, host, port, args, moduleName: `echo-${backend}.wasm` };
+}
+
+/**
+ * The error for an echo core that exited with `code` before it ran: status 2
+ * is its usage error, whose reason is the first line it wrote on stderr.
+ */
+export function coreDidNotStart(moduleName: string, code: number, stderr: string): Error {
+  const detail = stderr.split('\n')[0]?.trim();
+  if (code === 2) return new UsageError(detail || `${moduleName} rejected its arguments`);
+  return new ModuleExitError(moduleName, code, detail);
+}
+
+/** A module started by run(), on either side. */
+export interface RunningModule {
+  readonly outcome: Promise<Outcome>;
+  stop(graceMs: number): Promise<Outcome>;
+}
+
+/**
+ * run()'s wait for the module: aborting `signal` stops it as close() stops a
+ * server; `onListening` is called first, and if it throws the module is
+ * stopped at once and the error rethrown. Resolves with the exit code or
+ * rejects with the typed error (settle()).
+ */
+export async function runToEnd(running: RunningModule, moduleName: string, signal: AbortSignal | undefined, onListening: () => void): Promise<number> {
+  const onAbort = () => void running.stop(STOP_GRACE_MS);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    onListening();
+  } catch (error) {
+    await running.stop(0);
+    throw error;
+  }
+  try {
+    return settle(await running.outcome, moduleName);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

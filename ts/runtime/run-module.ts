@@ -1,0 +1,71 @@
+// Runs one module on the thread that may block for it (a Node worker thread or
+// a browser's Web Worker): opens the transport's module half and the runtime,
+// composes the socket host over them, instantiates, runs _start and reports
+// how it ended. Each worker supplies only what is its own: how the transport
+// and the runtime open, and where the messages go. Nothing here needs Node.
+
+import { composeImports, ModuleStopped, SocketHost, type ComposedImports } from '../host/index.js';
+import { ControlBlock } from '../transport/control-block.js';
+import type { SocketTransport } from '../transport/types.js';
+import type { WasiRuntime, WorkerMessage } from './types.js';
+
+export interface ModuleRun {
+  module: WebAssembly.Module;
+  /** The ControlBlock's buffer: the stop request and the connection counters. */
+  control: SharedArrayBuffer;
+  report(message: WorkerMessage): void;
+  openTransport(control: ControlBlock): SocketTransport | Promise<SocketTransport>;
+  /** Opened after the transport. */
+  openRuntime(): WasiRuntime | Promise<WasiRuntime>;
+  /** The imports as the module gets them (the Node worker may count the calls). */
+  wrapImports?(imports: ComposedImports): ComposedImports;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function runModule(run: ModuleRun): Promise<void> {
+  const { report } = run;
+  const control = new ControlBlock(run.control);
+  let transport: SocketTransport | null = null;
+  let host: SocketHost | null = null;
+  try {
+    let runtime: WasiRuntime;
+    let instance: WebAssembly.Instance;
+    try {
+      transport = await run.openTransport(control);
+      runtime = await run.openRuntime();
+      host = new SocketHost(transport, {
+        control,
+        onServing: () => report({ type: 'ready' }),
+        onInternalError: (error) => report({ type: 'internal-error', message: (error as Error)?.stack ?? String(error) }),
+      });
+      const composed = composeImports(runtime.imports, runtime.layout, host);
+      const imports = run.wrapImports?.(composed) ?? composed;
+      instance = new WebAssembly.Instance(run.module, imports as unknown as WebAssembly.Imports);
+      const { memory, _start } = instance.exports;
+      if (!(memory instanceof WebAssembly.Memory)) throw new Error('the module exports no memory');
+      if (typeof _start !== 'function') throw new Error('the module exports no _start (is it a WASI command?)');
+      host.setMemory(memory);
+    } catch (error) {
+      report({ type: 'start-error', message: describe(error) });
+      return;
+    }
+    let code: number;
+    try {
+      code = runtime.start(instance);
+    } catch (error) {
+      if (error instanceof ModuleStopped) report({ type: 'stopped', message: error.message });
+      // A trap, a stack overflow (RangeError), or the shim's proc_raise: the module is dead.
+      else report({ type: 'trap', message: describe(error) });
+      return;
+    }
+    report({ type: 'exit', code });
+  } finally {
+    // As at process exit: every socket the module left open is closed (its
+    // pending output still goes out), then the owner learns nothing more follows.
+    host?.closeSockets();
+    transport?.end();
+  }
+}
