@@ -29,6 +29,9 @@ export interface ConnectionTable {
 export abstract class SocketFd extends Descriptor implements EpollTarget {
   /** Registrations in epoll sets (one per set), dropped with the socket. */
   readonly interests = new Set<Interest>();
+  /** RIGHTS_FD_READ and RIGHTS_FD_WRITE, kept as booleans: recv and send check them on every call, and BigInt arithmetic allocates. */
+  protected mayRead: boolean;
+  protected mayWrite: boolean;
 
   constructor(
     host: HostContext,
@@ -39,6 +42,8 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
   ) {
     super(host);
     this.fdflags = fdflags;
+    this.mayRead = (rightsBase & w.RIGHTS_FD_READ) !== 0n;
+    this.mayWrite = (rightsBase & w.RIGHTS_FD_WRITE) !== 0n;
   }
 
   get nonblocking(): boolean {
@@ -52,6 +57,8 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
     if ((b & ~this.rightsBase) !== 0n || (i & ~this.rightsInheriting) !== 0n) return w.ERRNO_NOTCAPABLE;
     this.rightsBase = b;
     this.rightsInheriting = i;
+    this.mayRead = (b & w.RIGHTS_FD_READ) !== 0n;
+    this.mayWrite = (b & w.RIGHTS_FD_WRITE) !== 0n;
     return w.ERRNO_SUCCESS;
   }
 
@@ -198,21 +205,26 @@ export class ConnectionFd extends SocketFd {
     super(host, handle, fdflags, CONNECTION_RIGHTS, 0n);
   }
 
+  // Memory cannot grow during an import (only the module's own code grows
+  // it), so one view serves a whole call.
+
   override fd_read(iovs: number, iovsLen: number, nread: number): number {
-    if (!(this.rightsBase & w.RIGHTS_FD_READ)) return w.ERRNO_NOTCAPABLE;
-    w.checkRange(this.host.memory.view(), nread, 4);
+    if (!this.mayRead) return w.ERRNO_NOTCAPABLE;
+    const view = this.host.memory.view();
+    w.checkRange(view, nread, 4);
     const n = this.receive(this.host.memory.ioList(iovs, iovsLen), false, false);
     if (n < 0) return -n;
-    this.host.memory.view().setUint32(nread, n, true);
+    view.setUint32(nread, n, true);
     return w.ERRNO_SUCCESS;
   }
 
   override fd_write(iovs: number, iovsLen: number, nwritten: number): number {
-    if (!(this.rightsBase & w.RIGHTS_FD_WRITE)) return w.ERRNO_NOTCAPABLE;
-    w.checkRange(this.host.memory.view(), nwritten, 4);
+    if (!this.mayWrite) return w.ERRNO_NOTCAPABLE;
+    const view = this.host.memory.view();
+    w.checkRange(view, nwritten, 4);
     const n = this.transmit(this.host.memory.ioList(iovs, iovsLen));
     if (n < 0) return -n;
-    this.host.memory.view().setUint32(nwritten, n, true);
+    view.setUint32(nwritten, n, true);
     return w.ERRNO_SUCCESS;
   }
 
@@ -221,26 +233,26 @@ export class ConnectionFd extends SocketFd {
   }
 
   sock_recv(riData: number, riDataLen: number, riFlags: number, roDataLen: number, roFlags: number): number {
-    if (!(this.rightsBase & w.RIGHTS_FD_READ)) return w.ERRNO_NOTCAPABLE;
+    if (!this.mayRead) return w.ERRNO_NOTCAPABLE;
     const view = this.host.memory.view();
     w.checkRange(view, roDataLen, 4);
     w.checkRange(view, roFlags, 2);
     const io = this.host.memory.ioList(riData, riDataLen);
     const n = this.receive(io, (riFlags & w.RIFLAGS_RECV_PEEK) !== 0, (riFlags & w.RIFLAGS_RECV_WAITALL) !== 0);
     if (n < 0) return -n;
-    const after = this.host.memory.view();
-    after.setUint32(roDataLen, n, true);
+    view.setUint32(roDataLen, n, true);
     // Stream sockets never truncate a message.
-    after.setUint16(roFlags, 0, true);
+    view.setUint16(roFlags, 0, true);
     return w.ERRNO_SUCCESS;
   }
 
   sock_send(siData: number, siDataLen: number, soDataLen: number): number {
-    if (!(this.rightsBase & w.RIGHTS_FD_WRITE)) return w.ERRNO_NOTCAPABLE;
-    w.checkRange(this.host.memory.view(), soDataLen, 4);
+    if (!this.mayWrite) return w.ERRNO_NOTCAPABLE;
+    const view = this.host.memory.view();
+    w.checkRange(view, soDataLen, 4);
     const n = this.transmit(this.host.memory.ioList(siData, siDataLen));
     if (n < 0) return -n;
-    this.host.memory.view().setUint32(soDataLen, n, true);
+    view.setUint32(soDataLen, n, true);
     return w.ERRNO_SUCCESS;
   }
 
