@@ -16,7 +16,10 @@ test('npm run bench -- --quick: every server starts and echoes correctly', () =>
     runs: { server: string; case: string; status: string; loadgen?: { active_failures?: Record<string, number> } }[];
   };
   const names = results.servers.map((s) => s.name).sort();
-  assert.equal(names, ['native-epoll', 'native-poll', 'native-select', 'node-net', 'wasm-epoll', 'wasm-poll', 'wasm-select']);
+  assert.equal(names, [
+    'native-epoll', 'native-poll', 'native-select', 'node-echo',
+    'wasm-epoll-kernel', 'wasm-epoll-node-net', 'wasm-poll-kernel', 'wasm-poll-node-net', 'wasm-select-kernel', 'wasm-select-node-net',
+  ]);
   for (const s of results.servers) assert.is(s.status, 'ok', `${s.name}: ${s.status}`);
   for (const run of results.runs) {
     assert.ok(run.status === 'ok' || (run.status === 'capped' && run.server.endsWith('select')), `${run.server} ${run.case}: ${run.status}`);
