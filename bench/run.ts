@@ -388,7 +388,7 @@ async function main(): Promise<number> {
     started_at: startedAt.toISOString(),
     finished_at: finishedAt.toISOString(),
     machine: info,
-    settings: { rounds, warmup_s: warmupS, duration_s: durationS, idle: idleCounts, quick: opts.quick, ...budgets },
+    settings: { rounds, warmup_s: warmupS, duration_s: durationS, idle: idleCounts, setup: setupCount, quick: opts.quick, ...budgets },
     cases: cases.map((c) => ({ id: c.id, title: c.title, metric: c.metric, load: c.spec })),
     servers,
     wasm_startup: startups,
