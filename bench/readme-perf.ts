@@ -118,7 +118,7 @@ function perfBlock(results: Results): string {
   const s = results.settings;
   const header =
     `Latest full run: ${results.started_at.slice(0, 10)}, ${m.cpu}, ${m.cores} cores, ${m.os}, Node ${m.node}, commit ${m.commit}` +
-    `${m.worktree_dirty ? ' (with uncommitted changes)' : ''}; ${m.pinning}; ${s.rounds} interleaved round${s.rounds === 1 ? "" : "s"} × ${s.duration_s} s, ` +
+    `${m.worktree_dirty ? ' (with uncommitted changes)' : ''}; ${m.pinning}; ${s.rounds} interleaved round${s.rounds === 1 ? '' : 's'} × ${s.duration_s} s, ` +
     `medians. Load average (1 / 5 / 15 min) ${loadText(m.load_average_at_start)} at the start, ` +
     `${loadText(m.load_average_at_end)} at the end: the machine is shared, so compare ratios, not absolute figures. ` +
     `Command: \`${results.command}\`. Every column with its min–max: [bench/results/latest.md](bench/results/latest.md).`;
