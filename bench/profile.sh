@@ -54,7 +54,7 @@ PORT=$(sed -n 's/^listening on [^ ]*:\([0-9]*\).*/\1/p' "$OUT/server.out" | head
 case $TOOL in
   strace) strace -c -f -qq -o "$OUT/strace.txt" -p "$SPID" & TPID=$! ;;
   perf-stat)
-    perf stat --per-thread -p "$SPID" -o "$OUT/perf-stat.txt" -e task-clock,context-switches,page-faults,\
+    perf stat -x, --per-thread -p "$SPID" -o "$OUT/perf-stat.csv" -e task-clock,context-switches,page-faults,\
 'syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,syscalls:sys_enter_readv,syscalls:sys_enter_writev,syscalls:sys_enter_sendmsg,syscalls:sys_enter_recvmsg,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_accept4,syscalls:sys_enter_futex,syscalls:sys_enter_close' &
     TPID=$! ;;
   cpu-prof | none) ;;
@@ -67,6 +67,8 @@ kill -TERM "$SPID"; wait "$SPID" 2>/dev/null || true
 trap - EXIT
 case $TOOL in
   strace) cat "$OUT/strace.txt" ;;
-  perf-stat) cat "$OUT/perf-stat.txt" ;;
+  # CSV rows: thread,count,unit,event,... ; print the counted ones, one line per thread.
+  perf-stat) awk -F, '$2 ~ /^[0-9.]+$/ && $2 > 0 { sub(/^syscalls:sys_enter_/, "", $4); row[$1] = row[$1] " " $4 "=" $2 }
+                      END { for (t in row) print t ":" row[t] }' "$OUT/perf-stat.csv" | sort ;;
   cpu-prof) node dist/bench/cpuprofile-top.js --top 20 "$OUT"/*.cpuprofile ;;
 esac

@@ -355,7 +355,10 @@ export async function scaleChartSvg(cases: CaseDef[], servers: ServerSummary[], 
   const caption = [...notes].map(([what, idle]) => `× at 0: ${what} at ${idle.join(', ')} idle`);
   const color = { field: 'family', type: 'nominal', title: 'event loop', sort: ['select', 'poll', 'epoll', NODE_ECHO_FAMILY] } as const;
   const detail = { field: 'server', type: 'nominal' } as const;
-  const x = { field: 'idle', type: 'quantitative', title: 'idle connections held' } as const;
+  const x = { field: 'idle', type: 'quantitative', title: 'idle connections held', axis: { format: ',d' } } as const;
+  // One dash per way of running, named in the legend: native solid, the wasm transports told apart.
+  const runsAs = [...new Set(points.map((p) => p.runsAs))].sort();
+  const dashes: Record<string, number[]> = { native: [1, 0], node: [10, 4], 'wasm on kernel': [5, 3], 'wasm on node-net': [1, 3] };
   const y = { field: 'rps', type: 'quantitative', title: 'req/s (median)' } as const;
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -374,7 +377,13 @@ export async function scaleChartSvg(cases: CaseDef[], servers: ServerSummary[], 
           y,
           color,
           detail,
-          strokeDash: { field: 'runsAs', type: 'nominal', title: 'runs as', legend: { symbolType: 'stroke', symbolStrokeColor: '#333' } },
+          strokeDash: {
+            field: 'runsAs',
+            type: 'nominal',
+            title: 'runs as',
+            scale: { domain: runsAs, range: runsAs.map((r) => dashes[r] ?? [3, 1]) },
+            legend: { symbolType: 'stroke', symbolStrokeColor: '#333', symbolStrokeWidth: 2 },
+          },
         },
       },
       {
