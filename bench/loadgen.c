@@ -12,6 +12,9 @@
  *   scale   opens I idle connections first and pings each once, then runs rr
  *           on N active ones, then pings every idle connection again; reports
  *           the active req/s and how many idle connections still answer.
+ *   setup   opens N connections and pings each once: the seconds from the
+ *           first connect to the last echo (what a server pays per new
+ *           connection: accept, registration, first read and write).
  *
  * Every byte echoed back is compared with what was sent: each connection
  * sends a deterministic pseudo-random stream, so a lost, duplicated, reordered
@@ -48,8 +51,8 @@
 
 /* ---------- options ---------- */
 
-enum mode { MODE_RR, MODE_STREAM, MODE_SCALE };
-static const char *const mode_names[] = { "rr", "stream", "scale" };
+enum mode { MODE_RR, MODE_STREAM, MODE_SCALE, MODE_SETUP };
+static const char *const mode_names[] = { "rr", "stream", "scale", "setup" };
 
 static struct {
     const char *host;
@@ -132,6 +135,33 @@ static struct switches server_switches(void) {
     }
     closedir(dir);
     return total;
+}
+
+/* TcpExt ListenOverflows from /proc/net/netstat (the whole network namespace),
+ * or -1: connections whose handshake completed while the server's accept queue
+ * was full. Each costs that connection a SYN retransmission, about 1 s, so a
+ * setup time with overflows measures the backlog more than the server. */
+static long long listen_overflows(void) {
+    FILE *f = fopen("/proc/net/netstat", "r");
+    if (!f) return -1;
+    static char names[8192], values[8192];
+    long long found = -1;
+    while (fgets(names, sizeof names, f) && fgets(values, sizeof values, f)) {
+        if (strncmp(names, "TcpExt:", 7) != 0) continue;
+        char *name_save, *value_save;
+        char *name = strtok_r(names, " \n", &name_save), *value = strtok_r(values, " \n", &value_save);
+        while (name && value) {
+            if (!strcmp(name, "ListenOverflows")) {
+                found = atoll(value);
+                break;
+            }
+            name = strtok_r(NULL, " \n", &name_save);
+            value = strtok_r(NULL, " \n", &value_save);
+        }
+        break;
+    }
+    fclose(f);
+    return found;
 }
 
 /* ---------- latency histogram ----------
@@ -256,13 +286,14 @@ static void set_interest(struct conn *c, uint32_t events) {
     c->interest = events;
 }
 
-/* Idle connections whose ping echo is still awaited (only while pinging). */
+/* Connections of ping_role whose ping echo is still awaited (only while pinging). */
 static int pinging, pings_outstanding;
+static enum conn_role ping_role;
 static int active_open_now;
 
 static void conn_fail(struct conn *c, enum fail_kind kind) {
     if (c->state == CS_FAILED) return;
-    if (pinging && c->waiting && c->role == ROLE_IDLE) pings_outstanding--;
+    if (pinging && c->waiting && c->role == ping_role) pings_outstanding--;
     if (c->role == ROLE_ACTIVE && c->state == CS_OPEN) active_open_now--;
     fail_counts[c->role][kind]++;
     c->failed_as = kind;
@@ -449,7 +480,7 @@ static void on_event(struct conn *c, uint32_t events, enum phase phase, uint64_t
     }
     if (!(events & (EPOLLIN | EPOLLERR | EPOLLHUP))) return;
     if (!conn_receive(c)) return;
-    if (c->role == ROLE_IDLE) {
+    if (c->role == ROLE_IDLE || phase == PH_PING) {
         if (c->waiting && c->rx_off == c->goal_off) {
             c->waiting = 0;
             if (pinging) pings_outstanding--;
@@ -520,17 +551,18 @@ static int open_batch(enum conn_role role, int count) {
 }
 
 struct ping_result { int ok, failed, timed_out; double seconds; };
+enum { PING_SIZE = 8 };
 
-/* Sends one small message on every open idle connection and waits for all echoes. */
-static struct ping_result ping_idle(void) {
-    enum { PING_SIZE = 8 };
+/* Sends one small message on every open connection of `role` and waits for all echoes. */
+static struct ping_result ping_all(enum conn_role role) {
     struct ping_result r = { 0, 0, 0, 0 };
     uint64_t start = mono_ns();
     pinging = 1;
+    ping_role = role;
     pings_outstanding = 0;
     for (int i = 0; i < nconns; i++) {
         struct conn *c = &conns[i];
-        if (c->role != ROLE_IDLE || c->state != CS_OPEN) continue;
+        if (c->role != role || c->state != CS_OPEN) continue;
         pings_outstanding++;
         conn_send_request(c, PING_SIZE, start);
     }
@@ -539,7 +571,7 @@ static struct ping_result ping_idle(void) {
     r.seconds = (double)(mono_ns() - start) / 1e9;
     for (int i = 0; i < nconns; i++) {
         struct conn *c = &conns[i];
-        if (c->role != ROLE_IDLE) continue;
+        if (c->role != role) continue;
         if (c->state == CS_OPEN && !c->waiting) r.ok++;
         else if (c->state == CS_OPEN) r.timed_out++;
         else r.failed++;
@@ -589,7 +621,7 @@ static void usage_exit(const char *fmt, ...) {
     va_end(ap);
     fprintf(stderr,
             "loadgen: %s\n"
-            "usage: loadgen --port P [--host 127.0.0.1|::1] [--mode rr|stream|scale]\n"
+            "usage: loadgen --port P [--host 127.0.0.1|::1] [--mode rr|stream|scale|setup]\n"
             "               [--conns N] [--size BYTES] [--window BYTES] [--idle N]\n"
             "               [--warmup SEC] [--duration SEC] [--connect-budget SEC]\n"
             "               [--ping-budget SEC] [--server-pid PID]\n",
@@ -635,7 +667,8 @@ static void parse_args(int argc, char **argv) {
             if (!strcmp(optarg, "rr")) opt.mode = MODE_RR;
             else if (!strcmp(optarg, "stream")) opt.mode = MODE_STREAM;
             else if (!strcmp(optarg, "scale")) opt.mode = MODE_SCALE;
-            else usage_exit("--mode must be rr, stream or scale");
+            else if (!strcmp(optarg, "setup")) opt.mode = MODE_SETUP;
+            else usage_exit("--mode must be rr, stream, scale or setup");
             break;
         case 'c': opt.conns = (int)parse_long(optarg, "conns", 1, 100000); break;
         case 's': opt.size = (size_t)parse_long(optarg, "size", 1, 4 << 20); break;
@@ -700,6 +733,53 @@ static void print_fail_counts(enum conn_role role) {
     printf("}");
 }
 
+/* The server's and our own CPU and the server's context switches over the
+ * window, then the end of the JSON line. */
+static void print_window_figures(double per_s) {
+    double tick = (double)sysconf(_SC_CLK_TCK);
+    if (cpu_window_start_server >= 0 && cpu_window_end_server >= 0)
+        printf(",\"server_cpu_pct\":%.1f",
+               100.0 * (double)(cpu_window_end_server - cpu_window_start_server) / tick * per_s);
+    if (switches_start.voluntary >= 0 && switches_end.voluntary >= 0)
+        printf(",\"server_wakeups\":%lld,\"server_preemptions\":%lld",
+               switches_end.voluntary - switches_start.voluntary,
+               switches_end.involuntary - switches_start.involuntary);
+    printf(",\"loadgen_cpu_pct\":%.1f}\n", 100.0 * (double)(cpu_window_end_self - cpu_window_start_self) / 1e9 * per_s);
+    fflush(stdout);
+}
+
+/* setup: the window is the whole setup, from the first connect to the last echo. */
+static int run_setup(void) {
+    long long overflows_before = listen_overflows();
+    window_edge(1);
+    int open = open_batch(ROLE_ACTIVE, opt.conns);
+    double connect_s = (double)(mono_ns() - window_started_ns) / 1e9;
+    struct ping_result ping = ping_all(ROLE_ACTIVE);
+    window_edge(0);
+    long long overflows_after = listen_overflows();
+    double setup_s = (double)(window_ended_ns - window_started_ns) / 1e9;
+    uint64_t failures = 0;
+    for (int k = FAIL_CONNECT; k < FAIL_KINDS; k++) failures += fail_counts[ROLE_ACTIVE][k];
+    int ok = failures == 0 && ping.timed_out == 0 && ping.ok == opt.conns;
+    printf("{\"ok\":%s,\"mode\":\"setup\",\"host\":\"%s\",\"port\":%d,\"conns\":%d,\"size\":%d",
+           ok ? "true" : "false", opt.host, opt.port, opt.conns, (int)PING_SIZE);
+    printf(",\"window_s\":%.6f,\"active_open\":%d,\"active_alive\":%d", setup_s, open, ping.ok);
+    printf(",\"setup_s\":%.4f,\"connect_s\":%.4f,\"ping_s\":%.4f", setup_s, connect_s, ping.seconds);
+    if (overflows_before >= 0 && overflows_after >= 0) printf(",\"listen_overflows\":%lld", overflows_after - overflows_before);
+    printf(",\"answered\":{\"ok\":%d,\"failed\":%d,\"timed_out\":%d,\"s\":%.3f}",
+           ping.ok, ping.failed, ping.timed_out, ping.seconds);
+    printf(",\"active_failures\":");
+    print_fail_counts(ROLE_ACTIVE);
+    if (first_mismatch.seen) {
+        printf(",\"first_mismatch\":{\"conn\":%d,\"offset\":%llu,\"got\":%u,\"expected\":",
+               first_mismatch.conn, (unsigned long long)first_mismatch.offset, first_mismatch.got);
+        if (first_mismatch.expected == NOTHING_EXPECTED) printf("null}");
+        else printf("%u}", first_mismatch.expected);
+    }
+    print_window_figures(setup_s > 1e-6 ? 1.0 / setup_s : 0);
+    return ok ? 0 : 1;
+}
+
 static void on_alarm(int sig) {
     (void)sig;
     static const char msg[] = "{\"ok\":false,\"error\":\"overall time limit reached\"}\n";
@@ -725,14 +805,18 @@ int main(int argc, char **argv) {
     signal(SIGALRM, on_alarm);
     alarm((unsigned)(opt.connect_budget_s * 2 + opt.ping_budget_s * 2 + opt.warmup_s + opt.duration_s + 30));
 
+    if (opt.mode == MODE_SETUP) return run_setup();
+
     uint64_t t0 = mono_ns();
     int idle_open = 0;
     struct ping_result ping_before = { 0, 0, 0, 0 }, ping_after = { 0, 0, 0, 0 };
     double idle_connect_s = 0;
+    long long overflows_before = listen_overflows(), overflows_after = -1;
     if (opt.idle) {
         idle_open = open_batch(ROLE_IDLE, opt.idle);
+        overflows_after = listen_overflows();
         idle_connect_s = (double)(mono_ns() - t0) / 1e9;
-        ping_before = ping_idle();
+        ping_before = ping_all(ROLE_IDLE);
     }
     int first_active = nconns;
     int active_open = open_batch(ROLE_ACTIVE, opt.conns);
@@ -758,7 +842,7 @@ int main(int argc, char **argv) {
             set_interest(c, EPOLLIN);
         }
     }
-    if (opt.idle) ping_after = ping_idle();
+    if (opt.idle) ping_after = ping_all(ROLE_IDLE);
 
     int active_alive = 0;
     for (int i = first_active; i < nconns; i++) active_alive += conns[i].state == CS_OPEN;
@@ -766,11 +850,6 @@ int main(int argc, char **argv) {
     double window_s = (double)(window_ended_ns - window_started_ns) / 1e9;
     /* Rates over an empty window (the run ended before it opened) are 0, not infinite. */
     double per_s = window_s > 1e-3 ? 1.0 / window_s : 0;
-    double tick = (double)sysconf(_SC_CLK_TCK);
-    double server_cpu_pct = -1;
-    if (cpu_window_start_server >= 0 && cpu_window_end_server >= 0)
-        server_cpu_pct = 100.0 * (double)(cpu_window_end_server - cpu_window_start_server) / tick * per_s;
-    double self_cpu_pct = 100.0 * (double)(cpu_window_end_self - cpu_window_start_self) / 1e9 * per_s;
 
     uint64_t active_failures = 0, idle_failures = 0;
     for (int k = FAIL_CONNECT; k < FAIL_KINDS; k++) {
@@ -797,7 +876,11 @@ int main(int argc, char **argv) {
                (double)hist_max_ns / 1e3);
     }
     if (opt.mode == MODE_SCALE) {
-        printf(",\"idle\":%d,\"idle_open\":%d,\"idle_connect_s\":%.3f", opt.idle, idle_open, idle_connect_s);
+        /* idle_setup_s: the shared load generator's idle_setup_ms, in seconds. */
+        printf(",\"idle\":%d,\"idle_open\":%d,\"idle_connect_s\":%.3f,\"idle_setup_s\":%.3f", opt.idle, idle_open,
+               idle_connect_s, idle_connect_s + ping_before.seconds);
+        if (overflows_before >= 0 && overflows_after >= 0)
+            printf(",\"listen_overflows\":%lld", overflows_after - overflows_before);
         printf(",\"idle_ping_before\":{\"ok\":%d,\"failed\":%d,\"timed_out\":%d,\"s\":%.3f}",
                ping_before.ok, ping_before.failed, ping_before.timed_out, ping_before.seconds);
         printf(",\"idle_ping_after\":{\"ok\":%d,\"failed\":%d,\"timed_out\":%d,\"s\":%.3f}",
@@ -813,12 +896,6 @@ int main(int argc, char **argv) {
         if (first_mismatch.expected == NOTHING_EXPECTED) printf("null}");
         else printf("%u}", first_mismatch.expected);
     }
-    if (server_cpu_pct >= 0) printf(",\"server_cpu_pct\":%.1f", server_cpu_pct);
-    if (switches_start.voluntary >= 0 && switches_end.voluntary >= 0)
-        printf(",\"server_wakeups\":%lld,\"server_preemptions\":%lld",
-               switches_end.voluntary - switches_start.voluntary,
-               switches_end.involuntary - switches_start.involuntary);
-    printf(",\"loadgen_cpu_pct\":%.1f}\n", self_cpu_pct);
-    fflush(stdout);
+    print_window_figures(per_s);
     return ok ? 0 : 1;
 }

@@ -32,7 +32,7 @@ export function buildLoadgen(): void {
   }
 }
 
-export type Mode = 'rr' | 'stream' | 'scale';
+export type Mode = 'rr' | 'stream' | 'scale' | 'setup';
 
 export interface FailureCounts {
   connect: number;
@@ -70,10 +70,19 @@ export interface LoadgenResult {
   idle?: number;
   idle_open?: number;
   idle_connect_s?: number;
+  /** scale: opening the idle connections and one echo on each (the shared load generator's idle_setup_ms). */
+  idle_setup_s?: number;
   idle_ping_before?: PingResult;
   idle_ping_after?: PingResult;
   idle_failures?: FailureCounts;
   active_failures: FailureCounts;
+  /** setup: first connect → last echo of the one ping on each connection. */
+  setup_s?: number;
+  connect_s?: number;
+  ping_s?: number;
+  answered?: PingResult;
+  /** setup, scale: the namespace's TcpExt ListenOverflows while connecting (any server's, so ours at most). */
+  listen_overflows?: number;
   first_mismatch?: { conn: number; offset: number; got: number; expected: number | null };
   server_cpu_pct?: number;
   /** Voluntary context switches of all server threads in the window: sleeps ended by a wake-up. */

@@ -5,11 +5,14 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { LoadgenResult, LoadSpec } from './loadgen.js';
 import type { Runtime, ServerKind } from './servers.js';
 
+/** What a case reports: a rate (higher is better) or, for setup, seconds (lower is better). */
+export type Metric = 'req_per_s' | 'mb_per_s' | 'setup_s';
+
 export interface CaseDef {
   id: string;
   title: string;
   spec: LoadSpec;
-  metric: 'req_per_s' | 'mb_per_s';
+  metric: Metric;
 }
 
 export type RunStatus = 'ok' | 'capped' | 'failed';
@@ -22,6 +25,8 @@ export interface RunRecord {
   reason?: string;
   port?: number;
   startupMs?: number;
+  /** Spawn → the first byte echoed on a fresh connection. */
+  firstEchoMs?: number;
   peakRssKb?: number | null;
   serverExit?: { code: number | null; signal: string | null; graceful: boolean };
   loadgen?: LoadgenResult;
@@ -32,6 +37,24 @@ export interface WasmStartup {
   compile_ms: number;
   instantiate_ms: number;
 }
+
+/** Where and when a session ran: bench/results/*.json "machine". */
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memory_gib: number;
+  os: string;
+  node: string;
+  cc: string;
+  commit: string | null;
+  worktree_dirty: boolean;
+  pinning: string;
+  /** os.loadavg(): 1, 5 and 15 minutes. */
+  load_average_at_start: number[];
+  load_average_at_end: number[];
+}
+
+export const loadText = (load: number[]): string => load.map((x) => x.toFixed(2)).join(' / ');
 
 export interface Range {
   median: number;
@@ -50,7 +73,11 @@ export interface CaseSummary {
   p99_us?: Range;
   server_cpu_pct?: Range;
   loadgen_cpu_pct?: Range;
-  /** Server thread wake-ups per 1000 requests (rr, scale) or per MB echoed (stream). */
+  /** setup: seconds to open the connections, before the echoes. */
+  connect_s?: Range;
+  /** setup: accept-queue overflows while connecting (each a ~1 s SYN retry). */
+  listen_overflows?: Range;
+  /** Server thread wake-ups per 1000 requests (rr, scale), per MB echoed (stream) or per 1000 connections (setup). */
   wakeups_per_unit?: Range;
   peak_rss_kb?: Range;
   /** scale: the fewest idle connections still answering after the run, over the rounds. */
@@ -62,9 +89,11 @@ export interface ServerSummary {
   name: string;
   runtime: Runtime;
   backend?: string;
+  transport?: string;
   status: 'ok' | 'unavailable' | 'failed';
   reason?: string;
   startup_ms?: Range;
+  first_echo_ms?: Range;
   compile_ms?: Range;
   instantiate_ms?: Range;
   peak_rss_kb_max?: number;
@@ -92,6 +121,7 @@ export function summarize(
       name: kind.name,
       runtime: kind.runtime,
       backend: kind.backend,
+      transport: kind.transport,
       status: 'ok',
       cases: {},
     };
@@ -101,6 +131,7 @@ export function summarize(
       summary.reason = why;
     }
     summary.startup_ms = range(mine.flatMap((r) => (r.startupMs === undefined ? [] : [r.startupMs])));
+    summary.first_echo_ms = range(mine.flatMap((r) => (r.firstEchoMs === undefined ? [] : [r.firstEchoMs])));
     const wasm = startups.filter((s) => s.server === kind.name);
     summary.compile_ms = range(wasm.map((s) => s.compile_ms));
     summary.instantiate_ms = range(wasm.map((s) => s.instantiate_ms));
@@ -132,13 +163,16 @@ function summarizeCase(c: CaseDef, runs: RunRecord[], unavailable: string | unde
     reason: failed?.reason ?? capped?.reason,
     rounds: runs.length,
     metric: pick((x) => x[c.metric]),
+    connect_s: pick((x) => x.connect_s),
+    listen_overflows: pick((x) => (x.mode === 'setup' ? x.listen_overflows : undefined)),
     p50_us: pick((x) => x.p50_us),
     p99_us: pick((x) => x.p99_us),
     server_cpu_pct: pick((x) => x.server_cpu_pct),
     loadgen_cpu_pct: pick((x) => x.loadgen_cpu_pct),
     wakeups_per_unit: pick((x) => {
       if (x.server_wakeups === undefined) return undefined;
-      const units = c.metric === 'req_per_s' ? (x.requests ?? 0) / 1000 : (x.bytes ?? 0) / 1e6;
+      const units =
+        c.metric === 'req_per_s' ? (x.requests ?? 0) / 1000 : c.metric === 'mb_per_s' ? (x.bytes ?? 0) / 1e6 : (x.answered?.ok ?? 0) / 1000;
       return units > 0 ? x.server_wakeups / units : undefined;
     }),
     peak_rss_kb: range(runs.flatMap((r) => (r.peakRssKb ? [r.peakRssKb] : []))),
@@ -161,9 +195,11 @@ export interface Table {
 
 const integer = (n: number): string => Math.round(n).toLocaleString('en-US');
 const oneDecimal = (n: number): string => n.toFixed(1);
+export const secondsText = (n: number): string => n.toFixed(3);
 const fmtRange = (r: Range | undefined, fmt: (n: number) => string): [string, string] =>
   r ? [fmt(r.median), `${fmt(r.min)}–${fmt(r.max)}`] : ['', ''];
-const ratio = (a: Range | undefined, b: Range | undefined): string =>
+/** a / b of medians; for times (setup) this is still a over b, so below 1× is faster. */
+export const ratio = (a: Range | undefined, b: Range | undefined): string =>
   a && b && b.median > 0 ? `${(a.median / b.median).toFixed(2)}×` : '—';
 
 function statusCell(s: CaseSummary): string {
@@ -173,21 +209,37 @@ function statusCell(s: CaseSummary): string {
   return '';
 }
 
+/** The native build of the same backend: what a wasm server is compared with. */
+export const nativeOf = (s: ServerSummary, servers: ServerSummary[]): ServerSummary | undefined =>
+  s.runtime === 'wasm' ? servers.find((n) => n.runtime === 'native' && n.backend === s.backend) : undefined;
+export const nodeEchoOf = (servers: ServerSummary[]): ServerSummary | undefined => servers.find((s) => s.runtime === 'node');
+
+const unitOf: Record<Metric, string> = { req_per_s: 'req/s', mb_per_s: 'MB/s', setup_s: 'seconds' };
+
 export function caseTables(cases: CaseDef[], servers: ServerSummary[]): Table[] {
-  const node = servers.find((s) => s.runtime === 'node');
+  const node = nodeEchoOf(servers);
   return cases.map((c) => {
-    const unit = c.metric === 'req_per_s' ? 'req/s' : 'MB/s';
     const latency = c.metric === 'req_per_s';
+    const setup = c.metric === 'setup_s';
     const scale = c.spec.idle !== undefined;
-    const headers = ['server', unit, 'min–max'];
+    const headers = ['server', unitOf[c.metric], 'min–max'];
     if (latency) headers.push('p50 µs', 'p99 µs');
     if (scale) headers.push('idle answered');
-    headers.push('server CPU', 'loadgen CPU', latency ? 'wake-ups/1k req' : 'wake-ups/MB', 'RSS MB', '×native', '×node-net');
+    if (setup) headers.push('connect s', 'listen overflows (max)');
+    headers.push(
+      'server CPU',
+      'loadgen CPU',
+      latency ? 'wake-ups/1k req' : setup ? 'wake-ups/1k conns' : 'wake-ups/MB',
+      'RSS MB',
+      '×native',
+      `×${node?.name ?? 'node'}`,
+    );
+    const value = setup ? secondsText : integer;
     const rows = servers.map((s) => {
       const cs = s.cases[c.id];
       const problem = statusCell(cs);
       if (problem) return [s.name, problem];
-      const [median, span] = fmtRange(cs.metric, integer);
+      const [median, span] = fmtRange(cs.metric, value);
       const row = [s.name, median, span];
       if (cs.status === 'capped') {
         // Its active connections came after the cap and were refused: nothing to measure.
@@ -196,32 +248,33 @@ export function caseTables(cases: CaseDef[], servers: ServerSummary[]): Table[] 
       }
       if (latency) row.push(fmtRange(cs.p50_us, integer)[0], fmtRange(cs.p99_us, integer)[0]);
       if (scale) row.push(cs.idle_answered === undefined ? '' : `${cs.idle_answered}/${cs.idle_asked}`);
+      if (setup) row.push(fmtRange(cs.connect_s, secondsText)[0], cs.listen_overflows ? integer(cs.listen_overflows.max) : '');
       row.push(
         cs.server_cpu_pct ? `${Math.round(cs.server_cpu_pct.median)}%` : '',
         cs.loadgen_cpu_pct ? `${Math.round(cs.loadgen_cpu_pct.median)}%` : '',
         cs.wakeups_per_unit ? oneDecimal(cs.wakeups_per_unit.median) : '',
         cs.peak_rss_kb ? oneDecimal(cs.peak_rss_kb.max / 1024) : '',
       );
-      const native = s.runtime === 'wasm' ? servers.find((n) => n.runtime === 'native' && n.backend === s.backend) : undefined;
+      const native = nativeOf(s, servers);
       row.push(native ? ratio(cs.metric, native.cases[c.id].metric) : '—');
       row.push(node && s !== node ? ratio(cs.metric, node.cases[c.id].metric) : '—');
       return row;
     });
-    return { title: `${c.id}: ${c.title}`, headers, rows };
+    const title = `${c.id}: ${c.title}` + (setup ? ' (lower is better; ratios are of times)' : '');
+    return { title, headers, rows };
   });
 }
 
 export function startupTable(servers: ServerSummary[]): Table {
   return {
-    title: 'start-up (spawn → "listening on" line) and memory',
-    headers: ['server', 'start-up ms', 'min–max', 'compile ms', 'instantiate ms', 'peak RSS MB (any case)'],
+    title: 'start-up (spawn → "listening on" line, and → first byte echoed) and memory',
+    headers: ['server', 'start-up ms', 'min–max', 'first echo ms', 'min–max', 'compile ms', 'instantiate ms', 'peak RSS MB (any case)'],
     rows: servers.map((s) => {
       if (s.status === 'unavailable') return [s.name, `unavailable: ${s.reason}`];
-      const [median, span] = fmtRange(s.startup_ms, oneDecimal);
       return [
         s.name,
-        median,
-        span,
+        ...fmtRange(s.startup_ms, oneDecimal),
+        ...fmtRange(s.first_echo_ms, oneDecimal),
         s.compile_ms ? oneDecimal(s.compile_ms.median) : '—',
         s.instantiate_ms ? oneDecimal(s.instantiate_ms.median) : '—',
         s.peak_rss_kb_max ? oneDecimal(s.peak_rss_kb_max / 1024) : '',
@@ -261,11 +314,13 @@ export function renderMarkdown(table: Table): string {
 
 // ---------- chart ----------
 
+const NODE_ECHO_FAMILY = 'Node net echo';
+
 interface ChartPoint {
   server: string;
-  /** Colour: the loop's backend, or node:net; the dash says where it ran. */
+  /** Colour: the loop's backend, or Node's net echo; the dash says how it ran. */
   family: string;
-  runtime: Runtime;
+  runsAs: string;
   idle: number;
   rps?: number;
   min?: number;
@@ -280,7 +335,8 @@ export async function scaleChartSvg(cases: CaseDef[], servers: ServerSummary[], 
   for (const s of servers) {
     for (const c of scaleCases) {
       const cs = s.cases[c.id];
-      const base = { server: s.name, family: s.backend ?? 'node:net', runtime: s.runtime, idle: c.spec.idle! };
+      const runsAs = s.transport ? `${s.runtime} on ${s.transport}` : s.runtime;
+      const base = { server: s.name, family: s.backend ?? NODE_ECHO_FAMILY, runsAs, idle: c.spec.idle! };
       if (cs.status === 'ok' && cs.metric) {
         points.push({ ...base, rps: cs.metric.median, min: cs.metric.min, max: cs.metric.max });
       } else if (cs.status === 'capped' || cs.status === 'failed') {
@@ -297,9 +353,12 @@ export async function scaleChartSvg(cases: CaseDef[], servers: ServerSummary[], 
     notes.set(key, [...(notes.get(key) ?? []), p.idle]);
   }
   const caption = [...notes].map(([what, idle]) => `× at 0: ${what} at ${idle.join(', ')} idle`);
-  const color = { field: 'family', type: 'nominal', title: 'event loop', sort: ['select', 'poll', 'epoll', 'node:net'] } as const;
+  const color = { field: 'family', type: 'nominal', title: 'event loop', sort: ['select', 'poll', 'epoll', NODE_ECHO_FAMILY] } as const;
   const detail = { field: 'server', type: 'nominal' } as const;
-  const x = { field: 'idle', type: 'quantitative', title: 'idle connections held' } as const;
+  const x = { field: 'idle', type: 'quantitative', title: 'idle connections held', axis: { format: ',d' } } as const;
+  // One dash per way of running, named in the legend: native solid, the wasm transports told apart.
+  const runsAs = [...new Set(points.map((p) => p.runsAs))].sort();
+  const dashes: Record<string, number[]> = { native: [1, 0], node: [10, 4], 'wasm on kernel': [5, 3], 'wasm on node-net': [1, 3] };
   const y = { field: 'rps', type: 'quantitative', title: 'req/s (median)' } as const;
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -318,7 +377,13 @@ export async function scaleChartSvg(cases: CaseDef[], servers: ServerSummary[], 
           y,
           color,
           detail,
-          strokeDash: { field: 'runtime', type: 'nominal', title: 'runs as', legend: { symbolType: 'stroke', symbolStrokeColor: '#333' } },
+          strokeDash: {
+            field: 'runsAs',
+            type: 'nominal',
+            title: 'runs as',
+            scale: { domain: runsAs, range: runsAs.map((r) => dashes[r] ?? [3, 1]) },
+            legend: { symbolType: 'stroke', symbolStrokeColor: '#333', symbolStrokeWidth: 2 },
+          },
         },
       },
       {

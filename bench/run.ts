@@ -7,20 +7,25 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
+import { timeFirstEcho } from './first-echo.js';
 import { buildLoadgen, compilerVersion, runLoadgen, type LoadSpec } from './loadgen.js';
 import {
   caseTables,
+  loadText,
   renderMarkdown,
   renderText,
   scaleChartSvg,
   startupTable,
   summarize,
   type CaseDef,
+  type MachineInfo,
   type RunRecord,
   type WasmStartup,
 } from './report.js';
+import { targetTable } from './targets.js';
 import {
   allServerKinds,
+  benchServerKinds,
   killAllChildren,
   repoRoot,
   ServerStartError,
@@ -37,6 +42,7 @@ interface Options {
   duration?: number;
   warmup?: number;
   idle?: number[];
+  setup?: number;
   servers?: string[];
   cases?: string[];
   out?: string;
@@ -67,9 +73,10 @@ const program = new Command()
   .option('--rounds <n>', 'interleaved rounds (default 3, quick 1)', positiveInt)
   .option('--duration <s>', 'measured seconds per case (default 4, quick 0.75)', seconds)
   .option('--warmup <s>', 'unmeasured seconds before each case (default 1, quick 0.25)', seconds)
-  .option('--idle <list>', 'idle connection counts for the scale cases (default 1000,5000,10000; quick 200,2000)', intList)
-  .option('--servers <list>', 'only these server kinds (names as in the table)', list)
-  .option('--cases <list>', 'only these cases (rr, stream, scale-N)', list)
+  .option('--idle <list>', 'idle connection counts for the scale cases (default 1000,5000,10000; quick 2000)', intList)
+  .option('--setup <n>', 'connections the setup case opens, each answered once (default 5000, quick 1000)', positiveInt)
+  .option('--servers <list>', `only these server kinds (default: all but the plain wasm-B ones; known: ${allServerKinds().map((k) => k.name).join(', ')})`, list)
+  .option('--cases <list>', 'only these cases (rr, stream, scale-N, setup-N)', list)
   .option('--out <dir>', 'where results go (default bench/results, quick build/bench-quick)')
   .showHelpAfterError();
 program.parse();
@@ -78,7 +85,9 @@ const opts = program.opts<Options>();
 const rounds = opts.rounds ?? (opts.quick ? 1 : 3);
 const durationS = opts.duration ?? (opts.quick ? 0.75 : 4);
 const warmupS = opts.warmup ?? (opts.quick ? 0.25 : 1);
-const idleCounts = opts.idle ?? (opts.quick ? [200, 2000] : [1000, 5000, 10000]);
+// Quick: one count past select's FD_SETSIZE, so the capped path is checked too.
+const idleCounts = opts.idle ?? (opts.quick ? [2000] : [1000, 5000, 10000]);
+const setupCount = opts.setup ?? (opts.quick ? 1000 : 5000);
 // A quick run is a smoke check: it must not replace the committed results.
 const outDir = opts.out ?? (opts.quick ? 'build/bench-quick' : 'bench/results');
 const budgets = { connectBudgetS: opts.quick ? 10 : 30, pingBudgetS: 10 };
@@ -100,6 +109,12 @@ const allCases: CaseDef[] = [
       spec: load({ mode: 'scale', conns: 10, size: 64, idle }),
     }),
   ),
+  {
+    id: `setup-${setupCount}`,
+    title: `${setupCount} connections opened, each answered once (8 B), seconds from the first connect to the last echo`,
+    metric: 'setup_s',
+    spec: load({ mode: 'setup', conns: setupCount, size: 8 }),
+  },
 ];
 
 function select<T extends { name?: string; id?: string }>(all: T[], wanted: string[] | undefined, what: string): T[] {
@@ -112,7 +127,7 @@ function select<T extends { name?: string; id?: string }>(all: T[], wanted: stri
   }
   return all.filter((x) => wanted.includes(key(x)));
 }
-const kinds = select(allServerKinds(), opts.servers, 'server');
+const kinds = opts.servers ? select(allServerKinds(), opts.servers, 'server') : benchServerKinds();
 const cases = select(allCases, opts.cases, 'case');
 
 // Servers get CPU 1 and the load generator CPU 0, so neither steals the other's core.
@@ -168,6 +183,23 @@ function progressBar(total: number): Progress {
 
 // ---------- one measurement ----------
 
+/**
+ * A server that held `held` of the `asked` connections and refused the rest:
+ * for select past FD_SETSIZE that is the design (capped) when it held about as
+ * many as the cap allows; for any other server it is a failure.
+ */
+function refusedPastCap(kind: ServerKind, record: RunRecord, asked: number, held: number, explanation: string): void {
+  const cap = kind.fdCap;
+  const fdsKeptByServer = 64;
+  if (cap !== undefined && asked > cap - fdsKeptByServer && held >= cap - fdsKeptByServer) {
+    record.status = 'capped';
+    record.reason = explanation;
+  } else {
+    record.status = 'failed';
+    record.reason = cap === undefined ? `${explanation} (${kind.name} has no fd cap)` : explanation;
+  }
+}
+
 function classify(kind: ServerKind, c: CaseDef, record: RunRecord): void {
   const lg = record.loadgen!;
   const mismatch = lg.active_failures.mismatch + (lg.idle_failures?.mismatch ?? 0);
@@ -190,18 +222,12 @@ function classify(kind: ServerKind, c: CaseDef, record: RunRecord): void {
       record.reason = `${before.ok} idle connections answered before the run, only ${after.ok} after`;
       return;
     }
-    const explanation = `served ${before.ok} of ${idle} idle; later connections refused`;
-    // For select past FD_SETSIZE, closing what it cannot hold is the design: the case asked
-    // for more than the cap and the server held about as many as the cap allows.
-    const cap = kind.fdCap;
-    const fdsKeptByServer = 64;
-    if (cap !== undefined && idle + c.spec.conns > cap - fdsKeptByServer && before.ok >= cap - fdsKeptByServer) {
-      record.status = 'capped';
-      record.reason = explanation;
-    } else {
-      record.status = 'failed';
-      record.reason = cap === undefined ? `${explanation} (${kind.name} has no fd cap)` : explanation;
-    }
+    refusedPastCap(kind, record, idle + c.spec.conns, before.ok, `served ${before.ok} of ${idle} idle; later connections refused`);
+    return;
+  }
+  const answered = lg.answered;
+  if (c.spec.mode === 'setup' && answered && answered.ok < c.spec.conns && answered.timed_out === 0) {
+    refusedPastCap(kind, record, c.spec.conns, answered.ok, `answered ${answered.ok} of ${c.spec.conns}; later connections refused`);
     return;
   }
   const f = lg.active_failures;
@@ -219,6 +245,7 @@ async function measure(kind: ServerKind, c: CaseDef, round: number): Promise<Run
     server = await startServer(kind, pinning.server, opts.quick ? 10_000 : 20_000);
     record.port = server.port;
     record.startupMs = server.startupMs;
+    record.firstEchoMs = await timeFirstEcho(server.port, server.spawnedAt, 10_000);
     record.loadgen = await runLoadgen(c.spec, server.port, server.pid, pinning.loadgen);
     record.peakRssKb = server.peakRssKb();
     const crashed = server.exited();
@@ -259,7 +286,16 @@ function wasmStartup(kind: ServerKind): Promise<WasmStartup | null> {
 
 // ---------- the session ----------
 
-function machine(): Record<string, unknown> {
+/** Rough wall time of one measurement, for the estimate printed at the start. */
+function caseSeconds(spec: LoadSpec): number {
+  const perServer = 0.5;
+  if (spec.mode === 'setup') return perServer + spec.conns / 5000;
+  return perServer + spec.warmupS + spec.durationS + (spec.idle ?? 0) / 5000;
+}
+
+const loadAverage = (): number[] => os.loadavg().map((x) => Math.round(x * 100) / 100);
+
+function machine(startLoad: number[], endLoad: number[]): MachineInfo {
   const cpus = os.cpus();
   const git = (args: string[]): string | null => {
     try {
@@ -271,6 +307,9 @@ function machine(): Record<string, unknown> {
   return {
     cpu: cpus[0]?.model ?? 'unknown',
     cores: os.availableParallelism(),
+    // 1, 5 and 15 minutes: how busy the shared machine was when the run started.
+    load_average_at_start: startLoad,
+    load_average_at_end: endLoad,
     memory_gib: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
@@ -283,17 +322,18 @@ function machine(): Record<string, unknown> {
 
 async function main(): Promise<number> {
   buildLoadgen();
+  const startLoad = loadAverage();
   const startedAt = new Date();
   const unavailable = new Map<string, string>();
   for (const kind of kinds) {
-    const why = kind.unavailableReason();
+    const why = await kind.unavailableReason();
     if (why) unavailable.set(kind.name, why);
   }
   const runnable = kinds.filter((k) => !unavailable.has(k.name));
   const wasmKinds = runnable.filter((k) => k.wasmModule);
   const total = rounds * (cases.length * runnable.length + wasmKinds.length);
   const estimateS =
-    rounds * runnable.length * cases.reduce((s, c) => s + c.spec.warmupS + c.spec.durationS + 0.5 + (c.spec.idle ?? 0) / 5000, 0);
+    rounds * runnable.length * cases.reduce((s, c) => s + caseSeconds(c.spec), 0);
   process.stderr.write(
     `bench: ${runnable.length} servers × ${cases.length} cases × ${rounds} rounds, about ${Math.ceil(estimateS / 60)} min` +
       (unavailable.size ? `; unavailable: ${[...unavailable.keys()].join(', ')}` : '') +
@@ -332,12 +372,13 @@ async function main(): Promise<number> {
   const finishedAt = new Date();
 
   const servers = summarize(kinds, unavailable, cases, runs, startups);
-  const tables = [...caseTables(cases, servers), startupTable(servers)];
-  const info = machine();
+  const tables = [...caseTables(cases, servers), startupTable(servers), targetTable(servers)];
+  const info = machine(startLoad, loadAverage());
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
   const header =
     `${startedAt.toISOString()}  ${rounds} round(s), ${warmupS} s warm-up + ${durationS} s measured per case; ` +
-    `medians with min–max over rounds\n${info.cpu}, ${info.cores} cores, ${info.os}, Node ${info.node}; ${info.pinning}`;
+    `medians with min–max over rounds\n${info.cpu}, ${info.cores} cores, ${info.os}, Node ${info.node}; ${info.pinning}; ` +
+    `load average ${loadText(info.load_average_at_start)} at the start, ${loadText(info.load_average_at_end)} at the end`;
   process.stdout.write(`\n${header}\n\n${tables.map(renderText).join('\n\n')}\n`);
 
   mkdirSync(repoRoot + outDir, { recursive: true });
@@ -348,7 +389,7 @@ async function main(): Promise<number> {
     started_at: startedAt.toISOString(),
     finished_at: finishedAt.toISOString(),
     machine: info,
-    settings: { rounds, warmup_s: warmupS, duration_s: durationS, idle: idleCounts, quick: opts.quick, ...budgets },
+    settings: { rounds, warmup_s: warmupS, duration_s: durationS, idle: idleCounts, setup: setupCount, quick: opts.quick, ...budgets },
     cases: cases.map((c) => ({ id: c.id, title: c.title, metric: c.metric, load: c.spec })),
     servers,
     wasm_startup: startups,
@@ -359,7 +400,8 @@ async function main(): Promise<number> {
   writeFileSync(`${repoRoot}${outDir}/latest.json`, json);
   const markdown =
     `Measured ${startedAt.toISOString().slice(0, 10)} on ${info.cpu}, ${info.cores} cores, ${info.os}, Node ${info.node}, ` +
-    `commit ${info.commit}${info.worktree_dirty ? ' (with uncommitted changes)' : ''}; ${info.pinning}. ` +
+    `commit ${info.commit}${info.worktree_dirty ? ' (with uncommitted changes)' : ''}; ${info.pinning}; ` +
+    `load average (1, 5, 15 min) ${loadText(info.load_average_at_start)} at the start, ${loadText(info.load_average_at_end)} at the end. ` +
     `${rounds} round(s), ${durationS} s per case; medians, min–max over rounds.\n` +
     `Reproduce: \`${command}\`\n\n${tables.map(renderMarkdown).join('\n\n')}\n`;
   writeFileSync(`${repoRoot}${outDir}/latest.md`, markdown);

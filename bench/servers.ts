@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { TRANSPORTS, transportUnavailable, type TransportName } from '../ts/transport/kinds.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fromRoot = (path: string): string => repoRoot + path;
@@ -31,12 +32,14 @@ export interface ServerKind {
   name: string;
   runtime: Runtime;
   backend?: Backend;
+  /** wasm: the transport it always uses; absent when `--transport` (or the default) decides. */
+  transport?: TransportName;
   /** Descriptors the server can hold by design; beyond it refusing is correct, not a failure. */
   fdCap?: number;
   /** The ServeOptions its command understands; startServer refuses any other. */
   takes: readonly (keyof ServeOptions)[];
   /** The reason this kind cannot run on this checkout, or null when it can. */
-  unavailableReason(): string | null;
+  unavailableReason(): Promise<string | null>;
   command(port: number): { file: string; args: string[] };
   /** A wasm module whose compile + instantiate time is measured on its own. */
   wasmModule?: string;
@@ -58,20 +61,29 @@ function notExecutable(path: string, hint: string): string | null {
   }
 }
 
-function wasmKind(backend: Backend): ServerKind {
+/** `wasm-B-T` always runs over transport T; plain `wasm-B` takes `--transport` or the default. */
+function wasmKind(backend: Backend, transport?: TransportName): ServerKind {
   const wasm = `wasm/echo-${backend}.wasm`;
   return {
-    name: `wasm-${backend}`,
+    name: transport ? `wasm-${backend}-${transport}` : `wasm-${backend}`,
     runtime: 'wasm',
     backend,
+    transport,
     fdCap: backend === 'select' ? FD_SETSIZE : undefined,
-    takes: ['stallTimeoutMs', 'transport'],
+    takes: transport ? ['stallTimeoutMs'] : ['stallTimeoutMs', 'transport'],
     wasmModule: wasm,
-    unavailableReason: () =>
-      missingFile(wasm, 'run make') ?? missingFile('dist/ts/cli.js', 'run npx tsc -p .'),
+    unavailableReason: async () => {
+      const missing = missingFile(wasm, 'run make') ?? missingFile('dist/ts/cli.js', 'run npx tsc -p .');
+      if (missing || !transport) return missing;
+      const why = await transportUnavailable(transport);
+      return why && `the ${transport} transport is unavailable: ${why}`;
+    },
     command: (port) => ({
       file: process.execPath,
-      args: [fromRoot('dist/ts/cli.js'), 'serve', '--backend', backend, '--host', '127.0.0.1', '--port', String(port)],
+      args: [
+        fromRoot('dist/ts/cli.js'), 'serve', '--backend', backend, '--host', '127.0.0.1', '--port', String(port),
+        ...(transport ? ['--transport', transport] : []),
+      ],
     }),
   };
 }
@@ -84,35 +96,38 @@ function nativeKind(backend: Backend): ServerKind {
     backend,
     fdCap: backend === 'select' ? FD_SETSIZE : undefined,
     takes: ['stallTimeoutMs'],
-    unavailableReason: () => notExecutable(binary, 'run make native'),
+    unavailableReason: async () => notExecutable(binary, 'run make native'),
     command: (port) => ({ file: fromRoot(binary), args: ['--listen', `127.0.0.1:${port}`] }),
   };
 }
 
-function nodeNetKind(): ServerKind {
+/** Node's own `net` echo server: named apart from the node-net transport, which is a way to run the wasm core. */
+function nodeEchoKind(): ServerKind {
   return {
-    name: 'node-net',
+    name: 'node-echo',
     runtime: 'node',
     takes: [],
-    unavailableReason: () => missingFile('dist/bench/node-net-echo.js', 'run npx tsc -p .'),
+    unavailableReason: async () => missingFile('dist/bench/node-echo.js', 'run npx tsc -p .'),
     command: (port) => ({
       file: process.execPath,
-      args: [fromRoot('dist/bench/node-net-echo.js'), '--host', '127.0.0.1', '--port', String(port)],
+      args: [fromRoot('dist/bench/node-echo.js'), '--host', '127.0.0.1', '--port', String(port)],
     }),
   };
 }
 
-/** Every server kind the harnesses know, one line each. */
+/** Every server kind the harnesses know. */
 export function allServerKinds(): ServerKind[] {
   return [
-    wasmKind('select'),
-    wasmKind('poll'),
-    wasmKind('epoll'),
-    nativeKind('select'),
-    nativeKind('poll'),
-    nativeKind('epoll'),
-    nodeNetKind(),
+    ...backends.map((backend) => wasmKind(backend)),
+    ...backends.flatMap((backend) => TRANSPORTS.map((transport) => wasmKind(backend, transport))),
+    ...backends.map(nativeKind),
+    nodeEchoKind(),
   ];
+}
+
+/** What `npm run bench` measures by default: every kind once (plain `wasm-B` is one of the `wasm-B-T` under another name). */
+export function benchServerKinds(): ServerKind[] {
+  return allServerKinds().filter((kind) => kind.runtime !== 'wasm' || kind.transport !== undefined);
 }
 
 /** A port that was free a moment ago: the kernel picks it, we release it for the server. */
@@ -135,6 +150,8 @@ export class ServerStartError extends Error {}
 export interface RunningServer {
   pid: number;
   port: number;
+  /** process.hrtime.bigint() just before the spawn. */
+  spawnedAt: bigint;
   /** Spawn to the `listening on` line, in milliseconds. */
   startupMs: number;
   /** The first stdout line, for the record. */
@@ -239,6 +256,7 @@ export async function startServer(
   return {
     pid: child.pid!,
     port,
+    spawnedAt: started,
     startupMs,
     listeningLine: line,
     stderrTail: tail,

@@ -37,7 +37,7 @@ export const serverKindNames = (): string[] => allServerKinds().map((k) => k.nam
 export async function startTarget(kindName: string, stallTimeoutMs: number, transport?: string): Promise<Target> {
   const kind = allServerKinds().find((k) => k.name === kindName);
   if (!kind) throw new ServerStartError(`unknown server kind ${kindName} (known: ${serverKindNames().join(', ')})`);
-  const unavailable = kind.unavailableReason();
+  const unavailable = await kind.unavailableReason();
   if (unavailable) throw new ServerStartError(`${kind.name} is unavailable: ${unavailable}`);
   const notes: string[] = [];
   const options: ServeOptions = { transport };

@@ -2,7 +2,7 @@
 // which already honours backpressure. Prints `listening on HOST:PORT` (the
 // real port when 0) like the native echo servers, so the harness treats every
 // server the same way.
-// usage: node dist/bench/node-net-echo.js [--host 127.0.0.1] [--port 0]
+// usage: node dist/bench/node-echo.js [--host 127.0.0.1] [--port 0]
 import * as net from 'node:net';
 import { parseArgs } from 'node:util';
 
@@ -15,7 +15,7 @@ const { values } = parseArgs({
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`node-net-echo: --port must be an integer in [0, 65535], got ${values.port}`);
+  console.error(`node-echo: --port must be an integer in [0, 65535], got ${values.port}`);
   process.exit(2);
 }
 
@@ -29,7 +29,7 @@ const server = net.createServer((socket) => {
   socket.pipe(socket);
 });
 server.on('error', (err) => {
-  console.error(`node-net-echo: ${err.message}`);
+  console.error(`node-echo: ${err.message}`);
   process.exit(1);
 });
 // The default backlog (511) drops SYNs when thousands of idle connections arrive at once.
