@@ -733,6 +733,23 @@ static void print_fail_counts(enum conn_role role) {
     printf("}");
 }
 
+/* How the active connections fared, and the first wrong byte if any. */
+static void print_active_outcome(void) {
+    printf(",\"active_failures\":");
+    print_fail_counts(ROLE_ACTIVE);
+    if (first_mismatch.seen) {
+        printf(",\"first_mismatch\":{\"conn\":%d,\"offset\":%llu,\"got\":%u,\"expected\":",
+               first_mismatch.conn, (unsigned long long)first_mismatch.offset, first_mismatch.got);
+        if (first_mismatch.expected == NOTHING_EXPECTED) printf("null}");
+        else printf("%u}", first_mismatch.expected);
+    }
+}
+
+static void print_ping(const char *name, struct ping_result ping) {
+    printf(",\"%s\":{\"ok\":%d,\"failed\":%d,\"timed_out\":%d,\"s\":%.3f}", name, ping.ok, ping.failed,
+           ping.timed_out, ping.seconds);
+}
+
 /* The server's and our own CPU and the server's context switches over the
  * window, then the end of the JSON line. */
 static void print_window_figures(double per_s) {
@@ -766,16 +783,8 @@ static int run_setup(void) {
     printf(",\"window_s\":%.6f,\"active_open\":%d,\"active_alive\":%d", setup_s, open, ping.ok);
     printf(",\"setup_s\":%.4f,\"connect_s\":%.4f,\"ping_s\":%.4f", setup_s, connect_s, ping.seconds);
     if (overflows_before >= 0 && overflows_after >= 0) printf(",\"listen_overflows\":%lld", overflows_after - overflows_before);
-    printf(",\"answered\":{\"ok\":%d,\"failed\":%d,\"timed_out\":%d,\"s\":%.3f}",
-           ping.ok, ping.failed, ping.timed_out, ping.seconds);
-    printf(",\"active_failures\":");
-    print_fail_counts(ROLE_ACTIVE);
-    if (first_mismatch.seen) {
-        printf(",\"first_mismatch\":{\"conn\":%d,\"offset\":%llu,\"got\":%u,\"expected\":",
-               first_mismatch.conn, (unsigned long long)first_mismatch.offset, first_mismatch.got);
-        if (first_mismatch.expected == NOTHING_EXPECTED) printf("null}");
-        else printf("%u}", first_mismatch.expected);
-    }
+    print_ping("answered", ping);
+    print_active_outcome();
     print_window_figures(setup_s > 1e-6 ? 1.0 / setup_s : 0);
     return ok ? 0 : 1;
 }
@@ -881,21 +890,12 @@ int main(int argc, char **argv) {
                idle_connect_s, idle_connect_s + ping_before.seconds);
         if (overflows_before >= 0 && overflows_after >= 0)
             printf(",\"listen_overflows\":%lld", overflows_after - overflows_before);
-        printf(",\"idle_ping_before\":{\"ok\":%d,\"failed\":%d,\"timed_out\":%d,\"s\":%.3f}",
-               ping_before.ok, ping_before.failed, ping_before.timed_out, ping_before.seconds);
-        printf(",\"idle_ping_after\":{\"ok\":%d,\"failed\":%d,\"timed_out\":%d,\"s\":%.3f}",
-               ping_after.ok, ping_after.failed, ping_after.timed_out, ping_after.seconds);
+        print_ping("idle_ping_before", ping_before);
+        print_ping("idle_ping_after", ping_after);
         printf(",\"idle_failures\":");
         print_fail_counts(ROLE_IDLE);
     }
-    printf(",\"active_failures\":");
-    print_fail_counts(ROLE_ACTIVE);
-    if (first_mismatch.seen) {
-        printf(",\"first_mismatch\":{\"conn\":%d,\"offset\":%llu,\"got\":%u,\"expected\":",
-               first_mismatch.conn, (unsigned long long)first_mismatch.offset, first_mismatch.got);
-        if (first_mismatch.expected == NOTHING_EXPECTED) printf("null}");
-        else printf("%u}", first_mismatch.expected);
-    }
+    print_active_outcome();
     print_window_figures(per_s);
     return ok ? 0 : 1;
 }
