@@ -8,34 +8,26 @@ import { MAX_STOP_NOTICES } from '../ts/host/index.js';
 import { ModuleStoppedError, RUNTIMES, STOP_GRACE_MS, TRANSPORTS } from '../ts/index.js';
 import { withTimeout } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
-import { runListening } from './helpers/run-listening.js';
+import { runStoppable } from './helpers/run-listening.js';
 
 const wasm = fixtureWasm('retry_accept');
 
 for (const transport of TRANSPORTS) {
   for (const runtime of RUNTIMES) {
     test(`${runtime} ${transport}: a stop ends a retry-forever accept loop at once (not at the grace period), with at most ${MAX_STOP_NOTICES} error lines`, async () => {
-      const controller = new AbortController();
-      let stderr = '';
-      const { exit, address } = runListening(wasm, {
-        runtime,
-        transport,
-        stdout: 'ignore',
-        stderr: (bytes) => (stderr += Buffer.from(bytes).toString()),
-        signal: controller.signal,
-      });
+      const { exit, address, stop, stderr } = runStoppable(wasm, { runtime, transport });
       await address;
       const started = performance.now();
-      controller.abort();
+      stop();
       const outcome = await withTimeout('the module to end', 5000, exit.then(() => null, (e: unknown) => e));
       const took = performance.now() - started;
       assert.instance(outcome, ModuleStoppedError);
       // Ended by the host at a call, not by terminating its thread after the grace period.
       assert.match((outcome as ModuleStoppedError).reason, /ignored \d+ requests to stop/);
       assert.ok(took < STOP_GRACE_MS, `ended after ${took.toFixed(0)} ms`);
-      const lines = stderr.split('\n').filter(Boolean);
+      const lines = stderr().split('\n').filter(Boolean);
       assert.ok(lines.length <= MAX_STOP_NOTICES, `${lines.length} lines on stderr: ${lines.slice(0, 3).join(' | ')}`);
-      assert.ok(lines.every((l) => /Operation canceled/.test(l)), stderr);
+      assert.ok(lines.every((l) => /Operation canceled/.test(l)), stderr());
     });
   }
 }

@@ -26,3 +26,23 @@ export function runListening(module: Parameters<typeof run>[0], options: Omit<Ru
   ended.catch(() => {});
   return { exit, address };
 }
+
+export interface StoppableListener extends RunningListener {
+  /** Aborts run()'s signal: the way a caller stops the module. */
+  stop(): void;
+  /** What the module wrote to stderr so far. */
+  stderr(): string;
+}
+
+/** runListening with stdout ignored, stderr kept, and an AbortSignal to stop it with. */
+export function runStoppable(module: Parameters<typeof run>[0], options: Pick<RunOptions, 'runtime' | 'transport'>): StoppableListener {
+  const controller = new AbortController();
+  let stderr = '';
+  const running = runListening(module, {
+    ...options,
+    stdout: 'ignore',
+    stderr: (bytes) => (stderr += Buffer.from(bytes).toString()),
+    signal: controller.signal,
+  });
+  return { ...running, stop: () => controller.abort(), stderr: () => stderr };
+}
