@@ -29,21 +29,38 @@ export interface ConnectionTable {
 export abstract class SocketFd extends Descriptor implements EpollTarget {
   /** Registrations in epoll sets (one per set), dropped with the socket. */
   readonly interests = new Set<Interest>();
-  /** RIGHTS_FD_READ and RIGHTS_FD_WRITE, kept as booleans: recv and send check them on every call, and BigInt arithmetic allocates. */
-  protected mayRead: boolean;
-  protected mayWrite: boolean;
+  #rightsBase = 0n;
+  #rightsInheriting = 0n;
+  /** RIGHTS_FD_READ and RIGHTS_FD_WRITE of the base rights, kept as booleans: recv and send check them on every call, and BigInt arithmetic allocates. */
+  protected mayRead = false;
+  protected mayWrite = false;
 
   constructor(
     host: HostContext,
     readonly handle: Handle,
     fdflags: number,
-    public rightsBase: bigint,
-    public rightsInheriting: bigint,
+    rightsBase: bigint,
+    rightsInheriting: bigint,
   ) {
     super(host);
     this.fdflags = fdflags;
-    this.mayRead = (rightsBase & w.RIGHTS_FD_READ) !== 0n;
-    this.mayWrite = (rightsBase & w.RIGHTS_FD_WRITE) !== 0n;
+    this.setRights(rightsBase, rightsInheriting);
+  }
+
+  get rightsBase(): bigint {
+    return this.#rightsBase;
+  }
+
+  get rightsInheriting(): bigint {
+    return this.#rightsInheriting;
+  }
+
+  /** The one place the rights change, so that mayRead and mayWrite follow them. */
+  private setRights(base: bigint, inheriting: bigint): void {
+    this.#rightsBase = base;
+    this.#rightsInheriting = inheriting;
+    this.mayRead = (base & w.RIGHTS_FD_READ) !== 0n;
+    this.mayWrite = (base & w.RIGHTS_FD_WRITE) !== 0n;
   }
 
   get nonblocking(): boolean {
@@ -55,10 +72,7 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
     const i = BigInt.asUintN(64, BigInt(inheriting));
     // Rights can only be dropped.
     if ((b & ~this.rightsBase) !== 0n || (i & ~this.rightsInheriting) !== 0n) return w.ERRNO_NOTCAPABLE;
-    this.rightsBase = b;
-    this.rightsInheriting = i;
-    this.mayRead = (b & w.RIGHTS_FD_READ) !== 0n;
-    this.mayWrite = (b & w.RIGHTS_FD_WRITE) !== 0n;
+    this.setRights(b, i);
     return w.ERRNO_SUCCESS;
   }
 
