@@ -94,7 +94,7 @@ static void arm_sweep(ev_loop *loop) {
 static void sweep_stalled(ev_loop *loop, void *unused) {
     (void)unused;
     sweep_armed = 0;
-    int64_t now = ev_now_ms();
+    int64_t now = ev_now(loop);
     int any_paused = 0;
     for (conn *c = conns, *next; c; c = next) {
         next = c->next;
@@ -127,7 +127,7 @@ static int out_append(conn *c, const char *data, size_t n) {
 }
 
 /* Sends as much as the socket takes; returns bytes sent or -errno. */
-static long send_some(conn *c, const char *data, size_t n) {
+static long send_some(ev_loop *loop, conn *c, const char *data, size_t n) {
     size_t done = 0;
     while (done < n) {
         ssize_t w = send(c->fd, data + done, n - done, 0);
@@ -141,7 +141,7 @@ static long send_some(conn *c, const char *data, size_t n) {
     }
     if (done) {
         stats.bytes_out += done;
-        c->last_progress = ev_now_ms();
+        c->last_progress = ev_now(loop);
         logv("fd=%d: sent %zu bytes", c->fd, done);
     }
     return (long)done;
@@ -186,7 +186,7 @@ static void conn_readable(ev_loop *loop, int fd, void *data, int mask);
 static void conn_writable(ev_loop *loop, int fd, void *data, int mask) {
     (void)fd; (void)mask;
     conn *c = data;
-    long w = send_some(c, c->out + c->start, c->len);
+    long w = send_some(loop, c, c->out + c->start, c->len);
     if (w < 0) {
         conn_close(loop, c, strerror((int)-w));
         return;
@@ -222,7 +222,7 @@ static void conn_readable(ev_loop *loop, int fd, void *data, int mask) {
     logv("fd=%d: received %zd bytes", fd, n);
     size_t sent = 0;
     if (c->len == 0) { /* nothing queued ahead: echo straight from readbuf */
-        long w = send_some(c, readbuf, (size_t)n);
+        long w = send_some(loop, c, readbuf, (size_t)n);
         if (w < 0) {
             conn_close(loop, c, strerror((int)-w));
             return;
@@ -297,7 +297,7 @@ static void listener_readable(ev_loop *loop, int lfd, void *data, int mask) {
             continue;
         }
         c->fd = fd;
-        c->last_progress = ev_now_ms();
+        c->last_progress = ev_now(loop);
         int rc = ev_add(loop, fd, EV_READABLE, conn_readable, c);
         if (rc != 0) {
             free(c);

@@ -28,6 +28,7 @@ ev_loop *ev_create(int setsize) {
     ev_loop *loop = calloc(1, sizeof(*loop));
     if (!loop) return NULL;
     loop->maxfd = -1;
+    loop->now_ms = ev_now_ms();
     if (setsize < 16) setsize = 16;
     if (ev_grow(loop, setsize) != 0 || ev_api_create(loop) != 0) {
         free(loop->events);
@@ -137,7 +138,7 @@ static int ev_next_timeout_ms(const ev_loop *loop) {
 }
 
 static void ev_run_timers(ev_loop *loop) {
-    int64_t now = ev_now_ms();
+    int64_t now = loop->now_ms;
     for (int i = 0; i < EV_MAX_TIMERS; i++) {
         ev_timer *t = &loop->timers[i];
         if (t->when_ms && t->when_ms <= now) {
@@ -149,6 +150,7 @@ static void ev_run_timers(ev_loop *loop) {
 
 int ev_process(ev_loop *loop) {
     int n = ev_api_poll(loop, ev_next_timeout_ms(loop));
+    loop->now_ms = ev_now_ms();
     if (n < 0) return n;
     /* A callback may close another fd of this batch, and a new registration
      * (an accept) may take its number: that fd's readiness was the old one's.
@@ -191,5 +193,7 @@ int ev_run(ev_loop *loop) {
 }
 
 void ev_stop(ev_loop *loop) { loop->stop = 1; }
+
+int64_t ev_now(const ev_loop *loop) { return loop->now_ms; }
 
 const char *ev_backend_name(void) { return ev_api_name(); }
