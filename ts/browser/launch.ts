@@ -3,7 +3,7 @@
 // stops it when asked, and ends with the worker gone and the network closed.
 // The browser counterpart of ts/runtime/launch.ts.
 
-import type { Outcome } from '../runtime/launch.js';
+import { Supervision, type Outcome } from '../runtime/supervision.js';
 import type { WorkerMessage } from '../runtime/types.js';
 import { ControlBlock, type ConnectionStats } from '../transport/control-block.js';
 import type { ListenAddress, TransportLimits } from '../transport/types.js';
@@ -41,9 +41,6 @@ export interface BrowserLaunched {
   stop(graceMs: number): Promise<Outcome>;
 }
 
-/** How long to wait for the module half's last word once the worker said how the module ended. */
-const END_WAIT_MS = 500;
-
 export async function launchInBrowser(options: BrowserLaunchOptions): Promise<BrowserLaunched> {
   const control = new ControlBlock();
   const owner = await VirtualOwner.open({ listen: options.listen, control, limits: options.limits, connections: options.connections, log: options.log });
@@ -56,60 +53,39 @@ export async function launchInBrowser(options: BrowserLaunchOptions): Promise<Br
     throw error;
   }
 
-  let resolveReady!: (running: boolean) => void;
-  const ready = new Promise<boolean>((resolve) => (resolveReady = resolve));
-  let resolveEnd!: (outcome: Outcome) => void;
-  const end = new Promise<Outcome>((resolve) => (resolveEnd = resolve));
-  const finish = (outcome: Outcome) => {
-    resolveReady(false);
-    resolveEnd(outcome);
+  // A Web Worker gives no event when it ends: it is gone once it has said how
+  // the module ended (its last message, sent after the module's sockets are
+  // closed), once it failed, or once it is terminated.
+  const end = (failure?: Error) => {
+    worker.terminate();
+    supervision.gone(failure);
   };
-
+  const supervision = new Supervision({
+    owner,
+    control,
+    lingerMs: options.lingerMs,
+    terminate: () => end(),
+    onOutput: (fd, bytes) => (fd === 1 ? options.stdout : options.stderr)?.(bytes),
+    onInternalError: (message) => console.warn(`wasi-evloop host error: ${message}`),
+  });
   worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
-    const message = event.data;
-    switch (message.type) {
-      case 'ready':
-        resolveReady(true);
-        break;
-      case 'output':
-        (message.fd === 1 ? options.stdout : options.stderr)?.(message.bytes);
-        break;
-      case 'internal-error':
-        console.warn(`wasi-evloop host error: ${message.message}`);
-        break;
-      default:
-        finish(message);
-    }
+    if (supervision.message(event.data)) end();
   };
   // A worker script that cannot load (no COEP header on it, a wrong URL) gives only this event.
   worker.onerror = (event) => {
     event.preventDefault();
-    finish({ type: 'crash', error: new Error(`the module's worker failed: ${event.message || 'its script could not be loaded (is every response cross-origin isolated?)'}`) });
+    end(new Error(`the module's worker failed: ${event.message || 'its script could not be loaded (is every response cross-origin isolated?)'}`));
   };
 
   const data: BrowserWorkerData = { module: options.module, args: [...options.args], env: { ...options.env }, transport: init, control: control.buffer };
   worker.postMessage(data);
 
-  const outcome = end.then(async (result) => {
-    worker.terminate();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([owner.ended, new Promise((r) => (timer = setTimeout(r, END_WAIT_MS)))]);
-    clearTimeout(timer);
-    await owner.close(options.lingerMs);
-    return result;
-  });
-
   return {
     addresses: owner.addresses,
-    ready,
-    outcome,
+    ready: supervision.ready,
+    outcome: supervision.outcome,
     connect: (address) => owner.connect(address),
     stats: () => control.stats(),
-    stop(graceMs) {
-      control.requestStop();
-      owner.wake();
-      const timer = setTimeout(() => finish({ type: 'stopped', message: 'it did not end within the grace period and its worker was terminated' }), graceMs);
-      return outcome.finally(() => clearTimeout(timer));
-    },
+    stop: (graceMs) => supervision.stop(graceMs),
   };
 }

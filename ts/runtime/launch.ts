@@ -6,7 +6,10 @@ import { Worker } from 'node:worker_threads';
 import { ControlBlock, type ConnectionStats } from '../transport/control-block.js';
 import { openOwner, type TransportName } from '../transport/kinds.js';
 import type { ListenAddress, TransportLimits, TransportOwner } from '../transport/types.js';
+import { Supervision, type Outcome } from './supervision.js';
 import type { Preopen, RuntimeName, StdioMode, WorkerData, WorkerMessage } from './types.js';
+
+export type { Outcome } from './supervision.js';
 
 /** Where the module's stdout/stderr go: the process's, nowhere, or a function (bytes in order). */
 export type Output = 'inherit' | 'ignore' | ((bytes: Uint8Array) => void);
@@ -33,15 +36,6 @@ export interface LaunchOptions {
   onInternalError?: (message: string) => void;
 }
 
-export type Outcome =
-  | { type: 'exit'; code: number }
-  | { type: 'trap'; message: string }
-  | { type: 'start-error'; message: string }
-  /** Asked to stop, it did not end by itself: the host ended it (at a call, or by terminating its thread). */
-  | { type: 'stopped'; message: string }
-  /** The worker itself failed (a host bug, or out of memory). */
-  | { type: 'crash'; error: Error };
-
 export interface Launched {
   readonly addresses: readonly ListenAddress[];
   /** True when the module first sleeps (it is serving); false if it ended before that. */
@@ -63,9 +57,6 @@ export interface Launched {
  * resident with 4 MB against 101 MB with V8's default.
  */
 const WORKER_YOUNG_GENERATION_MB = 4;
-
-/** How long to wait for the module half's last flush when the worker did not say goodbye. */
-const END_WAIT_MS = 500;
 
 function stdioMode(output: Output): StdioMode {
   return typeof output === 'function' ? 'pipe' : output;
@@ -115,64 +106,29 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
   };
   worker.postMessage(data, transfer as never[]);
 
-  let resolveReady!: (running: boolean) => void;
-  const ready = new Promise<boolean>((resolve) => (resolveReady = resolve));
-  let reported: Outcome | null = null;
-  let terminated = false;
-  const onInternalError = options.onInternalError ?? ((message: string) => process.emitWarning(message, 'WasiEvloopHostError'));
-
-  worker.on('message', (message: WorkerMessage) => {
-    switch (message.type) {
-      case 'ready':
-        resolveReady(true);
-        break;
-      case 'output': {
-        const sink = message.fd === 1 ? options.stdout : options.stderr;
-        if (typeof sink === 'function') sink(message.bytes);
-        break;
-      }
-      case 'internal-error':
-        onInternalError(message.message);
-        break;
-      default:
-        reported ??= message;
-        resolveReady(false);
-    }
+  const supervision = new Supervision({
+    owner,
+    control,
+    lingerMs: options.lingerMs,
+    terminate: () => void worker.terminate(),
+    onOutput(fd, bytes) {
+      const sink = fd === 1 ? options.stdout : options.stderr;
+      if (typeof sink === 'function') sink(bytes);
+    },
+    onInternalError: options.onInternalError ?? ((message) => process.emitWarning(message, 'WasiEvloopHostError')),
   });
+  worker.on('message', (message: WorkerMessage) => supervision.message(message));
   let crash: Error | null = null;
   worker.on('error', (error) => (crash ??= error));
-
-  const outcome = new Promise<Outcome>((resolve) => {
-    worker.once('exit', async (code) => {
-      resolveReady(false);
-      const result: Outcome =
-        reported ??
-        (terminated
-          ? { type: 'stopped', message: 'it did not end within the grace period and its thread was terminated' }
-          : { type: 'crash', error: crash ?? new Error(`the module's worker exited (${code}) without reporting how the module ended`) });
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([owner.ended, new Promise((r) => (timer = setTimeout(r, END_WAIT_MS)))]);
-      clearTimeout(timer);
-      await owner.close(options.lingerMs);
-      resolve(result);
-    });
-  });
+  worker.once('exit', (code) =>
+    supervision.gone(crash ?? new Error(`the module's worker exited (${code}) without reporting how the module ended`)),
+  );
 
   return {
     addresses: owner.addresses,
-    ready,
-    outcome,
+    ready: supervision.ready,
+    outcome: supervision.outcome,
     stats: () => control.stats(),
-    stop(graceMs) {
-      control.requestStop();
-      owner.wake();
-      const timer = setTimeout(() => {
-        terminated = true;
-        // A thread asleep in the transport cannot be terminated: wake it first.
-        owner.wake();
-        void worker.terminate();
-      }, graceMs);
-      return outcome.finally(() => clearTimeout(timer));
-    },
+    stop: (graceMs) => supervision.stop(graceMs),
   };
 }

@@ -25,7 +25,19 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** What the worker says last. */
+type Ending = Extract<WorkerMessage, { type: 'exit' | 'trap' | 'start-error' | 'stopped' }>;
+
+/**
+ * Runs the module and then reports how it ended. The report comes after every
+ * socket is closed: the starting thread may end this thread as soon as it
+ * hears it (a Web Worker gives no other sign of being done).
+ */
 export async function runModule(run: ModuleRun): Promise<void> {
+  run.report(await runToEnd(run));
+}
+
+async function runToEnd(run: ModuleRun): Promise<Ending> {
   const { report } = run;
   const control = new ControlBlock(run.control);
   let transport: SocketTransport | null = null;
@@ -49,19 +61,15 @@ export async function runModule(run: ModuleRun): Promise<void> {
       if (typeof _start !== 'function') throw new Error('the module exports no _start (is it a WASI command?)');
       host.setMemory(memory);
     } catch (error) {
-      report({ type: 'start-error', message: describe(error) });
-      return;
+      return { type: 'start-error', message: describe(error) };
     }
-    let code: number;
     try {
-      code = runtime.start(instance);
+      return { type: 'exit', code: runtime.start(instance) };
     } catch (error) {
-      if (error instanceof ModuleStopped) report({ type: 'stopped', message: error.message });
+      if (error instanceof ModuleStopped) return { type: 'stopped', message: error.message };
       // A trap, a stack overflow (RangeError), or the shim's proc_raise: the module is dead.
-      else report({ type: 'trap', message: describe(error) });
-      return;
+      return { type: 'trap', message: describe(error) };
     }
-    report({ type: 'exit', code });
   } finally {
     // As at process exit: every socket the module left open is closed (its
     // pending output still goes out), then the owner learns nothing more follows.
