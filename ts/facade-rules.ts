@@ -4,7 +4,7 @@
 // what it means when the core ends before it runs, and how run() waits for
 // its module's end. No Node imports.
 
-import { ModuleExitError, UsageError } from './errors.js';
+import { AddressInUseError, ListenError, ModuleExitError, UsageError, WasiEvloopError, type Address } from './errors.js';
 import { hostName, oneOf, wholeNumber } from './options.js';
 import type { Outcome } from './runtime/supervision.js';
 import { settle } from './settle.js';
@@ -100,4 +100,27 @@ export async function runToEnd(running: RunningModule, moduleName: string, signa
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Opens a module's listeners with `open`; a failure of a system call on the way
+ * (listen, bind, getaddrinfo; Node's errors, and the virtual network's, which
+ * look like them) becomes a ListenError naming the address.
+ */
+export async function withListenErrors<T>(addresses: readonly Address[], open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    if (typeof (error as { syscall?: unknown })?.syscall === 'string') throw listenError(error, addresses);
+    throw error;
+  }
+}
+
+function listenError(error: unknown, addresses: readonly Address[]): WasiEvloopError {
+  const e = error as { code?: string; address?: string; port?: number };
+  const address =
+    addresses.find((a) => a.host === e.address && a.port === e.port) ??
+    (e.address !== undefined && e.port !== undefined ? { host: e.address, port: e.port } : addresses[0]!);
+  if (e.code === 'EADDRINUSE') return new AddressInUseError(address, { cause: error });
+  return new ListenError(address, e.code, { cause: error });
 }

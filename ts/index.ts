@@ -13,7 +13,8 @@ import { BACKENDS, coreDidNotStart, echoCommand, RUN_LINGER_MS, runToEnd, SERVE_
 import { HeldOutput } from './held-output.js';
 import { coreModule, loadModule, moduleNameOf } from './module-loader.js';
 import { oneOf, toAddress, toArgs, toEnv, toPreopens } from './options.js';
-import { settle, start } from './outcomes.js';
+import { start } from './outcomes.js';
+import { settle } from './settle.js';
 import type { Output } from './runtime/launch.js';
 import { RUNTIMES, type Preopen, type RuntimeName } from './runtime/types.js';
 import type { ConnectionStats } from './transport/control-block.js';

@@ -10,7 +10,8 @@ import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AddressInUseError, ListenError, type Address } from '../errors.js';
+import { formatAddress, type Address } from '../errors.js';
+import { withListenErrors } from '../facade-rules.js';
 
 /** The package's root, from dist/ts/browser/. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -78,19 +79,17 @@ export async function startDemoServer(host: string, port: number): Promise<DemoS
       .on('error', () => response.destroy())
       .pipe(response);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      const address = { host, port };
-      reject(error.code === 'EADDRINUSE' ? new AddressInUseError(address, { cause: error }) : new ListenError(address, error.code, { cause: error }));
-    });
-    server.listen({ host, port, exclusive: true }, resolve);
-  });
+  await withListenErrors([{ host, port }], () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, exclusive: true }, resolve);
+    }),
+  );
   const bound = server.address() as { address: string; port: number };
   const address = { host: bound.address, port: bound.port };
-  const shown = address.host.includes(':') ? `[${address.host}]` : address.host;
   return {
     address,
-    url: `http://${shown}:${address.port}/`,
+    url: `http://${formatAddress(address)}/`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -9,7 +9,17 @@
 // require-corp on every response): the network lives in SharedArrayBuffers.
 
 import { WasiEvloopError, type Address } from '../errors.js';
-import { coreDidNotStart, echoCommand, RUN_LINGER_MS, runToEnd, SERVE_LINGER_MS, STOP_GRACE_MS, type Backend, type EchoOptions } from '../facade-rules.js';
+import {
+  coreDidNotStart,
+  echoCommand,
+  RUN_LINGER_MS,
+  runToEnd,
+  SERVE_LINGER_MS,
+  STOP_GRACE_MS,
+  withListenErrors,
+  type Backend,
+  type EchoOptions,
+} from '../facade-rules.js';
 import { toAddress, toArgs, toEnv } from '../options.js';
 import { settle } from '../settle.js';
 import type { ConnectionStats } from '../transport/control-block.js';
@@ -97,12 +107,13 @@ export async function serve(options: BrowserServeOptions = {}): Promise<BrowserS
   // Held until the core is known to run: if it ends first, its first line says why.
   let held: string | null = '';
   const stderr = textSink(options.stderr, (text) => console.log(text.trimEnd()));
-  const launched = await launchInBrowser({
+  const listen = [{ host, port }];
+  const launched = await withListenErrors(listen, () => launchInBrowser({
     module,
     moduleName,
     args,
     env: {},
-    listen: [{ host, port }],
+    listen,
     limits: options.limits,
     connections: options.connections,
     stderr: (bytes) => {
@@ -112,7 +123,7 @@ export async function serve(options: BrowserServeOptions = {}): Promise<BrowserS
     lingerMs: SERVE_LINGER_MS,
     log: options.verbose ? (line) => stderr?.(new TextEncoder().encode(`wasi-evloop: ${line}\n`)) : undefined,
     workerUrl: options.workerUrl,
-  });
+  }));
   const finished = launched.outcome.then((outcome) => settle(outcome, moduleName));
   finished.catch(() => {});
   if (!(await launched.ready)) {
@@ -143,7 +154,7 @@ export async function run(module: ModuleSource, options: BrowserRunOptions = {})
   const moduleName = options.name ?? nameOf(module);
   const compiled = await compileModule(module, moduleName);
   options.signal?.throwIfAborted();
-  const launched: BrowserLaunched = await launchInBrowser({
+  const launched: BrowserLaunched = await withListenErrors(listen, () => launchInBrowser({
     module: compiled,
     moduleName,
     args: [moduleName, ...args],
@@ -154,7 +165,7 @@ export async function run(module: ModuleSource, options: BrowserRunOptions = {})
     stderr: textSink(options.stderr, (text) => console.warn(text.trimEnd())),
     lingerMs: RUN_LINGER_MS,
     workerUrl: options.workerUrl,
-  });
+  }));
   return runToEnd(launched, moduleName, options.signal, () =>
     options.onListening?.({ addresses: launched.addresses.map((a) => ({ ...a })), connect: (address) => launched.connect(address) }),
   );
