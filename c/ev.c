@@ -18,7 +18,7 @@ static int ev_grow(ev_loop *loop, int setsize);
 #error "define one of EV_BACKEND_SELECT, EV_BACKEND_POLL, EV_BACKEND_EPOLL"
 #endif
 
-int64_t ev_now_ms(void) {
+static int64_t ev_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

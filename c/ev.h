@@ -49,7 +49,7 @@ struct ev_loop {
     ev_fired *fired;
     ev_timer timers[EV_MAX_TIMERS];
     volatile int stop;
-    int64_t now_ms;         /* ev_now_ms() when the last wait returned */
+    int64_t now_ms;         /* the monotonic clock (ms) when the last wait returned */
     void *apidata;          /* backend state */
 };
 
@@ -77,11 +77,10 @@ int ev_process(ev_loop *loop);
 int ev_run(ev_loop *loop);
 void ev_stop(ev_loop *loop);
 const char *ev_backend_name(void);
-/* The monotonic clock in ms. */
-int64_t ev_now_ms(void);
-/* The time the last wait returned (as libuv's uv_now): what callbacks should
- * read. Under WASI every clock read is a call into the host, and a callback
- * that stamps each send would otherwise make one per message. */
+/* The time the last wait returned (as libuv's uv_now): what callbacks read.
+ * Under WASI every clock read is a call into the host; the loop itself reads
+ * the clock once per iteration (twice while a timer is armed, to size the
+ * wait), never once per message. */
 int64_t ev_now(const ev_loop *loop);
 
 #endif
