@@ -219,27 +219,14 @@ export class ConnectionFd extends SocketFd {
     super(host, handle, fdflags, CONNECTION_RIGHTS, 0n);
   }
 
-  // Memory cannot grow during an import (only the module's own code grows
-  // it), so one view serves a whole call.
-
+  /** read(2) on a socket is recv(2) without flags. */
   override fd_read(iovs: number, iovsLen: number, nread: number): number {
-    if (!this.mayRead) return w.ERRNO_NOTCAPABLE;
-    const view = this.host.memory.view();
-    w.checkRange(view, nread, 4);
-    const n = this.receive(this.host.memory.ioList(iovs, iovsLen), false, false);
-    if (n < 0) return -n;
-    view.setUint32(nread, n, true);
-    return w.ERRNO_SUCCESS;
+    return this.recvInto(iovs, iovsLen, 0, nread, null);
   }
 
+  /** write(2) on a socket is send(2) without flags. */
   override fd_write(iovs: number, iovsLen: number, nwritten: number): number {
-    if (!this.mayWrite) return w.ERRNO_NOTCAPABLE;
-    const view = this.host.memory.view();
-    w.checkRange(view, nwritten, 4);
-    const n = this.transmit(this.host.memory.ioList(iovs, iovsLen));
-    if (n < 0) return -n;
-    view.setUint32(nwritten, n, true);
-    return w.ERRNO_SUCCESS;
+    return this.sock_send(iovs, iovsLen, nwritten);
   }
 
   sock_accept(): number {
@@ -247,21 +234,13 @@ export class ConnectionFd extends SocketFd {
   }
 
   sock_recv(riData: number, riDataLen: number, riFlags: number, roDataLen: number, roFlags: number): number {
-    if (!this.mayRead) return w.ERRNO_NOTCAPABLE;
-    const view = this.host.memory.view();
-    w.checkRange(view, roDataLen, 4);
-    w.checkRange(view, roFlags, 2);
-    const io = this.host.memory.ioList(riData, riDataLen);
-    const n = this.receive(io, (riFlags & w.RIFLAGS_RECV_PEEK) !== 0, (riFlags & w.RIFLAGS_RECV_WAITALL) !== 0);
-    if (n < 0) return -n;
-    view.setUint32(roDataLen, n, true);
-    // Stream sockets never truncate a message.
-    view.setUint16(roFlags, 0, true);
-    return w.ERRNO_SUCCESS;
+    return this.recvInto(riData, riDataLen, riFlags, roDataLen, roFlags);
   }
 
   sock_send(siData: number, siDataLen: number, soDataLen: number): number {
     if (!this.mayWrite) return w.ERRNO_NOTCAPABLE;
+    // Memory cannot grow during an import (only the module's own code grows
+    // it), so one view serves a whole call.
     const view = this.host.memory.view();
     w.checkRange(view, soDataLen, 4);
     const n = this.transmit(this.host.memory.ioList(siData, siDataLen));
@@ -290,6 +269,21 @@ export class ConnectionFd extends SocketFd {
   override release(): number {
     super.release();
     this.host.control.countClosed();
+    return w.ERRNO_SUCCESS;
+  }
+
+  /** recv into the module's iovecs; the out-parameters are checked before any byte is taken. */
+  private recvInto(iovs: number, iovsLen: number, riFlags: number, countOut: number, roFlagsOut: number | null): number {
+    if (!this.mayRead) return w.ERRNO_NOTCAPABLE;
+    const view = this.host.memory.view();
+    w.checkRange(view, countOut, 4);
+    if (roFlagsOut !== null) w.checkRange(view, roFlagsOut, 2);
+    const io = this.host.memory.ioList(iovs, iovsLen);
+    const n = this.receive(io, (riFlags & w.RIFLAGS_RECV_PEEK) !== 0, (riFlags & w.RIFLAGS_RECV_WAITALL) !== 0);
+    if (n < 0) return -n;
+    view.setUint32(countOut, n, true);
+    // Stream sockets never truncate a message.
+    if (roFlagsOut !== null) view.setUint16(roFlagsOut, 0, true);
     return w.ERRNO_SUCCESS;
   }
 
