@@ -42,6 +42,17 @@ test('fd_write/fd_read on stdio and files go to the runtime under its numbers', 
   assert.is(h.runtime.fds.has(4), false, 'closed in the runtime');
 });
 
+test('path_open past 2 GiB: the runtime gets the out-pointer as the u32 it is, so it opens and reports the file', () => {
+  // 2 GiB + 64 KiB: the last page lies where an i32 pointer is negative.
+  const h = makeHarness({ net: { listeners: 1 }, preopens: ['/data'], pages: 32769 });
+  const path = h.heap.put('notes.txt');
+  const opened = 0x8000_0000;
+  assert.is(h.wasi.path_open!(4, 0, path, 9, 0, 0n, 0n, 0, opened | 0), 0);
+  assert.is(h.runtime.callsTo('path_open')[0]![8], opened);
+  assert.is(h.heap.u32(opened), 5, 'the module fd is written where the module asked');
+  assert.is(text(h.read(5, 64).data), 'content of notes.txt');
+});
+
 test('routed runtime imports translate every fd argument; sockets, stdio and unknown fds never reach the runtime', () => {
   const h = makeHarness({ preopens: ['/a', '/b'] });
   h.net.connect();

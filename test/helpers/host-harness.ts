@@ -211,8 +211,8 @@ export function makeHarness(options: HarnessOptions = {}) {
   const imports = composeImports(runtime.imports, { runtimePreopenFds: runtime.preopenFds }, host);
   const pages = options.pages ?? 4;
   const memory = options.shared
-    ? new WebAssembly.Memory({ initial: pages, maximum: 1024, shared: true })
-    : new WebAssembly.Memory({ initial: pages, maximum: 1024 });
+    ? new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, 1024), shared: true })
+    : new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, 1024) });
   host.setMemory(memory);
   const heap = new GuestHeap(memory);
   runtime.heap = heap;

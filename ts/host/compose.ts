@@ -138,15 +138,14 @@ function toRuntime(
       args[i] = entry.runtimeFile;
     }
     for (const [ptr, len] of buffers ?? []) {
-      args[ptr] = u32(args[ptr]);
-      args[len] = u32(args[len]);
+      args[ptr] = w.u32(args[ptr]);
+      args[len] = w.u32(args[len]);
       w.checkRange(host.memory.view(), args[ptr] as number, args[len] as number);
     }
     return asErrno(fn(...args));
   };
 }
 
-const u32 = (v: unknown): number => Number(v) >>> 0;
 
 /** Some runtime functions (browser_wasi_shim's sched_yield, random_get) return nothing: success. */
 function asErrno(result: unknown): number {

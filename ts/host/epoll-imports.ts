@@ -8,26 +8,25 @@ import type { SocketHost } from './socket-host.js';
 import { ListenerFd, SocketFd } from './socket-fd.js';
 import { LOOK_AGAIN, msUntil } from './waiting.js';
 
-const u32 = (v: unknown): number => Number(v) >>> 0;
 
 export class EpollImports {
   constructor(private readonly host: SocketHost) {}
 
   epoll_create(retFd: number): number {
     const { host } = this;
-    w.checkRange(host.memory.view(), u32(retFd), 4);
+    w.checkRange(host.memory.view(), w.u32(retFd), 4);
     const fd = host.table.allocate(new EpollFd(host));
     if (fd < 0) return w.ERRNO_MFILE;
-    w.writeU32(host.memory.view(), u32(retFd), fd);
+    w.writeU32(host.memory.view(), w.u32(retFd), fd);
     return w.ERRNO_SUCCESS;
   }
 
   epoll_ctl(epfd: number, op: number, fd: number, event: number): number {
     const ep = this.host.descriptor(epfd);
     const target = this.host.descriptor(fd);
-    op = u32(op);
+    op = w.u32(op);
     if (ep === undefined || target === undefined) return w.ERRNO_BADF;
-    if (!(ep instanceof EpollFd) || u32(epfd) === u32(fd)) return w.ERRNO_INVAL;
+    if (!(ep instanceof EpollFd) || w.u32(epfd) === w.u32(fd)) return w.ERRNO_INVAL;
     if (op !== w.EPOLL_CTL_ADD && op !== w.EPOLL_CTL_MOD && op !== w.EPOLL_CTL_DEL) return w.ERRNO_INVAL;
     if (!(target instanceof SocketFd)) return w.ERRNO_NOTSUP;
     const epoll = ep.epoll;
@@ -37,7 +36,7 @@ export class EpollImports {
       epoll.remove(existing);
       return w.ERRNO_SUCCESS;
     }
-    const { events, data } = w.readEpollEvent(this.host.memory.view(), u32(event));
+    const { events, data } = w.readEpollEvent(this.host.memory.view(), w.u32(event));
     if (op === w.EPOLL_CTL_ADD) {
       if (existing !== undefined) return w.ERRNO_EXIST;
       epoll.add(target, events, data);
@@ -58,8 +57,8 @@ export class EpollImports {
     if (max <= 0) return w.ERRNO_INVAL;
     const timeout = toInt64(timeoutNs);
     if (timeout === null) return w.ERRNO_INVAL;
-    eventsPtr = u32(eventsPtr);
-    retN = u32(retN);
+    eventsPtr = w.u32(eventsPtr);
+    retN = w.u32(retN);
     const view = host.memory.view();
     w.checkRange(view, eventsPtr, max * w.EPOLL_EVENT_SIZE);
     w.checkRange(view, retN, 4);

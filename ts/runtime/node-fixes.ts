@@ -14,7 +14,7 @@
 import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import type { WasiFunction } from '../host/index.js';
 import * as w from '../wasi/index.js';
-import { checkRange, WasiErrnoError } from '../wasi/index.js';
+import { checkRange, u32, WasiErrnoError } from '../wasi/index.js';
 import { errnoOfFsError } from './fs/errors.js';
 import { listDirectory, writeDirents, type DirEntry } from './fs/readdir.js';
 import { hostPath, locationOf, resolveTarget, type Location } from './fs/sandbox.js';
@@ -67,7 +67,6 @@ const LINUX_O_DSYNC = 0o10000;
 /** What F_SETFL can change on Linux; it silently ignores the synchronous-I/O flags. */
 const SETTABLE_FDFLAGS = w.FDFLAGS_APPEND | w.FDFLAGS_NONBLOCK;
 
-const u32 = (v: unknown): number => Number(v) >>> 0;
 const u64 = (v: unknown): bigint => BigInt.asUintN(64, BigInt(v as bigint | number));
 
 export interface NodePreopen {

@@ -8,7 +8,7 @@
 // except those the call wrote as its results.
 
 import type { WasiFunction } from '../host/index.js';
-import { ERRNO_NOBUFS } from '../wasi/index.js';
+import { ERRNO_NOBUFS, u32 } from '../wasi/index.js';
 
 type ArgRange = readonly [ptrArg: number, lenArg: number | { bytes: number }];
 
@@ -26,7 +26,6 @@ const PATH_IMPORTS: Readonly<Record<string, { paths: readonly (readonly [number,
   path_unlink_file: { paths: [[1, 2]], results: [] },
 };
 
-const u32 = (v: unknown): number => Number(v) >>> 0;
 
 /** Wraps uvwasi's path imports in `imports` (memory: the module's, once it runs). */
 export function terminatePaths(imports: Record<string, WasiFunction>, memory: () => WebAssembly.Memory): void {

@@ -9,6 +9,9 @@
 import { ERRNO_FAULT, ERRNO_INVAL, EVENTTYPE_CLOCK, IOV_MAX } from './defs.js';
 import { WasiErrnoError } from './errno.js';
 
+/** An i32 argument as the u32 it is in the ABI (pointers and lengths past 2 GiB arrive negative). */
+export const u32 = (v: unknown): number => Number(v) >>> 0;
+
 /** Throws EFAULT unless [ptr, ptr + size) lies inside the view. ptr and size are u32. */
 export function checkRange(view: DataView, ptr: number, size: number): void {
   // Plain numbers: ptr + size < 2^33 is exact, so no wrap-around can hide an overflow.

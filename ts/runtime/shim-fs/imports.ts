@@ -6,13 +6,12 @@
 import type { Fd } from '@bjorn3/browser_wasi_shim';
 import type { WasiFunction } from '../../host/index.js';
 import * as w from '../../wasi/index.js';
-import { checkRange } from '../../wasi/index.js';
+import { checkRange, u32 } from '../../wasi/index.js';
 import { errnoOfFsError } from '../fs/errors.js';
 import { listDirectory, writeDirents } from '../fs/readdir.js';
 import { HostDescriptor } from './host-descriptor.js';
 import { HostDirectory } from './host-directory.js';
 
-const u32 = (v: unknown): number => Number(v) >>> 0;
 const decoder = new TextDecoder('utf-8');
 
 /**
