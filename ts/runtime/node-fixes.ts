@@ -15,7 +15,7 @@ import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import type { WasiFunction } from '../host/index.js';
 import * as w from '../wasi/index.js';
 import { checkRange, u32, WasiErrnoError } from '../wasi/index.js';
-import { errnoOfFsError } from './fs/errors.js';
+import { attempt, errnoOfFsError } from './fs/errors.js';
 import { listDirectory, writeDirents, type DirEntry } from './fs/readdir.js';
 import { hostPath, locationOf, resolveTarget, type Location } from './fs/sandbox.js';
 import { checkFstflags, setTimes } from './fs/times.js';
@@ -303,7 +303,7 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
     const stat = fdstatOf(u32(fd));
     if (typeof stat === 'number') return stat;
     if ((stat.rightsBase & w.RIGHTS_FD_FILESTAT_SET_TIMES) === 0n) return w.ERRNO_NOTCAPABLE;
-    return setting(() => setTimes(path, false, u64(atim), u64(mtim), u32(fstflags)));
+    return attempt(() => setTimes(path, false, u64(atim), u64(mtim), u32(fstflags)));
   };
 
   // uvwasi's path_filestat_set_times returned EINVAL for bad flags with the
@@ -322,7 +322,7 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
     if (entry === null) return pathSetTimes(fd, flags, path, pathLen, atim, mtim, fstflags);
     if (typeof entry === 'number') return entry;
     const follow = (u32(flags) & w.LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
-    return setting(() => {
+    return attempt(() => {
       const target = resolveTarget(entry.location, readPath(u32(path), u32(pathLen)).toString('utf8'), follow);
       setTimes(target.host, follow, u64(atim), u64(mtim), u32(fstflags));
     });
@@ -349,13 +349,4 @@ function isSymlink(path: string): boolean {
   }
 }
 
-function setting(action: () => void): number {
-  try {
-    action();
-    return w.ERRNO_SUCCESS;
-  } catch (error) {
-    if (error instanceof WasiErrnoError) return error.errno;
-    return errnoOfFsError(error);
-  }
-}
 
