@@ -9,6 +9,12 @@ import type { Fault } from './fuzz/instance.js';
 
 /** Fixed, so that the suite is repeatable; FUZZ_SEED=... tries another. */
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
+/**
+ * Not FUZZ_SEED: the replay test needs a session whose errno fault first
+ * fires past instance 0 (here in instance 5), so that the seed it replays is
+ * one derived from the session's, not the session's own.
+ */
+const REPLAY_SEED = 0x5eef;
 
 test('a short run over every runtime and transport kind finds nothing', async () => {
   const reports = await fuzz({ seconds: 6, seed: SEED });
@@ -21,8 +27,8 @@ test('a short run over every runtime and transport kind finds nothing', async ()
   assert.ok(imports.size >= 45, `only ${imports.size} imports were called`);
 });
 
-async function withFault(fault: Fault, transport: 'memory' | 'node-net'): Promise<SessionReport> {
-  const [report] = await fuzz({ seconds: 20, seed: SEED, runtimes: ['shim'], transports: [transport], fault });
+async function withFault(fault: Fault, transport: 'memory' | 'node-net', seed = SEED): Promise<SessionReport> {
+  const [report] = await fuzz({ seconds: 20, seed, runtimes: ['shim'], transports: [transport], fault });
   assert.is(report!.ok, false, `the ${fault} fault went unnoticed`);
   assert.match(report!.failure!, /seed \d+ .*replay: npm run fuzz -- --seed \d+ --runtime shim --transport /);
   return report!;
@@ -43,7 +49,9 @@ for (const [fault, transport, expected] of CAUGHT) {
 }
 
 test('a failing seed replays to the same failure', async () => {
-  const first = await withFault('errno', 'memory');
+  const first = await withFault('errno', 'memory', REPLAY_SEED);
+  assert.is.not(first.failingSeed, REPLAY_SEED, `the seed to replay is the session's own: a later instance's failure names the seed derived for it (if the report says instance 0, pick another REPLAY_SEED)\n${first.failure!}`);
+  assert.match(first.failure!, `replay: npm run fuzz -- --seed ${first.failingSeed} `, 'the printed command replays the failing instance');
   const [again] = await fuzz({ seconds: 20, seed: first.failingSeed!, runtimes: ['shim'], transports: ['memory'], fault: 'errno' });
   const call = (r: SessionReport) => /#(\d+) sched_yield\(\) -> 1000/.exec(r.failure ?? '')?.[1];
   assert.ok(call(first) !== undefined, first.failure!);

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import type net from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { wholeNumber } from '../../test/helpers/cli-options.js';
 import { sleep } from '../../test/helpers/echo-client.js';
 import { killAllChildren } from '../servers.js';
 import { scenarioFigures, type Figures } from './figures.js';
@@ -33,14 +34,6 @@ interface Options {
   stallTimeout: number;
   transport?: string;
   json?: string;
-}
-
-function wholeNumber(min: number, max: number) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
-    return value;
-  };
 }
 
 function loopbackAddress(text: string): { port: number } {

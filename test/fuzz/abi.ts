@@ -140,7 +140,7 @@ export const IMPORTS: Readonly<Record<string, ImportSpec>> = {
 
 export const u32 = (v: Arg): number => Number(v) >>> 0;
 
-const NS_PER_MS = 1_000_000n;
+export const NS_PER_MS = 1_000_000n;
 const nsToMs = (ns: bigint): number => Number((ns + NS_PER_MS - 1n) / NS_PER_MS);
 
 /** The earliest deadline of poll_oneoff's valid clock subscriptions, in ms from now; null when there is none. */

@@ -5,9 +5,10 @@
 // when anything failed.
 
 import { randomInt } from 'node:crypto';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { RUNTIMES, type RuntimeName } from '../../ts/runtime/types.js';
 import { TRANSPORTS } from '../../ts/transport/kinds.js';
+import { wholeNumber } from '../helpers/cli-options.js';
 import { fuzz, fuzzableTransports } from './fuzz.js';
 import { FAULTS, type Fault } from './instance.js';
 import type { SessionTransport } from './session.js';
@@ -18,14 +19,6 @@ interface Options {
   runtime?: RuntimeName;
   transport?: SessionTransport;
   fault?: Fault;
-}
-
-function wholeNumber(min: number, max: number) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
-    return value;
-  };
 }
 
 const program = new Command()

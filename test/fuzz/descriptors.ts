@@ -23,10 +23,6 @@ export class DescriptorModel {
     for (let i = 0; i < preopens; i++) this.live.set(3 + listeners + i, 'dir');
   }
 
-  kindOf(fd: number): FdKind | undefined {
-    return this.live.get(fd);
-  }
-
   opened(fd: number, kind: FdKind): void {
     this.live.set(fd, kind);
     const i = this.closed.indexOf(fd);
@@ -46,12 +42,6 @@ export class DescriptorModel {
     this.live.delete(from);
     this.closed.push(from);
     this.live.set(to, kind);
-  }
-
-  count(kind: FdKind): number {
-    let n = 0;
-    for (const k of this.live.values()) if (k === kind) n++;
-    return n;
   }
 
   /**

@@ -28,6 +28,12 @@ const MAX_ERRNO = w.ERRNO_NOTCAPABLE;
 /** A call whose timeout is longer than this counts as one without: the watchdog stops it. */
 export const WATCHDOG_MS = 250;
 /**
+ * Real clocks: what scheduling and GC on a loaded machine may add to a call
+ * past its timeout. Here, not in instance.ts, so that the session's thread
+ * (session.ts) can watch with it without loading the runtimes.
+ */
+export const REAL_SLACK_MS = 1000;
+/**
  * What a call that was waiting when the module was stopped may return:
  * ECANCELED, or what it was waiting for (it came at the same time: data, a
  * connection, an event; or the connection's own end, ECONNRESET or EPIPE).

@@ -9,7 +9,7 @@
 // checks to the sockets' real work; the rest are hostile throughout.
 
 import * as w from '../../ts/wasi/index.js';
-import { type Arg, type FuzzClock, type ImportSpec, type Role } from './abi.js';
+import { NS_PER_MS, type Arg, type FuzzClock, type ImportSpec, type Role } from './abi.js';
 import type { DescriptorModel, FdKind } from './descriptors.js';
 import type { Rng } from './rng.js';
 
@@ -74,8 +74,6 @@ export interface GeneratorContext {
   /** args_get's and environ_get's sizes, so that a valid call is made often. */
   vectors: { args: { count: number; bytes: number }; env: { count: number; bytes: number } };
 }
-
-const NS_PER_MS = 1_000_000n;
 
 /** Share of calls that are well formed. */
 const WELL_FORMED = 0.6;

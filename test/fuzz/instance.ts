@@ -17,7 +17,7 @@ import { createShimRuntime } from '../../ts/runtime/shim.js';
 import type { RuntimeConfig, RuntimeName } from '../../ts/runtime/types.js';
 import { IMPORTS, type Arg } from './abi.js';
 import { DescriptorModel } from './descriptors.js';
-import { Driver, WATCHDOG_MS, type Ending } from './driver.js';
+import { Driver, REAL_SLACK_MS, WATCHDOG_MS, type Ending } from './driver.js';
 import { ArgumentGenerator } from './generate.js';
 import { MemoryPeers } from './memory-peers.js';
 import { Progress, wallNow } from './progress.js';
@@ -29,8 +29,6 @@ const INITIAL_PAGES = 2;
 const MAX_PAGES = 4;
 /** The memory network's clock is virtual: a call returns within a millisecond of its timeout, exactly. */
 const VIRTUAL_SLACK_MS = 1;
-/** Real clocks: what scheduling and GC on a loaded machine may add. */
-const REAL_SLACK_MS = 1000;
 /** How long the 'stall' fault sleeps: past every limit the session watches. */
 const STALL_MS = 5000;
 /** How often the memory network's watchdog looks (virtual ms). */

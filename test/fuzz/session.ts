@@ -19,7 +19,7 @@ import { ControlBlock } from '../../ts/transport/control-block.js';
 import { openOwner, type TransportName } from '../../ts/transport/kinds.js';
 import type { TransportOwner } from '../../ts/transport/types.js';
 import type { RuntimeName } from '../../ts/runtime/types.js';
-import { WATCHDOG_MS } from './driver.js';
+import { REAL_SLACK_MS, WATCHDOG_MS } from './driver.js';
 import type { Fault, InstanceResult, InstanceSpec } from './instance.js';
 import { NetPeers } from './net-peers.js';
 import { Progress, wallNow } from './progress.js';
@@ -29,8 +29,6 @@ import { Sandbox } from './sandbox.js';
 
 /** After the stop request, how long a call may still take to return. */
 const STOP_PROMPT_MS = 1000;
-/** Real-time slack for a call with a timeout (as the driver's REAL_SLACK_MS). */
-const SLACK_MS = 1000;
 /** The memory network's calls take virtual time; this much real time in one call is a hang. */
 const HANG_MS = 3000;
 const WATCH_EVERY_MS = 10;
@@ -223,10 +221,10 @@ function watch(
         return;
       }
       if (p.limitMs !== null) {
-        if (took > p.limitMs + SLACK_MS) fail('no call waits past its timeout', `${call} has taken ${took.toFixed(0)} ms; its timeout was ${p.limitMs} ms`);
+        if (took > p.limitMs + REAL_SLACK_MS) fail('no call waits past its timeout', `${call} has taken ${took.toFixed(0)} ms; its timeout was ${p.limitMs} ms`);
         return;
       }
-      if (took > WATCHDOG_MS && stopAt === null) {
+      if (took > WATCHDOG_MS) {
         stopAt = wallNow();
         stoppedSeq = p.seq;
         progress.markStopped(p.seq);

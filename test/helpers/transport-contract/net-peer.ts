@@ -9,13 +9,12 @@
 // a Node client sees bytes + RST as bytes + EOF. Tests that expect a reset
 // have the module send this peer nothing first.
 
-import net from 'node:net';
-import { withTimeout } from '../echo-client.js';
+import type net from 'node:net';
+import { connect, withTimeout } from '../echo-client.js';
 import type { OwnedPeer } from './peers.js';
 import { Received } from './received.js';
 import type { PeerEnd } from './rig.js';
 
-const HOST = '127.0.0.1';
 const READ_MS = 10_000;
 const FLOOD_CHUNK = 64 * 1024;
 /** Bytes flood() keeps queued in Node at most: enough to keep the kernel busy, not a pile in memory. */
@@ -28,20 +27,8 @@ export class NetPeer implements OwnedPeer {
   private reading = false;
   private waiters: (() => void)[] = [];
 
-  static connect(port: number, ms = 5000): Promise<NetPeer> {
-    return withTimeout(
-      `connect to ${HOST}:${port}`,
-      ms,
-      new Promise((resolve, reject) => {
-        const socket = net.connect({ host: HOST, port, allowHalfOpen: true });
-        socket.setNoDelay(true);
-        socket.once('connect', () => {
-          socket.off('error', reject);
-          resolve(new NetPeer(socket));
-        });
-        socket.once('error', reject);
-      }),
-    );
+  static async connect(port: number, ms = 5000): Promise<NetPeer> {
+    return new NetPeer(await connect(port, ms, { allowHalfOpen: true, noDelay: true }));
   }
 
   private constructor(private readonly socket: net.Socket) {
@@ -78,13 +65,13 @@ export class NetPeer implements OwnedPeer {
   }
 
   async read(n: number, ms = READ_MS): Promise<Uint8Array> {
-    await withTimeout(`the peer reading ${n} bytes`, ms, this.until(() => this.received.length >= n, `${n} bytes`, ms));
+    await withTimeout(`the peer reading ${n} bytes`, ms, this.until(() => this.received.length >= n, `${n} bytes`));
     return this.received.take(n);
   }
 
   async readToEnd(ms = READ_MS): Promise<{ bytes: Uint8Array; end: PeerEnd }> {
     this.startReading();
-    await withTimeout('the peer reading to the end', ms, this.until(() => this.ended !== null, 'the end', ms));
+    await withTimeout('the peer reading to the end', ms, this.until(() => this.ended !== null, 'the end'));
     return { bytes: this.received.take(this.received.length), end: this.ended! };
   }
 
@@ -113,10 +100,13 @@ export class NetPeer implements OwnedPeer {
     this.socket.destroy();
   }
 
-  /** Reads while `done` is false; rejects once the socket ends or fails first (or `ms` passed: the caller gave up). */
-  private async until(done: () => boolean, what: string, ms: number): Promise<void> {
-    const deadline = performance.now() + ms;
-    while (performance.now() < deadline) {
+  /**
+   * Reads until `done`; rejects once the socket ends or fails first. It has
+   * no deadline of its own: one could pass before the caller's withTimeout
+   * and resolve with `done` still false.
+   */
+  private async until(done: () => boolean, what: string): Promise<void> {
+    for (;;) {
       this.pull();
       if (done()) return;
       if (this.ended !== null || this.error !== null || this.socket.destroyed) {
