@@ -35,6 +35,8 @@ export interface PollAnswer {
 
 export abstract class Descriptor {
   fdflags = 0;
+  /** A listener: once a stop is asked for, its only news is the stop (see Waiting.beginBatch). */
+  readonly listens: boolean = false;
 
   constructor(protected readonly host: HostContext) {}
 

@@ -5,7 +5,7 @@
 import * as w from '../wasi/index.js';
 import { EpollFd } from './epoll-fd.js';
 import type { SocketHost } from './socket-host.js';
-import { ListenerFd, SocketFd } from './socket-fd.js';
+import { SocketFd } from './socket-fd.js';
 import { LOOK_AGAIN, msUntil } from './waiting.js';
 
 
@@ -69,14 +69,13 @@ export class EpollImports {
     const deadline = timeout < 0n ? null : host.clock.monotonicNs() + timeout;
     for (;;) {
       const out = host.memory.view();
-      let onlyStoppedListeners = host.waiting.stopping;
+      host.waiting.beginBatch();
       const n = ep.epoll.harvest(max, (interest, events, index) => {
-        if (!(interest.target instanceof ListenerFd)) onlyStoppedListeners = false;
+        host.waiting.noteEvent(interest.target.listens);
         w.writeEpollEvent(out, eventsPtr + index * w.EPOLL_EVENT_SIZE, events, interest.data);
       });
       if (n > 0 || timeout === 0n) {
-        // Woken only to hear that the listeners hung up: a stop notice.
-        if (n > 0 && onlyStoppedListeners) host.waiting.told();
+        host.waiting.endBatch(n);
         out.setUint32(retN, n, true);
         return w.ERRNO_SUCCESS;
       }

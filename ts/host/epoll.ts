@@ -9,6 +9,8 @@ export interface EpollTarget {
   epollEvents(): number;
   /** Its registrations, one per set watching it. */
   readonly interests: Set<Interest>;
+  /** A listener (Descriptor.listens). */
+  readonly listens: boolean;
 }
 
 /** One socket registered in one epoll set. */

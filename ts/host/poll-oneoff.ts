@@ -7,7 +7,6 @@ import * as w from '../wasi/index.js';
 import type { Clock } from './clock.js';
 import type { Descriptor } from './descriptor.js';
 import type { GuestMemory } from './guest-memory.js';
-import { ListenerFd } from './socket-fd.js';
 import { LOOK_AGAIN, msUntil, type Waiting } from './waiting.js';
 
 /** poll_oneoff subscriptions per call at most; a poll over more fds than this is EINVAL (poll(2): nfds > RLIMIT_NOFILE). */
@@ -65,30 +64,29 @@ export function pollOneoff(ctx: PollContext, inPtr: number, outPtr: number, n: n
   for (;;) {
     // Events in subscription order.
     const events: w.Event[] = [];
-    let onlyStoppedListeners = ctx.waiting.stopping;
+    ctx.waiting.beginBatch();
     const now = ctx.clock.monotonicNs();
     let earliest: bigint | null = null;
     for (const d of decoded) {
       const { sub } = d;
       if ('error' in d) {
-        onlyStoppedListeners = false;
+        ctx.waiting.noteEvent(false);
         events.push({ userdata: sub.userdata, error: d.error, type: sub.tag, nbytes: 0n, flags: 0 });
       } else if ('fd' in d) {
         const answer = d.fd.pollAnswer(sub.tag);
         if (answer === null) continue;
-        if (!(d.fd instanceof ListenerFd)) onlyStoppedListeners = false;
+        ctx.waiting.noteEvent(d.fd.listens);
         const flags = answer.hangup ? w.EVENTRWFLAGS_FD_READWRITE_HANGUP : 0;
         events.push({ userdata: sub.userdata, error: 0, type: sub.tag, nbytes: BigInt(answer.nbytes), flags });
       } else if (d.deadline <= now) {
-        onlyStoppedListeners = false;
+        ctx.waiting.noteEvent(false);
         events.push({ userdata: sub.userdata, error: 0, type: w.EVENTTYPE_CLOCK, nbytes: 0n, flags: 0 });
       } else if (earliest === null || d.deadline < earliest) {
         earliest = d.deadline;
       }
     }
     if (events.length > 0) {
-      // Woken only to hear that the listeners hung up: a stop notice.
-      if (onlyStoppedListeners) ctx.waiting.told();
+      ctx.waiting.endBatch(events.length);
       const out = ctx.memory.view();
       events.forEach((event, i) => w.writeEvent(out, outPtr + i * w.EVENT_SIZE, event));
       out.setUint32(neventsPtr, events.length, true);

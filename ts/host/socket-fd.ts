@@ -151,6 +151,8 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
 }
 
 export class ListenerFd extends SocketFd {
+  override readonly listens = true;
+
   constructor(
     host: HostContext,
     handle: Handle,

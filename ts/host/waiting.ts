@@ -63,6 +63,8 @@ export class Waiting {
   ) {}
 
   /** True once the owner asked the module to stop. */
+  private onlyListenersInBatch = false;
+
   get stopping(): boolean {
     if (this.stopSeen) return true;
     if (!this.control.stopRequested) return false;
@@ -104,9 +106,21 @@ export class Waiting {
     return ERRNO_STOPPED;
   }
 
-  /** A wait of a stopping module returned only to report the hung-up listeners: counts toward MAX_STOP_NOTICES. */
-  told(): void {
-    this.count();
+  /**
+   * A wait (poll_oneoff, epoll_wait) starts collecting its events. A stopping
+   * module's batch made only of listeners' hang-ups tells it nothing but the
+   * stop: endBatch counts it toward MAX_STOP_NOTICES.
+   */
+  beginBatch(): void {
+    this.onlyListenersInBatch = this.stopping;
+  }
+
+  noteEvent(fromListener: boolean): void {
+    if (!fromListener) this.onlyListenersInBatch = false;
+  }
+
+  endBatch(events: number): void {
+    if (events > 0 && this.onlyListenersInBatch) this.count();
   }
 
   private count(): void {
