@@ -1,19 +1,18 @@
-// A server's output, held back until it is known to be running.
-
-import type { Output } from './runtime/launch.js';
+// A server's output, held back until it is known to be running. No Node
+// imports: the browser's serve() holds its core's output the same way.
 
 /**
  * Holds what a server writes until it is known to be running: passed on
  * then, or, if it ended first, kept to explain why (the core's usage line)
- * and not printed twice.
+ * and not printed twice. Past `limit` bytes it stops holding and passes
+ * everything on, in order.
  */
 export class HeldOutput {
   private held: Uint8Array[] | null = [];
   private heldBytes = 0;
 
   constructor(
-    private readonly output: Output,
-    private readonly stream: NodeJS.WritableStream,
+    private readonly pass: (bytes: Uint8Array) => void,
     private readonly limit = 64 * 1024,
   ) {}
 
@@ -27,19 +26,15 @@ export class HeldOutput {
     }
   };
 
-  /** What was held, as text. */
+  /** What was held, as text (decoded as one stream: a character split between writes stays whole). */
   text(): string {
-    return Buffer.concat(this.held ?? []).toString('utf8');
+    const decoder = new TextDecoder();
+    return (this.held ?? []).map((bytes) => decoder.decode(bytes, { stream: true })).join('') + decoder.decode();
   }
 
   release(): void {
     const held = this.held ?? [];
     this.held = null;
     for (const bytes of held) this.pass(bytes);
-  }
-
-  private pass(bytes: Uint8Array): void {
-    if (this.output === 'inherit') this.stream.write(bytes);
-    else if (typeof this.output === 'function') this.output(bytes);
   }
 }

@@ -91,7 +91,11 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
 
   // Compiled while the worker boots (launch.ts).
   const module = coreModule(backend);
-  const stderr = new HeldOutput(options.stderr ?? 'inherit', process.stderr);
+  const output = options.stderr ?? 'inherit';
+  const stderr = new HeldOutput((bytes) => {
+    if (output === 'inherit') process.stderr.write(bytes);
+    else if (typeof output === 'function') output(bytes);
+  });
   const launched = await start({
     module,
     moduleName,

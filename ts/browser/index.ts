@@ -25,6 +25,7 @@ import { settle } from '../settle.js';
 import type { ConnectionStats } from '../transport/control-block.js';
 import type { TransportLimits } from '../transport/types.js';
 import type { VirtualSocket } from '../transport/virtual/owner.js';
+import { HeldOutput } from '../held-output.js';
 import { launchInBrowser, type BrowserLaunched } from './launch.js';
 import { compileModule, nameOf, type ModuleSource } from './module-source.js';
 
@@ -105,8 +106,7 @@ export async function serve(options: BrowserServeOptions = {}): Promise<BrowserS
   const module = await compileModule(options.module ?? new URL(`../../wasm/${moduleName}`, import.meta.url), moduleName);
 
   // Held until the core is known to run: if it ends first, its first line says why.
-  let held: string | null = '';
-  const stderr = textSink(options.stderr, (text) => console.log(text.trimEnd()));
+  const stderr = new HeldOutput(textSink(options.stderr, (text) => console.log(text.trimEnd())) ?? (() => {}));
   const listen = [{ host, port }];
   const launched = await withListenErrors(listen, () => launchInBrowser({
     module,
@@ -116,22 +116,18 @@ export async function serve(options: BrowserServeOptions = {}): Promise<BrowserS
     listen,
     limits: options.limits,
     connections: options.connections,
-    stderr: (bytes) => {
-      if (held !== null) held += new TextDecoder().decode(bytes);
-      else stderr?.(bytes);
-    },
+    stderr: stderr.sink,
     lingerMs: SERVE_LINGER_MS,
-    log: options.verbose ? (line) => stderr?.(new TextEncoder().encode(`wasi-evloop: ${line}\n`)) : undefined,
+    log: options.verbose ? (line) => stderr.sink(new TextEncoder().encode(`wasi-evloop: ${line}\n`)) : undefined,
     workerUrl: options.workerUrl,
   }));
   const finished = launched.outcome.then((outcome) => settle(outcome, moduleName));
   finished.catch(() => {});
   if (!(await launched.ready)) {
     const code = await finished;
-    throw coreDidNotStart(moduleName, code, held ?? '');
+    throw coreDidNotStart(moduleName, code, stderr.text());
   }
-  if (held) stderr?.(new TextEncoder().encode(held));
-  held = null;
+  stderr.release();
   const address = launched.addresses[0]!;
   return {
     address: { host: address.host, port: address.port },
