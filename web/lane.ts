@@ -46,12 +46,15 @@ export class Lane {
   }
 
   async stop(): Promise<void> {
-    for (const client of this.active.splice(0)) client.stop();
+    const clients = this.active.splice(0);
+    for (const client of clients) client.stop();
     for (const socket of this.idle) socket.close();
     this.idle.clear();
     this.counts.idleHeld = 0;
     await this.server?.close();
     this.server = null;
+    // The server's close ended every connection, so no client is left waiting for an echo.
+    await Promise.all(clients.map((client) => client.done));
   }
 
   /** Runs `n` ping-pong clients (starting or stopping some). */
@@ -119,13 +122,14 @@ export class Lane {
     const done = (async () => {
       const server = this.server;
       if (server === null) return;
-      const socket = await server.connect();
-      this.opened++;
-      const writer = socket.writable.getWriter();
-      const reader = socket.readable.getReader();
+      let socket: VirtualSocket | null = null;
       const request = new Uint8Array(REQUEST_BYTES);
       let seq = 0;
       try {
+        socket = await server.connect();
+        this.opened++;
+        const writer = socket.writable.getWriter();
+        const reader = socket.readable.getReader();
         while (running) {
           seq++;
           for (let i = 0; i < REQUEST_BYTES; i++) request[i] = (seq * 31 + i * 7 + id) & 0xff;
@@ -148,7 +152,7 @@ export class Lane {
           this.lastFailure = error instanceof Error ? error.message : String(error);
         }
       } finally {
-        socket.close();
+        socket?.close();
       }
     })();
     return { stop: () => void (running = false), done };
