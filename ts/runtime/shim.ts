@@ -7,19 +7,15 @@
 // never run: the socket host owns those imports.
 
 import { readSync, realpathSync, statSync } from 'node:fs';
-import { ConsoleStdout, Fd, WASI, wasi as shimWasi } from '@bjorn3/browser_wasi_shim';
-import type { WasiFunction } from '../host/index.js';
+import { ConsoleStdout, Fd, wasi as shimWasi } from '@bjorn3/browser_wasi_shim';
+import { CharacterDevice, openShim } from './shim-base.js';
 import { HostDirectory } from './shim-fs/host-directory.js';
 import { fixShimImports } from './shim-fs/imports.js';
 import { writeAllSync } from './stdio.js';
 import type { RuntimeConfig, WasiRuntime } from './types.js';
 
 /** The process's stdin, read synchronously (the shim has no stdin of its own). */
-class NodeStdin extends Fd {
-  override fd_fdstat_get() {
-    return { ret: shimWasi.ERRNO_SUCCESS, fdstat: new shimWasi.Fdstat(shimWasi.FILETYPE_CHARACTER_DEVICE, 0) };
-  }
-
+class NodeStdin extends CharacterDevice {
   override fd_read(size: number) {
     const buffer = new Uint8Array(Math.min(size, 64 * 1024));
     try {
@@ -57,21 +53,7 @@ export function createShimRuntime(config: RuntimeConfig): WasiRuntime {
     return HostDirectory.preopen(root, guest);
   });
   const fds: Fd[] = [new NodeStdin(), consoleFd(1, config), consoleFd(2, config), ...preopens];
-  const env = Object.entries(config.env).map(([k, v]) => `${k}=${v}`);
-  // debug: false, or the shim logs every call (its default is on).
-  const wasi = new WASI([...config.args], env, fds, { debug: false });
-  let memory: WebAssembly.Memory | null = null;
-  const imports = wasi.wasiImport as Record<string, WasiFunction>;
-  fixShimImports(imports, wasi.fds, () => {
-    if (memory === null) throw new Error('shim runtime: an import was called before start()');
-    return memory;
-  });
-  return {
-    imports,
-    layout: { runtimePreopenFds: preopens.map((_, i) => 3 + i) },
-    start(instance) {
-      memory = instance.exports.memory as WebAssembly.Memory;
-      return wasi.start(instance as unknown as Parameters<WASI['start']>[0]);
-    },
-  };
+  const shim = openShim(config.args, config.env, fds);
+  fixShimImports(shim.imports, shim.wasi.fds, shim.memory);
+  return { imports: shim.imports, layout: { runtimePreopenFds: preopens.map((_, i) => 3 + i) }, start: shim.start };
 }
