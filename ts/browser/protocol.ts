@@ -1,15 +1,8 @@
-// What the page posts to a module's Web Worker (once, to start it). The
-// worker answers with the same messages as the Node worker (WorkerMessage).
+// What the page posts to a module's Web Worker (once, to start it): the Node
+// worker's WorkerData without what a page has no use for (a runtime to choose,
+// preopens, stdio modes). The worker answers with the same messages as the
+// Node worker (WorkerMessage).
 
-import type { ModuleHalfInit } from '../transport/types.js';
+import type { RuntimeConfig, WorkerData } from '../runtime/types.js';
 
-export interface BrowserWorkerData {
-  module: WebAssembly.Module;
-  /** argv, program name first. */
-  args: string[];
-  env: Record<string, string>;
-  /** The virtual network's module half, as its owner described it. */
-  transport: ModuleHalfInit;
-  /** The ControlBlock's buffer: the stop request and the connection counters. */
-  control: SharedArrayBuffer;
-}
+export type BrowserWorkerData = Pick<WorkerData, 'module' | 'transport' | 'control'> & Pick<RuntimeConfig, 'args' | 'env'>;
