@@ -113,13 +113,19 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
     }
   };
 
+  /** uvwasi's fdstat of `fd` if it holds `right`; its errno, or ENOTCAPABLE, otherwise. */
+  const withRight = (fd: number, right: bigint): w.Fdstat | number => {
+    const stat = fdstatOf(fd);
+    if (typeof stat === 'number') return stat;
+    return (stat.rightsBase & right) === 0n ? w.ERRNO_NOTCAPABLE : stat;
+  };
+
   /** The known directory `fd`, if it holds `right`; an errno otherwise; null when it is not known (uvwasi answers). */
   const knownDirectory = (fd: number, right: bigint): Known | number | null => {
     const entry = known.get(fd);
     if (entry === undefined) return null;
-    const stat = fdstatOf(fd);
+    const stat = withRight(fd, right);
     if (typeof stat === 'number') return stat;
-    if ((stat.rightsBase & right) === 0n) return w.ERRNO_NOTCAPABLE;
     if (stat.filetype !== w.FILETYPE_DIRECTORY) return w.ERRNO_NOTDIR;
     return entry;
   };
@@ -300,9 +306,8 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
     if (path === null) return fdSetTimes(fd, atim, mtim, fstflags);
     const invalid = checkFstflags(u32(fstflags));
     if (invalid !== w.ERRNO_SUCCESS) return invalid;
-    const stat = fdstatOf(u32(fd));
+    const stat = withRight(u32(fd), w.RIGHTS_FD_FILESTAT_SET_TIMES);
     if (typeof stat === 'number') return stat;
-    if ((stat.rightsBase & w.RIGHTS_FD_FILESTAT_SET_TIMES) === 0n) return w.ERRNO_NOTCAPABLE;
     return attempt(() => setTimes(path, false, u64(atim), u64(mtim), u32(fstflags)));
   };
 
@@ -314,9 +319,8 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
   imports.path_filestat_set_times = (fd: number, flags: number, path: number, pathLen: number, atim: bigint, mtim: bigint, fstflags: number) => {
     const invalid = checkFstflags(u32(fstflags));
     if (invalid !== w.ERRNO_SUCCESS) {
-      const stat = fdstatOf(u32(fd));
-      if (typeof stat === 'number') return stat;
-      return (stat.rightsBase & w.RIGHTS_PATH_FILESTAT_SET_TIMES) === 0n ? w.ERRNO_NOTCAPABLE : invalid;
+      const stat = withRight(u32(fd), w.RIGHTS_PATH_FILESTAT_SET_TIMES);
+      return typeof stat === 'number' ? stat : invalid;
     }
     const entry = knownDirectory(u32(fd), w.RIGHTS_PATH_FILESTAT_SET_TIMES);
     if (entry === null) return pathSetTimes(fd, flags, path, pathLen, atim, mtim, fstflags);
