@@ -51,31 +51,15 @@ const ROUTED: Readonly<Record<string, { fdArgs: readonly number[]; onStream: num
  * wrong bytes, up to all of memory; a path lost its tail), and uvwasi
  * answered EOVERFLOW. (path_open is the host's, and checks its path itself.)
  */
-const BUFFERS: Readonly<Record<string, readonly (readonly [number, number])[]>> = {
-  random_get: [[0, 1]],
-  fd_readdir: [[1, 2]],
-  path_create_directory: [[1, 2]],
-  path_filestat_get: [[2, 3]],
-  path_filestat_set_times: [[2, 3]],
-  path_link: [
-    [2, 3],
-    [5, 6],
-  ],
-  path_readlink: [
-    [1, 2],
-    [3, 4],
-  ],
-  path_remove_directory: [[1, 2]],
-  path_rename: [
-    [1, 2],
-    [4, 5],
-  ],
-  path_symlink: [
-    [0, 1],
-    [3, 4],
-  ],
-  path_unlink_file: [[1, 2]],
-};
+const BUFFERS: Readonly<Record<string, readonly (readonly [number, number])[]>> = (() => {
+  const buffers: Record<string, (readonly [number, number])[]> = { random_get: [[0, 1]], fd_readdir: [[1, 2]] };
+  for (const [name, paths] of Object.entries(w.PATH_ARGS)) {
+    if (name !== 'path_open') buffers[name] = paths.map(({ ptr, len }) => [ptr, len] as const);
+  }
+  // The link's contents go to a buffer of the module's.
+  buffers.path_readlink!.push([3, 4]);
+  return buffers;
+})();
 
 /** They end the module by throwing (the runtime's exit exception): never wrapped. */
 const THROWS_BY_DESIGN = new Set(['proc_exit', 'proc_raise']);

@@ -33,32 +33,6 @@ interface Known {
   listing: DirEntry[] | null;
 }
 
-/**
- * Every preview1 import that takes a path: for each path, the positions of
- * the directory it is relative to (null: a symlink's contents), of its
- * lookup flags (null: a final symlink is not followed) and of the path.
- */
-const PATH_ARGS: Readonly<Record<string, readonly { dir: number | null; flags: number | null; ptr: number; len: number }[]>> = {
-  path_create_directory: [{ dir: 0, flags: null, ptr: 1, len: 2 }],
-  path_filestat_get: [{ dir: 0, flags: 1, ptr: 2, len: 3 }],
-  path_filestat_set_times: [{ dir: 0, flags: 1, ptr: 2, len: 3 }],
-  path_link: [
-    { dir: 0, flags: 1, ptr: 2, len: 3 },
-    { dir: 4, flags: null, ptr: 5, len: 6 },
-  ],
-  path_open: [{ dir: 0, flags: 1, ptr: 2, len: 3 }],
-  path_readlink: [{ dir: 0, flags: null, ptr: 1, len: 2 }],
-  path_remove_directory: [{ dir: 0, flags: null, ptr: 1, len: 2 }],
-  path_rename: [
-    { dir: 0, flags: null, ptr: 1, len: 2 },
-    { dir: 3, flags: null, ptr: 4, len: 5 },
-  ],
-  path_symlink: [
-    { dir: null, flags: null, ptr: 0, len: 1 },
-    { dir: 2, flags: null, ptr: 3, len: 4 },
-  ],
-  path_unlink_file: [{ dir: 0, flags: null, ptr: 1, len: 2 }],
-};
 
 // Linux's open(2) status flags as fcntl(F_GETFL) reports them.
 const LINUX_O_APPEND = 0o2000;
@@ -150,7 +124,7 @@ export function fixUvwasi(imports: Record<string, WasiFunction>, preopens: reado
   //   preopen): uvwasi checks the path's text, not where its symlinks go.
   //   The path is resolved here first (fs/sandbox.ts), and ENOTCAPABLE if it
   //   leaves the directory; every other answer stays uvwasi's.
-  for (const [name, paths] of Object.entries(PATH_ARGS)) {
+  for (const [name, paths] of Object.entries(w.PATH_ARGS)) {
     const fn = imports[name];
     if (fn === undefined) continue;
     imports[name] = (...args: unknown[]) => {

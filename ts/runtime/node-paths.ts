@@ -8,34 +8,31 @@
 // except those the call wrote as its results.
 
 import type { WasiFunction } from '../host/index.js';
-import { ERRNO_NOBUFS, u32 } from '../wasi/index.js';
+import { ERRNO_NOBUFS, PATH_ARGS, u32 } from '../wasi/index.js';
 
 type ArgRange = readonly [ptrArg: number, lenArg: number | { bytes: number }];
 
-/** Each path import's paths (pointer, length), and the results it writes (pointer, length or size). */
-const PATH_IMPORTS: Readonly<Record<string, { paths: readonly (readonly [number, number])[]; results: readonly ArgRange[] }>> = {
-  path_create_directory: { paths: [[1, 2]], results: [] },
-  path_filestat_get: { paths: [[2, 3]], results: [[4, { bytes: 64 }]] },
-  path_filestat_set_times: { paths: [[2, 3]], results: [] },
-  path_link: { paths: [[2, 3], [5, 6]], results: [] },
-  path_open: { paths: [[2, 3]], results: [[8, { bytes: 4 }]] },
-  path_readlink: { paths: [[1, 2]], results: [[3, 4], [5, { bytes: 4 }]] },
-  path_remove_directory: { paths: [[1, 2]], results: [] },
-  path_rename: { paths: [[1, 2], [4, 5]], results: [] },
-  path_symlink: { paths: [[0, 1], [3, 4]], results: [] },
-  path_unlink_file: { paths: [[1, 2]], results: [] },
+/** The results each path import writes (pointer, length or size): borrowed bytes there are not put back. */
+const RESULTS: Readonly<Record<string, readonly ArgRange[]>> = {
+  path_filestat_get: [[4, { bytes: 64 }]],
+  path_open: [[8, { bytes: 4 }]],
+  path_readlink: [
+    [3, 4],
+    [5, { bytes: 4 }],
+  ],
 };
 
 
 /** Wraps uvwasi's path imports in `imports` (memory: the module's, once it runs). */
 export function terminatePaths(imports: Record<string, WasiFunction>, memory: () => WebAssembly.Memory): void {
-  for (const [name, { paths, results }] of Object.entries(PATH_IMPORTS)) {
+  for (const [name, pathArgs] of Object.entries(PATH_ARGS)) {
+    const results = RESULTS[name] ?? [];
     const fn = imports[name];
     if (fn === undefined) continue;
     imports[name] = (...args: unknown[]) => {
       const mem = new Uint8Array(memory().buffer);
       const end = mem.length;
-      const spans = paths.map(([p, l]) => [u32(args[p]), u32(args[l])] as const);
+      const spans = pathArgs.map(({ ptr, len }) => [u32(args[ptr]), u32(args[len])] as const);
       // A path outside memory (the host) or holding a NUL (node-fixes.ts) is refused before uvwasi reads it.
       if (spans.some(([ptr, len]) => ptr + len > end || (len > 0 && mem.subarray(ptr, ptr + len).includes(0)))) return fn(...args);
       // The bytes after the last NUL: a path that ends among them is read up to the end of memory.
@@ -48,7 +45,7 @@ export function terminatePaths(imports: Record<string, WasiFunction>, memory: ()
       const saved = mem.slice(from - 1);
       mem.copyWithin(from - 1, from);
       mem[end - 1] = 0;
-      for (const { i } of exposed) args[paths[i]![0]] = u32(args[paths[i]![0]]) - 1;
+      for (const { i } of exposed) args[pathArgs[i]!.ptr] = u32(args[pathArgs[i]!.ptr]) - 1;
       try {
         return fn(...args);
       } finally {

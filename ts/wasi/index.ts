@@ -2,4 +2,5 @@
 // and the errno table. No I/O lives here.
 export * from './defs.js';
 export * from './structs.js';
+export { PATH_ARGS, type PathArg } from './paths.js';
 export { errnoFromNodeCode, errnoName, WasiErrnoError } from './errno.js';
