@@ -5,9 +5,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
+  caseMedian,
+  integer,
   loadText,
   nativeOf,
   nodeEchoOf,
+  quotient,
   renderMarkdown,
   secondsText,
   type MachineInfo,
@@ -28,9 +31,10 @@ interface Results {
   servers: ServerSummary[];
 }
 
-const integer = (n: number): string => Math.round(n).toLocaleString('en-US');
-const times = (a: number, b: number | undefined, what: string): string | null =>
-  b !== undefined && b > 0 ? `${(a / b).toFixed(2)}× ${what}` : null;
+const times = (a: number, b: number | undefined, what: string): string | null => {
+  const r = quotient(a, b);
+  return r === undefined ? null : `${r.toFixed(2)}× ${what}`;
+};
 const kilo = (n: number): string => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
 
 /** "wasm epoll, kernel", "native poll", "Node net echo": how the README names a server. */
@@ -57,9 +61,6 @@ function withRatios(
   return ratios.length ? `${format(value)} (${ratios.join(', ')})` : format(value);
 }
 
-const caseMedian = (caseId: string) => (s: ServerSummary): number | undefined =>
-  s.cases[caseId]?.status === 'ok' ? s.cases[caseId].metric?.median : undefined;
-
 function scalingTable(results: Results): Table {
   const idle = results.settings.idle;
   const base = `scale-${idle[0]}`;
@@ -78,8 +79,8 @@ function scalingTable(results: Results): Table {
     });
     const first = caseMedian(base)(s);
     const ratios = idle.slice(1).map((n) => {
-      const v = caseMedian(`scale-${n}`)(s);
-      return v !== undefined && first ? `${(v / first).toFixed(2)}×` : '—';
+      const r = quotient(caseMedian(`scale-${n}`)(s), first);
+      return r === undefined ? '—' : `${r.toFixed(2)}×`;
     });
     return [label(s), ...cells, ...ratios];
   });

@@ -193,14 +193,22 @@ export interface Table {
   rows: string[][];
 }
 
-const integer = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const integer = (n: number): string => Math.round(n).toLocaleString('en-US');
 const oneDecimal = (n: number): string => n.toFixed(1);
 export const secondsText = (n: number): string => n.toFixed(3);
 const fmtRange = (r: Range | undefined, fmt: (n: number) => string): [string, string] =>
   r ? [fmt(r.median), `${fmt(r.min)}–${fmt(r.max)}`] : ['', ''];
+/** a / b, or undefined when either is unknown or b is not positive (no meaningful ratio). */
+export const quotient = (a: number | undefined, b: number | undefined): number | undefined =>
+  a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
 /** a / b of medians; for times (setup) this is still a over b, so below 1× is faster. */
-export const ratio = (a: Range | undefined, b: Range | undefined): string =>
-  a && b && b.median > 0 ? `${(a.median / b.median).toFixed(2)}×` : '—';
+export const ratio = (a: Range | undefined, b: Range | undefined): string => {
+  const r = quotient(a?.median, b?.median);
+  return r === undefined ? '—' : `${r.toFixed(2)}×`;
+};
+/** A case's median for `s`, only when every round of the case ran cleanly (a failed or capped case has no figure to compare). */
+export const caseMedian = (caseId: string) => (s: ServerSummary | undefined): number | undefined =>
+  s?.cases[caseId]?.status === 'ok' ? s.cases[caseId].metric?.median : undefined;
 
 function statusCell(s: CaseSummary): string {
   if (s.status === 'unavailable') return `unavailable: ${s.reason}`;

@@ -2,7 +2,7 @@
 // one session's summaries. The targets are stated for the kernel transport;
 // every wasm epoll kind in the session gets a column so the transports can
 // be compared on the same terms.
-import { nativeOf, nodeEchoOf, secondsText, type Range, type ServerSummary, type Table } from './report.js';
+import { caseMedian, integer, nativeOf, nodeEchoOf, quotient, secondsText, type ServerSummary, type Table } from './report.js';
 
 interface Figure {
   /** The number compared with the bound. */
@@ -21,9 +21,6 @@ export interface Target {
   figure(subject: ServerSummary, servers: ServerSummary[]): Figure | null;
 }
 
-const integer = (n: number): string => Math.round(n).toLocaleString('en-US');
-const median = (s: ServerSummary | undefined, caseId: string): Range | undefined =>
-  s?.cases[caseId]?.status === 'ok' ? s.cases[caseId].metric : undefined;
 
 /** subject's case median over another server's (or another case's), as a ratio. */
 function ratioOf(
@@ -34,11 +31,11 @@ function ratioOf(
 ) {
   return (subject: ServerSummary, servers: ServerSummary[]): Figure | null => {
     const ref = other(subject, servers);
-    const a = median(subject, caseId);
-    const b = median(ref.server, ref.caseId);
-    if (!a || !b || b.median <= 0) return null;
-    const value = a.median / b.median;
-    return { value, text: `${value.toFixed(2)}× (${format(a.median)} / ${format(b.median)} ${unit})` };
+    const a = caseMedian(caseId)(subject);
+    const b = caseMedian(ref.caseId)(ref.server);
+    const value = quotient(a, b);
+    if (value === undefined) return null;
+    return { value, text: `${value.toFixed(2)}× (${format(a!)} / ${format(b!)} ${unit})` };
   };
 }
 
@@ -54,8 +51,9 @@ function againstNodeEcho(pick: (s: ServerSummary) => number | undefined, format:
       const node = nodeEchoOf(servers);
       return node && pick(node);
     })();
-    if (a === undefined || b === undefined || b <= 0) return null;
-    return { value: a / b, text: `${(a / b).toFixed(2)}× (${format(a)} / ${format(b)})` };
+    const value = quotient(a, b);
+    if (value === undefined) return null;
+    return { value, text: `${value.toFixed(2)}× (${format(a!)} / ${format(b!)})` };
   };
 }
 
@@ -63,7 +61,7 @@ const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
 const ms = (n: number): string => `${n.toFixed(0)} ms`;
 const peakRssAt = (caseId: string) => (s: ServerSummary): number | undefined => s.cases[caseId]?.peak_rss_kb?.max;
 
-export const TARGETS: readonly Target[] = [
+const TARGETS: readonly Target[] = [
   { goal: 'rr ≥ 0.85× native epoll', test: 'atLeast', bound: 0.85, figure: ratioOf('rr', native('rr'), integer, 'req/s') },
   { goal: 'stream ≥ 0.85× native epoll', test: 'atLeast', bound: 0.85, figure: ratioOf('stream', native('stream'), integer, 'MB/s') },
   { goal: "rr ≥ 1.3× Node's net echo", test: 'atLeast', bound: 1.3, figure: ratioOf('rr', nodeEcho('rr'), integer, 'req/s') },
@@ -99,14 +97,14 @@ export const TARGETS: readonly Target[] = [
   },
 ];
 
-export function targetMet(target: Target, figure: Figure): boolean {
+function targetMet(target: Target, figure: Figure): boolean {
   if (target.test === 'atLeast') return figure.value >= target.bound;
   if (target.test === 'atMost') return figure.value <= target.bound;
   return figure.value < target.bound;
 }
 
 /** The wasm epoll kinds of the session: the targets' subjects. */
-export const targetSubjects = (servers: ServerSummary[]): ServerSummary[] =>
+const targetSubjects = (servers: ServerSummary[]): ServerSummary[] =>
   servers.filter((s) => s.runtime === 'wasm' && s.backend === 'epoll' && s.status !== 'unavailable');
 
 export function targetTable(servers: ServerSummary[]): Table {

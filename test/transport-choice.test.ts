@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { startCli } from './helpers/cli.js';
 import { echoOnce } from './helpers/echo-client.js';
 import { REPO } from './helpers/servers.js';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 
 /** The package as built, minus the addon: what a platform without a prebuilt binary or a compiler gets. */
 function packageWithoutAddon(): string {
@@ -44,27 +45,14 @@ test('run() with transport kernel without the addon rejects with TransportUnavai
 });
 
 test('serve with no transport asked for falls back to node-net, says so once on stderr, and serves', async () => {
-  const proc = spawn(process.execPath, [cli, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = startCli(['serve', '--port', '0'], cli);
   try {
-    let out = '';
-    let err = '';
-    proc.stderr.on('data', (b: Buffer) => (err += b));
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ready line: ${out} ${err}`)), 20_000);
-      proc.stdout.on('data', (b: Buffer) => {
-        out += b;
-        const m = /listening on 127\.0\.0\.1:(\d+) \(.*transport node-net\)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-    });
-    assert.is((await echoOnce(port, Buffer.from('fallback'))).toString(), 'fallback');
-    assert.match(err, /^wasi-evloop: the kernel transport is unavailable \(no kernel-socket addon .*\); using node-net\n$/);
+    const [, port] = await proc.waitFor('stdout', /listening on 127\.0\.0\.1:(\d+) \(.*transport node-net\)/, 20_000);
+    assert.is((await echoOnce(Number(port), Buffer.from('fallback'))).toString(), 'fallback');
+    assert.match(proc.stderr(), /^wasi-evloop: the kernel transport is unavailable \(no kernel-socket addon .*\); using node-net\n$/);
   } finally {
-    proc.kill('SIGTERM');
-    await new Promise((resolve) => proc.once('exit', resolve));
+    proc.child.kill('SIGTERM');
+    await proc.exited();
   }
 });
 

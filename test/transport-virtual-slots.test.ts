@@ -10,7 +10,8 @@ import { ERRNO_CONNRESET } from '../ts/wasi/defs.js';
 import { ControlBlock } from '../ts/transport/control-block.js';
 import { MAX_NETWORK_BYTES } from '../ts/transport/virtual/layout.js';
 import { VirtualOwner } from '../ts/transport/virtual/owner.js';
-import { ioList, readAll, settle, virtualPair } from './helpers/virtual-network.js';
+import { ioList } from './helpers/transport-contract/calls.js';
+import { letOwnerRun, readAll, virtualPair } from './helpers/virtual-network.js';
 
 test('300 connections at once (the buffer grows), all slots back after, a stale socket stays harmless', async () => {
   const { owner, module } = await virtualPair();
@@ -22,21 +23,21 @@ test('300 connections at once (the buffer grows), all slots back after, a stale 
   }
   assert.is(new Set(handles).size, 300);
   for (const [i, h] of handles.entries()) {
-    assert.is(module.send(h, ioList(new Uint8Array([i & 0xff]))), 1);
+    assert.is(module.send(h, ioList(new Uint8Array([i & 0xff]), [0, 1])), 1);
     module.close(h);
   }
   module.wait(0);
   for (const [i, s] of sockets.entries()) assert.equal(Array.from(await readAll(s)), [i & 0xff]);
-  await settle();
+  await letOwnerRun();
   assert.is(owner.connections, 0);
   const fresh = await owner.connect();
   const h = module.accept(module.listeners[0]!);
   sockets[0]!.close();
   sockets[0]!.reset();
-  await settle();
+  await letOwnerRun();
   await fresh.writable.getWriter().write(new TextEncoder().encode('ok'));
   const into = new Uint8Array(8);
-  assert.is(module.recv(h, ioList(into), false), 2, 'the new connection is untouched');
+  assert.is(module.recv(h, ioList(into, [0, into.length]), false), 2, 'the new connection is untouched');
   await owner.close(0);
 });
 
@@ -57,8 +58,8 @@ test('every way a connection ends gives its slot back', async () => {
   const resetting = await owner.connect();
   const b = module.accept(listener);
   resetting.reset();
-  await settle();
-  assert.is(module.recv(b, ioList(new Uint8Array(8)), false), -ERRNO_CONNRESET, 'the module sees the reset');
+  await letOwnerRun();
+  assert.is(module.recv(b, ioList(new Uint8Array(8), [0, 8]), false), -ERRNO_CONNRESET, 'the module sees the reset');
   module.close(b);
 
   // The client closes; the module reads the bytes and EOF, then closes.
@@ -66,9 +67,9 @@ test('every way a connection ends gives its slot back', async () => {
   const c = module.accept(listener);
   await closing.writable.getWriter().write(new TextEncoder().encode('bye'));
   closing.close();
-  await settle();
-  assert.is(module.recv(c, ioList(new Uint8Array(8)), false), 3);
-  assert.is(module.recv(c, ioList(new Uint8Array(8)), false), 0);
+  await letOwnerRun();
+  assert.is(module.recv(c, ioList(new Uint8Array(8), [0, 8]), false), 3);
+  assert.is(module.recv(c, ioList(new Uint8Array(8), [0, 8]), false), 0);
   module.close(c);
 
   // Connections still waiting when the listener closes: reset.
@@ -78,7 +79,7 @@ test('every way a connection ends gives its slot back', async () => {
   for (const socket of waiting) await readAll(socket).then(() => assert.unreachable('reset, not EOF'), ended('waiting on a closed listener'));
 
   module.wait(0);
-  await settle();
+  await letOwnerRun();
   assert.is(owner.connections, 0, 'slots still held');
   await owner.close(0);
 });

@@ -4,7 +4,7 @@
 // suite checks what the module sees; this is what a VirtualSocket reports.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readAll, settle, virtualPair } from './helpers/virtual-network.js';
+import { letOwnerRun, readAll, virtualPair } from './helpers/virtual-network.js';
 
 test('bytes written to a connection the module closed reset it', async () => {
   const { owner, module } = await virtualPair();
@@ -12,7 +12,7 @@ test('bytes written to a connection the module closed reset it', async () => {
   const conn = module.accept(module.listeners[0]!);
   module.close(conn);
   module.wait(0);
-  await settle();
+  await letOwnerRun();
   await socket.writable.getWriter().write(new Uint8Array(1)).then(
     () => assert.unreachable('the write must fail'),
     (error: { code?: string }) => assert.is(error.code, 'ECONNRESET'),

@@ -11,10 +11,10 @@
 // - the host reported no internal error, and the process's own stdio
 //   descriptors are still the ones it started with, unwritten.
 
-import { fstatSync } from 'node:fs';
 import { ModuleStopped } from '../../ts/host/index.js';
 import type { ControlBlock } from '../../ts/transport/control-block.js';
 import * as w from '../../ts/wasi/index.js';
+import { fdIdentity } from '../helpers/fd-identity.js';
 import { IMPORTS, mayWrite, outsideMemory, u32, type Arg, type FuzzClock, type ImportSpec, type Range, type WriteContext } from './abi.js';
 import type { DescriptorModel } from './descriptors.js';
 import { hex, type ArgumentGenerator } from './generate.js';
@@ -303,19 +303,12 @@ export function changedOutside(before: Uint8Array, after: Uint8Array, allowed: r
 }
 
 /**
- * What a process fd is (device, inode, type) and, for stdio, holds (size):
- * the session makes stdout and stderr empty files, so a call that closed,
- * replaced, wrote into, resized or preallocated one shows. (The trace pipe
- * grows by design.)
+ * The session makes stdout and stderr empty files, so for those the size
+ * counts too: a call that wrote into, resized or preallocated one shows.
+ * (The trace pipe grows by design.)
  */
 function identity(fd: number): string {
-  try {
-    const s = fstatSync(fd);
-    const size = fd > 2 || s.isFIFO() ? '' : ` size ${s.size}`;
-    return `dev ${s.dev} ino ${s.ino} mode ${s.mode.toString(8)}${size}`;
-  } catch (error) {
-    return `not open (${(error as NodeJS.ErrnoException).code})`;
-  }
+  return fdIdentity(fd, fd <= 2);
 }
 
 function describe(value: unknown): string {

@@ -22,8 +22,9 @@ export interface CliProcess {
   exited(ms?: number): Promise<CliResult>;
 }
 
-export function startCli(args: readonly string[]): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `cli` is another copy of the CLI, for tests that run a package laid out differently (e.g. without the addon). */
+export function startCli(args: readonly string[], cli = CLI): CliProcess {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   const listeners: (() => void)[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
@@ -63,7 +64,7 @@ export function startCli(args: readonly string[]): CliProcess {
       const limit = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           child.kill('SIGKILL');
-          reject(new Error(`${CLI} ${args.join(' ')} did not exit within ${ms} ms: ${JSON.stringify(out)}`));
+          reject(new Error(`${cli} ${args.join(' ')} did not exit within ${ms} ms: ${JSON.stringify(out)}`));
         }, ms);
       });
       return Promise.race([exit, limit]).finally(() => clearTimeout(timer));

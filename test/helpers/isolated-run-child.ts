@@ -2,22 +2,14 @@
 // on fd 3. argv: runtime, the module as base64, a directory to preopen as /
 // (or '').
 
-import { fstatSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { run, type RuntimeName } from '../../ts/index.js';
+import { fdIdentity } from './fd-identity.js';
 
 const REPORT_FD = 3;
 
-const identity = (fd: number): string => {
-  try {
-    const s = fstatSync(fd);
-    return `${s.dev}:${s.ino}:${s.mode.toString(8)}`;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code ?? String(error);
-  }
-};
-
-const before = [0, 1, 2].map(identity);
+const before = [0, 1, 2].map((fd) => fdIdentity(fd));
 let outcome: { exit: number } | { error: string; message: string };
 try {
   const module = Buffer.from(process.argv[3]!, 'base64');
@@ -30,4 +22,4 @@ try {
 await new Promise<void>((resolve) => {
   const server = createServer().listen(0, '127.0.0.1', () => server.close(() => resolve()));
 });
-writeSync(REPORT_FD, JSON.stringify({ outcome, before, after: [0, 1, 2].map(identity) }));
+writeSync(REPORT_FD, JSON.stringify({ outcome, before, after: [0, 1, 2].map((fd) => fdIdentity(fd)) }));

@@ -5,11 +5,12 @@
 // contract suite (helpers/transport-contract/), with the module half in a worker.
 
 import { ControlBlock } from '../../ts/transport/control-block.js';
-import type { TransportLimits, IoList } from '../../ts/transport/types.js';
+import type { TransportLimits } from '../../ts/transport/types.js';
 import { VirtualModuleHalf } from '../../ts/transport/virtual/module.js';
 import { VirtualOwner, type VirtualSocket } from '../../ts/transport/virtual/owner.js';
 import type { VirtualModuleInit } from '../../ts/transport/virtual/layout.js';
-import { withTimeout } from './echo-client.js';
+import { sleep, withTimeout } from './echo-client.js';
+import { Received } from './transport-contract/received.js';
 
 /** Both halves in this thread: the module half is called directly (never wait() without a timeout). */
 export async function virtualPair(limits: TransportLimits = {}, connections?: number): Promise<{ owner: VirtualOwner; module: VirtualModuleHalf; control: ControlBlock }> {
@@ -19,35 +20,24 @@ export async function virtualPair(limits: TransportLimits = {}, connections?: nu
   return { owner, module, control };
 }
 
-/** Lets the owner's microtasks and its waitAsync loop run. */
-export function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 5));
-}
-
-export function ioList(bytes: Uint8Array): IoList {
-  return { mem: bytes, iov: new Uint32Array([0, bytes.length]), count: 1 };
+/**
+ * Lets the owner's microtasks and its waitAsync loop run, for a call whose
+ * effect the module half cannot wait on here (waiting would block the owner).
+ */
+export function letOwnerRun(): Promise<unknown> {
+  return sleep(5);
 }
 
 /** Reads until EOF; rejects with the stream's error (code ECONNRESET, ...). */
 export function readAll(socket: VirtualSocket, ms = 10_000): Promise<Uint8Array> {
   return withTimeout('read to EOF', ms, (async () => {
-    const chunks: Uint8Array[] = [];
+    const received = new Received();
     const reader = socket.readable.getReader();
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      chunks.push(value);
+      received.push(value);
     }
-    return concat(chunks);
+    return received.take(received.length);
   })());
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
