@@ -5,20 +5,18 @@
 
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { constants } from 'node:os';
 import type { ControlBlock } from '../control-block.js';
 import type { ListenAddress, OwnerOptions, TransportOwner } from '../types.js';
 import { loadKernelAddon, type KernelAddon } from './addon.js';
+import { linuxErrnoName } from './linux-errno.js';
 import { OpenFdTable, openFdTableBuffer, type KernelModuleInit } from './wire.js';
 
 /** Connections the kernel queues per listener before the module accepts them (capped by net.core.somaxconn). */
 const DEFAULT_BACKLOG = 4096;
 
-const errnoNames: Record<number, string> = Object.fromEntries(Object.entries(constants.errno).map(([name, n]) => [n, name]));
-
 /** A failure to listen, shaped as Node's own (code, syscall, address, port) so the facade names the address. */
 function listenFailure(address: ListenAddress, ip: string, errno: number): NodeJS.ErrnoException {
-  const code = errnoNames[errno] ?? `errno ${errno}`;
+  const code = linuxErrnoName(errno);
   return Object.assign(new Error(`listen ${code} ${ip}:${address.port}`), { code, errno: -errno, syscall: 'listen', address: address.host, port: address.port });
 }
 
