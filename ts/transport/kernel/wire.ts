@@ -9,7 +9,7 @@
 // already reused for something else.
 
 /** Fds tracked in the open-fd table (a bit each); higher fds would be left open if the module's thread were terminated. */
-export const TRACKED_FDS = 1 << 20;
+const TRACKED_FDS = 1 << 20;
 /** Int32 words before the bitmap: [ENDED]. */
 const HEADER_WORDS = 1;
 const ENDED = 0;
