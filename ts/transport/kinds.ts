@@ -50,10 +50,6 @@ const KINDS: Readonly<Record<KindName, Kind>> = {
 /** In order of preference: the first available one is the default. */
 const PREFERENCE: readonly TransportName[] = ['kernel', 'node-net'];
 
-export function isTransportName(name: unknown): name is TransportName {
-  return typeof name === 'string' && (TRANSPORTS as readonly string[]).includes(name);
-}
-
 function isKindName(name: unknown): name is KindName {
   return typeof name === 'string' && Object.hasOwn(KINDS, name);
 }

@@ -111,7 +111,7 @@ export interface ListenAddress {
   port: number;
 }
 
-/** Tuning every kind understands; each kind documents its defaults. */
+/** Tuning for a kind; each kind documents its defaults, and which fields it ignores (the kernel kind: owner.ts). */
 export interface TransportLimits {
   /** Bytes buffered inbound per connection before the peer is slowed down. */
   inbound?: number;

@@ -5,20 +5,22 @@
 
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { constants } from 'node:os';
 import type { ControlBlock } from '../control-block.js';
 import type { ListenAddress, OwnerOptions, TransportOwner } from '../types.js';
 import { loadKernelAddon, type KernelAddon } from './addon.js';
+import { linuxErrnoName } from './linux-errno.js';
 import { OpenFdTable, openFdTableBuffer, type KernelModuleInit } from './wire.js';
 
 /** Connections the kernel queues per listener before the module accepts them (capped by net.core.somaxconn). */
 const DEFAULT_BACKLOG = 4096;
-
-const errnoNames: Record<number, string> = Object.fromEntries(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+// Of TransportLimits only acceptBacklog applies here, as listen(2)'s backlog.
+// inbound and outbound are ignored: the bytes wait in the kernel's own socket
+// buffers (SO_RCVBUF / SO_SNDBUF, sized and autotuned by the kernel), which
+// bound them already, and the module half has no queue of its own to limit.
 
 /** A failure to listen, shaped as Node's own (code, syscall, address, port) so the facade names the address. */
 function listenFailure(address: ListenAddress, ip: string, errno: number): NodeJS.ErrnoException {
-  const code = errnoNames[errno] ?? `errno ${errno}`;
+  const code = linuxErrnoName(errno);
   return Object.assign(new Error(`listen ${code} ${ip}:${address.port}`), { code, errno: -errno, syscall: 'listen', address: address.host, port: address.port });
 }
 
@@ -58,7 +60,7 @@ export class KernelOwner implements TransportOwner {
       for (const fd of fds) addon.close(fd);
       throw new Error(`kernel transport: cannot make an eventfd (errno ${-wakeFd})`);
     }
-    return new KernelOwner(addon, options.control, fds, addresses, wakeFd, options);
+    return new KernelOwner(addon, options.control, fds, addresses, wakeFd);
   }
 
   private constructor(
@@ -67,7 +69,6 @@ export class KernelOwner implements TransportOwner {
     private readonly listenerFds: number[],
     readonly addresses: readonly ListenAddress[],
     private readonly wakeFd: number,
-    private readonly options: OwnerOptions,
   ) {
     this.openFds = new OpenFdTable(this.openFdsBuffer);
     for (const fd of listenerFds) this.openFds.add(fd);
@@ -84,7 +85,7 @@ export class KernelOwner implements TransportOwner {
 
   moduleInit(): { init: KernelModuleInit; transfer: Transferable[] } {
     return {
-      init: { kind: 'kernel', listeners: [...this.listenerFds], wakeFd: this.wakeFd, openFds: this.openFdsBuffer, limits: { ...this.options.limits } },
+      init: { kind: 'kernel', listeners: [...this.listenerFds], wakeFd: this.wakeFd, openFds: this.openFdsBuffer },
       transfer: [],
     };
   }

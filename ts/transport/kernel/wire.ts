@@ -8,10 +8,8 @@
 // owner may leak an fd in the worst case but never closes a number that was
 // already reused for something else.
 
-import type { TransportLimits } from '../types.js';
-
 /** Fds tracked in the open-fd table (a bit each); higher fds would be left open if the module's thread were terminated. */
-export const TRACKED_FDS = 1 << 20;
+const TRACKED_FDS = 1 << 20;
 /** Int32 words before the bitmap: [ENDED]. */
 const HEADER_WORDS = 1;
 const ENDED = 0;
@@ -68,6 +66,5 @@ export interface KernelModuleInit {
   wakeFd: number;
   /** OpenFdTable's buffer. */
   openFds: SharedArrayBuffer;
-  limits: TransportLimits;
   [field: string]: unknown;
 }

@@ -14,6 +14,7 @@
 import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_PIPE } from '../../wasi/defs.js';
 import { ChunkQueue } from '../chunk-queue.js';
 import { ControlBlock } from '../control-block.js';
+import { oneBuffer } from '../io-list.js';
 import { SocketState } from '../socket-state.js';
 import { READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type IoList, type SocketTransport } from '../types.js';
 
@@ -71,10 +72,6 @@ class ByteQueue extends ChunkQueue {
     this.copyOut(oneBuffer(out), false);
     return out;
   }
-}
-
-function oneBuffer(bytes: Uint8Array): IoList {
-  return { mem: bytes, iov: new Uint32Array([0, bytes.length]), count: 1 };
 }
 
 class Listener {

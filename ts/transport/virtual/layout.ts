@@ -116,7 +116,7 @@ function pow2AtLeast(n: number): number {
 }
 
 /** The shape with ring sizes rounded up to powers of two, checked; a RangeError says what is wrong. */
-export function normalShape(shape: NetworkShape): NetworkShape {
+function normalShape(shape: NetworkShape): NetworkShape {
   const check = (name: string, value: number, min: number, max: number) => {
     if (!Number.isInteger(value) || value < min || value > max) {
       throw new RangeError(`virtual network: ${name} must be a whole number from ${min} to ${max}, got ${value}`);

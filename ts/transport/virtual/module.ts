@@ -63,12 +63,15 @@ class Connection {
 }
 
 export class VirtualModuleHalf implements SocketTransport {
+  /**
+   * Open until close() sets a listener's shared closed flag. Only this half
+   * writes that flag, so it is the one record of which are open.
+   */
   readonly listeners: readonly Handle[];
   onChange: ((handle: Handle) => void) | null = null;
 
   private readonly net: SharedNetwork;
   private readonly conns = new Map<Handle, Connection>();
-  private readonly openListeners = new Set<number>();
   private seen: number;
   /** Something was put on the owner's queue since it was last woken. */
   private ownerNews = false;
@@ -77,17 +80,14 @@ export class VirtualModuleHalf implements SocketTransport {
   constructor(init: VirtualModuleInit) {
     this.net = new SharedNetwork(init.net, init.shape);
     const listeners: Handle[] = [];
-    for (let i = 0; i < this.net.layout.shape.listeners; i++) {
-      this.openListeners.add(i);
-      listeners.push(this.net.layout.listenerHandle(i));
-    }
+    for (let i = 0; i < this.net.layout.shape.listeners; i++) listeners.push(this.net.layout.listenerHandle(i));
     this.listeners = listeners;
     this.seen = this.net.moduleSeq();
   }
 
   accept(listener: Handle): Handle | number {
     const index = this.net.layout.listenerOf(listener);
-    if (index < 0 || !this.openListeners.has(index)) return this.conns.has(listener) ? -ERRNO_INVAL : -ERRNO_BADF;
+    if (index < 0 || this.net.listenerClosed(index)) return this.conns.has(listener) ? -ERRNO_INVAL : -ERRNO_BADF;
     const slot = this.net.popPending(index);
     if (slot < 0) return -ERRNO_AGAIN;
     const handle = this.net.layout.connectionHandle(slot);
@@ -136,7 +136,7 @@ export class VirtualModuleHalf implements SocketTransport {
   close(handle: Handle): void {
     const index = this.net.layout.listenerOf(handle);
     if (index >= 0) {
-      if (!this.openListeners.delete(index)) return;
+      if (this.net.listenerClosed(index)) return;
       // The owner resets the connections still waiting (it drains the queue from now on).
       this.net.closeListener(index);
       this.ownerNews = true;
@@ -153,7 +153,7 @@ export class VirtualModuleHalf implements SocketTransport {
 
   poll(handle: Handle): number {
     const index = this.net.layout.listenerOf(handle);
-    if (index >= 0) return this.openListeners.has(index) && this.net.pending(index) > 0 ? READABLE : 0;
+    if (index >= 0) return !this.net.listenerClosed(index) && this.net.pending(index) > 0 ? READABLE : 0;
     const c = this.conns.get(handle);
     if (c === undefined) return 0;
     this.sync(c);
@@ -162,7 +162,7 @@ export class VirtualModuleHalf implements SocketTransport {
 
   readable(handle: Handle): number {
     const index = this.net.layout.listenerOf(handle);
-    if (index >= 0) return this.openListeners.has(index) ? this.net.pending(index) : 0;
+    if (index >= 0) return this.net.listenerClosed(index) ? 0 : this.net.pending(index);
     const c = this.conns.get(handle);
     return c === undefined || c.state.readShut ? 0 : c.inbound.fill;
   }
@@ -208,7 +208,7 @@ export class VirtualModuleHalf implements SocketTransport {
     const c = this.conns.get(handle);
     if (c !== undefined) return c;
     const index = this.net.layout.listenerOf(handle);
-    return index >= 0 && this.openListeners.has(index) ? -ERRNO_NOTCONN : -ERRNO_BADF;
+    return index >= 0 && !this.net.listenerClosed(index) ? -ERRNO_NOTCONN : -ERRNO_BADF;
   }
 
   /** Applies what the peer did since the last look. */

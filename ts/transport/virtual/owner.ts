@@ -56,7 +56,7 @@ export interface VirtualOwnerOptions extends OwnerOptions {
 }
 
 /** Defaults: 64 KiB each way, as the in-memory network; a backlog of 1024. */
-export const VIRTUAL_DEFAULTS = { inbound: 64 * 1024, outbound: 64 * 1024, acceptBacklog: 1024, connections: 16384 } as const;
+const VIRTUAL_DEFAULTS = { inbound: 64 * 1024, outbound: 64 * 1024, acceptBacklog: 1024, connections: 16384 } as const;
 /** Slots the buffer starts with; it doubles as more connections exist at once. */
 const INITIAL_SLOTS = 64;
 /** Port 0 takes the next of these, as an ephemeral port. */

@@ -24,24 +24,20 @@ import {
 import { ByteRing } from './ring.js';
 import type { Handle } from '../types.js';
 
-type AtomicsWithWaitAsync = typeof Atomics & {
-  waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string };
-};
-
 /**
  * A SharedArrayBuffer for `bytes` now that can grow to `maxBytes` (where the
  * platform has growable ones; otherwise the whole size at once).
  */
 function allocateShared(bytes: number, maxBytes: number): SharedArrayBuffer {
-  const Shared = SharedArrayBuffer as unknown as new (length: number, options?: { maxByteLength: number }) => SharedArrayBuffer;
-  const probe = new Shared(0, { maxByteLength: 8 }) as SharedArrayBuffer & { growable?: boolean };
-  return probe.growable === true ? new Shared(bytes, { maxByteLength: maxBytes }) : new Shared(maxBytes);
+  // The lib types promise growable buffers; an older engine ignores the
+  // option and has no `growable` at all, hence the comparison with true.
+  const probe = new SharedArrayBuffer(0, { maxByteLength: 8 });
+  return probe.growable === true ? new SharedArrayBuffer(bytes, { maxByteLength: maxBytes }) : new SharedArrayBuffer(maxBytes);
 }
 
 /** Grows a growable buffer to at least `bytes` (no-op for a fixed one, which is already whole). */
 function growShared(buffer: SharedArrayBuffer, bytes: number): void {
-  const b = buffer as SharedArrayBuffer & { growable?: boolean; grow?: (n: number) => void };
-  if (b.growable === true && b.byteLength < bytes) b.grow!(bytes);
+  if (buffer.growable === true && buffer.byteLength < bytes) buffer.grow(bytes);
 }
 
 export class SharedNetwork {
@@ -100,7 +96,7 @@ export class SharedNetwork {
 
   /** Owner: resolves once the wake count is no longer `seen` (never blocks the thread). */
   async sleepOwner(seen: number): Promise<void> {
-    const waiting = (Atomics as AtomicsWithWaitAsync).waitAsync(this.i32, OWNER_SEQ, seen);
+    const waiting = Atomics.waitAsync(this.i32, OWNER_SEQ, seen);
     if (waiting.async) await waiting.value;
   }
 
