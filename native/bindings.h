@@ -12,8 +12,6 @@ napi_value js_local_port(napi_env env, napi_callback_info info);
 napi_value js_accept(napi_env env, napi_callback_info info);
 napi_value js_shutdown(napi_env env, napi_callback_info info);
 napi_value js_close(napi_env env, napi_callback_info info);
-napi_value js_reset(napi_env env, napi_callback_info info);
-napi_value js_socket_error(napi_env env, napi_callback_info info);
 napi_value js_inbound(napi_env env, napi_callback_info info);
 napi_value js_outbound_room(napi_env env, napi_callback_info info);
 
@@ -28,10 +26,5 @@ napi_value js_drain(napi_env env, napi_callback_info info);
 napi_value js_epoll_create(napi_env env, napi_callback_info info);
 napi_value js_epoll_ctl(napi_env env, napi_callback_info info);
 napi_value js_epoll_wait(napi_env env, napi_callback_info info);
-
-/* spare.c: refusing connections cleanly when the process is out of fds */
-napi_value js_reserve_spare_fd(napi_env env, napi_callback_info info);
-napi_value js_refuse_pending(napi_env env, napi_callback_info info);
-void spare_init(napi_env env);
 
 #endif

@@ -47,8 +47,6 @@ NAPI_MODULE_INIT() {
     FUNCTION("send", js_send),
     FUNCTION("shutdown", js_shutdown),
     FUNCTION("close", js_close),
-    FUNCTION("reset", js_reset),
-    FUNCTION("socketError", js_socket_error),
     FUNCTION("inbound", js_inbound),
     FUNCTION("outboundRoom", js_outbound_room),
     FUNCTION("eventfd", js_eventfd),
@@ -57,10 +55,7 @@ NAPI_MODULE_INIT() {
     FUNCTION("epollCreate", js_epoll_create),
     FUNCTION("epollCtl", js_epoll_ctl),
     FUNCTION("epollWait", js_epoll_wait),
-    FUNCTION("reserveSpareFd", js_reserve_spare_fd),
-    FUNCTION("refusePending", js_refuse_pending),
   };
-  spare_init(env);
   if (napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions) != napi_ok) return NULL;
   napi_value values = constants(env);
   if (values == NULL || napi_set_named_property(env, exports, "constants", values) != napi_ok) return NULL;

@@ -117,27 +117,6 @@ napi_value js_close(napi_env env, napi_callback_info info) {
   return ret_int(env, 0);
 }
 
-napi_value js_reset(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  int fd;
-  if (!args_get(env, info, 1, argv) || !arg_fd(env, "reset", "fd", argv[0], &fd)) return NULL;
-  /* A zero linger makes close() drop unsent data and send RST instead of FIN. */
-  struct linger linger = { .l_onoff = 1, .l_linger = 0 };
-  int error = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, sizeof linger) < 0 ? errno : 0;
-  if (close(fd) < 0 && errno != EINTR && error == 0) error = errno;
-  return ret_int(env, -error);
-}
-
-napi_value js_socket_error(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  int fd;
-  if (!args_get(env, info, 1, argv) || !arg_fd(env, "socketError", "fd", argv[0], &fd)) return NULL;
-  int error = 0;
-  socklen_t length = sizeof error;
-  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) < 0) return ret_int(env, -errno);
-  return ret_int(env, -error);
-}
-
 napi_value js_inbound(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int fd;

@@ -64,8 +64,8 @@ export interface KernelAddon {
    * connection in `epfd` for EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET (so the
    * connection costs no other epollCtl) and sets TCP_NODELAY.
    * → fd | -errno: -EAGAIN when none is pending; -EMFILE / -ENFILE when out of
-   * fds (see refusePending); if the epoll registration fails the connection is
-   * closed and that errno returned.
+   * fds (the connection stays in the backlog, as with accept(2)); if the
+   * epoll registration fails the connection is closed and that errno returned.
    */
   accept(listenFd: number, epfd: number): number;
 
@@ -94,12 +94,6 @@ export interface KernelAddon {
 
   /** close(2); the fd is released even when an error is reported. → 0 | -errno. */
   close(fd: number): number;
-
-  /** Closes with an RST instead of a FIN (SO_LINGER {1, 0}), dropping unsent bytes. → 0 | -errno. */
-  reset(fd: number): number;
-
-  /** The socket's pending error, cleared by reading it (SO_ERROR): 0, or minus the errno (-ECONNRESET, …). */
-  socketError(fd: number): number;
 
   /** Bytes waiting to be read (FIONREAD). → count | -errno (-EINVAL on a listener). */
   inbound(fd: number): number;
@@ -137,30 +131,13 @@ export interface KernelAddon {
    * interrupted the wait (wait again with what is left of the timeout).
    */
   epollWait(epfd: number, out: Int32Array, timeoutMs: number): number;
-
-  /**
-   * Takes this thread's spare fd (once, before fds run out), which
-   * refusePending spends. → 0 | -errno.
-   */
-  reserveSpareFd(): number;
-
-  /**
-   * For a listener whose accept answered -EMFILE or -ENFILE: frees the spare
-   * fd, accepts and closes each pending connection (the peer sees an orderly
-   * close), then takes the spare again, so the listener stops being readable
-   * instead of waking its loop forever. At most 1024 accepts per call.
-   * → connections refused (count them); -EMFILE when no spare could be had
-   * (then stop watching the listener for a while instead).
-   */
-  refusePending(listenFd: number): number;
 }
 
 export type KernelAddonLoad = { addon: KernelAddon } | { unavailable: string };
 
 const FUNCTIONS = [
-  'listen', 'localPort', 'accept', 'recv', 'send', 'shutdown', 'close', 'reset', 'socketError', 'inbound',
-  'outboundRoom', 'eventfd', 'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait', 'reserveSpareFd',
-  'refusePending',
+  'listen', 'localPort', 'accept', 'recv', 'send', 'shutdown', 'close', 'inbound', 'outboundRoom', 'eventfd',
+  'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait',
 ] as const satisfies readonly (keyof KernelAddon)[];
 
 const REBUILD = 'build it with a C compiler: `npm rebuild wasi-evloop` (or `npm install` in a clone)';
