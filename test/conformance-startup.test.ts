@@ -1,5 +1,5 @@
 // run()'s start-up: a module is compiled once per content in this process
-// (ts/module-loader.ts), whichever way it is given, and a module that does
+// (ts/facade/module-loader.ts), whichever way it is given, and a module that does
 // not compile is not kept.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ModuleLoadError } from '../ts/index.js';
-import { loadModule, MODULE_CACHE_ENTRIES } from '../ts/module-loader.js';
+import { loadModule, MODULE_CACHE_ENTRIES } from '../ts/facade/module-loader.js';
 import { REPO } from './helpers/servers.js';
 
 const ECHO = `${REPO}wasm/echo-poll.wasm`;

@@ -7,25 +7,25 @@
 // transport (ts/transport/kinds.ts). This file holds the exports and the two
 // entry points; everything else lives in files named for their job.
 
-import { chooseTransport } from './choose-transport.js';
-import type { Address } from './errors.js';
-import { BACKENDS, coreDidNotStart, echoCommand, RUN_LINGER_MS, runToEnd, SERVE_LINGER_MS, STOP_GRACE_MS, type Backend, type EchoOptions } from './facade-rules.js';
-import { HeldOutput } from './held-output.js';
-import { coreModule, loadModule, moduleNameOf } from './module-loader.js';
-import { oneOf, toAddress, toArgs, toEnv, toPreopens } from './options.js';
-import { start } from './outcomes.js';
-import { settle } from './settle.js';
+import { chooseTransport } from './facade/choose-transport.js';
+import type { Address } from './facade/errors.js';
+import { BACKENDS, coreDidNotStart, echoCommand, RUN_LINGER_MS, runToEnd, SERVE_LINGER_MS, STOP_GRACE_MS, type Backend, type EchoOptions } from './facade/rules.js';
+import { HeldOutput } from './facade/held-output.js';
+import { coreModule, loadModule, moduleNameOf } from './facade/module-loader.js';
+import { oneOf, toAddress, toArgs, toEnv, toPreopens } from './facade/options.js';
+import { start } from './facade/start.js';
+import { settle } from './facade/settle.js';
 import type { Output } from './runtime/launch.js';
 import { RUNTIMES, type Preopen, type RuntimeName } from './runtime/types.js';
 import type { ConnectionStats } from './transport/control-block.js';
 import { TRANSPORTS, type TransportName } from './transport/kinds.js';
 
 // Everything in errors.ts (the error classes, Address, formatAddress) is public.
-export * from './errors.js';
-export { parseAddress, parsePreopen } from './options.js';
+export * from './facade/errors.js';
+export { parseAddress, parsePreopen } from './facade/options.js';
 export type { Backend, ConnectionStats, Output, Preopen, RuntimeName, TransportName };
 export { BACKENDS, RUNTIMES, TRANSPORTS };
-export { DEFAULT_HOST, DEFAULT_PORT, STOP_GRACE_MS } from './facade-rules.js';
+export { DEFAULT_HOST, DEFAULT_PORT, STOP_GRACE_MS } from './facade/rules.js';
 
 export interface ServeOptions extends EchoOptions {
   runtime?: RuntimeName;

@@ -10,8 +10,8 @@ import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatAddress, type Address } from '../errors.js';
-import { withListenErrors } from '../facade-rules.js';
+import { formatAddress, type Address } from '../facade/errors.js';
+import { withListenErrors } from '../facade/rules.js';
 
 /** The package's root, from dist/ts/browser/. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -8,7 +8,7 @@
 // The page must be cross-origin isolated (COOP same-origin, COEP
 // require-corp on every response): the network lives in SharedArrayBuffers.
 
-import { WasiEvloopError, type Address } from '../errors.js';
+import { WasiEvloopError, type Address } from '../facade/errors.js';
 import {
   coreDidNotStart,
   echoCommand,
@@ -19,20 +19,20 @@ import {
   withListenErrors,
   type Backend,
   type EchoOptions,
-} from '../facade-rules.js';
-import { toAddress, toArgs, toEnv } from '../options.js';
-import { settle } from '../settle.js';
+} from '../facade/rules.js';
+import { toAddress, toArgs, toEnv } from '../facade/options.js';
+import { settle } from '../facade/settle.js';
 import type { ConnectionStats } from '../transport/control-block.js';
 import type { TransportLimits } from '../transport/types.js';
 import type { VirtualSocket } from '../transport/virtual/owner.js';
-import { HeldOutput } from '../held-output.js';
+import { HeldOutput } from '../facade/held-output.js';
 import { launchInBrowser, type BrowserLaunched } from './launch.js';
 import { compileModule, nameOf, type ModuleSource } from './module-source.js';
 
-export * from '../errors.js';
+export * from '../facade/errors.js';
 export { VirtualNetworkError, VirtualSocket, type VirtualErrorCode } from '../transport/virtual/owner.js';
 export type { Backend, ConnectionStats, ModuleSource, TransportLimits };
-export { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, STOP_GRACE_MS } from '../facade-rules.js';
+export { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, STOP_GRACE_MS } from '../facade/rules.js';
 
 /** The output callbacks get text, decoded as UTF-8 as it arrives. */
 export type TextOutput = (text: string) => void;

@@ -1,7 +1,7 @@
 // A module for the browser facade, from a URL, bytes or an already compiled
 // WebAssembly.Module; a failure is a ModuleLoadError that names it.
 
-import { ModuleLoadError } from '../errors.js';
+import { ModuleLoadError } from '../facade/errors.js';
 
 export type ModuleSource = string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModuleLoadError } from './errors.js';
-import type { Backend } from './facade-rules.js';
+import type { Backend } from './rules.js';
 
 /** Compiled modules kept at most; the least recently used goes first. */
 export const MODULE_CACHE_ENTRIES = 32;
@@ -54,7 +54,7 @@ export async function loadModule(source: string | URL | Uint8Array, name: string
 
 /** The echo core for a backend (wasm/echo-BACKEND.wasm). */
 export function coreModule(backend: Backend): Promise<WebAssembly.Module> {
-  return loadModule(new URL(`../../wasm/echo-${backend}.wasm`, import.meta.url), `echo-${backend}.wasm`);
+  return loadModule(new URL(`../../../wasm/echo-${backend}.wasm`, import.meta.url), `echo-${backend}.wasm`);
 }
 
 /** argv[0] and the name in messages for a module given as a path, URL, bytes or compiled module. */

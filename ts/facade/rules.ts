@@ -6,7 +6,7 @@
 
 import { AddressInUseError, ListenError, ModuleExitError, UsageError, WasiEvloopError, type Address } from './errors.js';
 import { hostName, oneOf, wholeNumber } from './options.js';
-import type { Outcome } from './runtime/supervision.js';
+import type { Outcome } from '../runtime/supervision.js';
 import { settle } from './settle.js';
 
 export const BACKENDS = ['select', 'poll', 'epoll'] as const;

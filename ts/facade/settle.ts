@@ -3,7 +3,7 @@
 // browser build settles its modules' outcomes here too.
 
 import { ModuleLoadError, ModuleStoppedError, ModuleTrapError, WasiEvloopError } from './errors.js';
-import type { Outcome } from './runtime/supervision.js';
+import type { Outcome } from '../runtime/supervision.js';
 
 /** The exit code, or the error that says why there is none. */
 export function settle(outcome: Outcome, moduleName: string): number {

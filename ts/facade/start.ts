@@ -1,8 +1,8 @@
 // launch() for serve() and run() on Node: a failure to open a listener becomes
-// the facade's ListenError naming the address (ts/facade-rules.ts says how).
+// the facade's ListenError naming the address (rules.ts says how).
 
-import { withListenErrors } from './facade-rules.js';
-import { launch, type Launched, type LaunchOptions } from './runtime/launch.js';
+import { withListenErrors } from './rules.js';
+import { launch, type Launched, type LaunchOptions } from '../runtime/launch.js';
 
 /** launch(), with a failure to open a listener as a ListenError naming the address. */
 export function start(options: LaunchOptions): Promise<Launched> {

@@ -2,7 +2,7 @@
 // UsageError that says what was wrong and what is expected.
 
 import { UsageError, type Address } from './errors.js';
-import type { Preopen } from './runtime/types.js';
+import type { Preopen } from '../runtime/types.js';
 
 export function oneOf<T extends string>(what: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;

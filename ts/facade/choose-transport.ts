@@ -4,7 +4,7 @@
 
 import { TransportUnavailableError } from './errors.js';
 import { oneOf } from './options.js';
-import { defaultTransport, TRANSPORTS, transportUnavailable, type TransportName } from './transport/kinds.js';
+import { defaultTransport, TRANSPORTS, transportUnavailable, type TransportName } from '../transport/kinds.js';
 
 let fallbackNoted = false;
 
