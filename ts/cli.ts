@@ -2,31 +2,31 @@
 // wasi-evloop serve | run | demo. Exit status: the module's for `run`; 0 after a
 // signal-initiated close for `serve`; 2 for bad arguments (one line on
 // stderr); 1 for other failures (address in use, ...); 134 when the module
-// trapped (as a process killed by abort()). `run` sent SIGINT or SIGTERM asks
-// the module to stop: its own exit status if it then exits, otherwise 128 +
-// the signal's number (130, 143), as a shell reports a process the signal killed.
+// trapped (as a process killed by abort()). SIGINT or SIGTERM asks the module
+// to stop: `run` exits with its own status if it then exits; if the host had
+// to end it (either command), one line says why and the status is 128 + the
+// signal's number (130, 143), as a shell reports a process the signal killed.
+//
+// The process is the module's own, so on a transport that allows it (kernel)
+// the module runs on this thread (ts/runtime/here-launch.ts): no worker to
+// boot. `--worker` keeps it in a worker thread, as serve() and run() do.
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
-  BACKENDS,
-  DEFAULT_HOST,
-  DEFAULT_PORT,
   formatAddress,
   ModuleLoadError,
   ModuleStoppedError,
   ModuleTrapError,
-  parseAddress,
-  parsePreopen,
-  RUNTIMES,
-  run,
-  serve,
-  TRANSPORTS,
-  type TransportName,
   UsageError,
   WasiEvloopError,
-  type Backend,
-  type RuntimeName,
-} from './index.js';
+} from './facade/errors.js';
+import { parseAddress, parsePreopen } from './facade/options.js';
+import type { Placement } from './facade/placement.js';
+import { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, STOP_GRACE_MS, type Backend } from './facade/rules.js';
+import { runWith } from './facade/run.js';
+import { serveWith } from './facade/serve.js';
+import { RUNTIMES, type RuntimeName } from './runtime/types.js';
+import { TRANSPORTS, type TransportName } from './transport/kinds.js';
 
 const NAME = 'wasi-evloop';
 const EXIT_USAGE = 2;
@@ -93,6 +93,21 @@ function parseEnv(text: string): [string, string] {
 
 // ---- commands ------------------------------------------------------------------
 
+/** Where the module runs and how signals stop it; `onSignal` learns the first signal's number. */
+function placement(flags: { worker?: boolean }, onSignal: (signo: number) => void): Placement {
+  return {
+    thread: flags.worker ? 'worker' : 'auto',
+    stopOnSignals: { graceMs: STOP_GRACE_MS, graceLine: (ended) => `${NAME}: ${ended.message}\n`, onSignal },
+  };
+}
+
+/** A module the host had to end after the user's signal: one line, and the status a shell gives a process the signal killed. */
+function endedAfterSignal(error: unknown, signal: number | null): number | null {
+  if (!(error instanceof ModuleStoppedError) || signal === null) return null;
+  process.stderr.write(`${NAME}: ${error.message}\n`);
+  return 128 + signal;
+}
+
 interface ServeFlags {
   backend: Backend;
   runtime: RuntimeName;
@@ -103,35 +118,42 @@ interface ServeFlags {
   maxPending?: number;
   stallTimeout?: number;
   verbose?: boolean;
+  worker?: boolean;
 }
 
 async function serveCommand(flags: ServeFlags): Promise<void> {
-  const server = await serve({
-    backend: flags.backend,
-    runtime: flags.runtime,
-    transport: flags.transport,
-    host: flags.host,
-    port: flags.port,
-    maxConns: flags.maxConns,
-    maxPending: flags.maxPending,
-    stallTimeoutMs: flags.stallTimeout,
-    verbose: flags.verbose,
-  }).catch((error) => reportError(error, 'serve'));
-  process.stdout.write(
-    `listening on ${formatAddress(server.address)} (backend ${server.backend}, runtime ${server.runtime}, transport ${server.transport})\n`,
-  );
-
-  let closing: Promise<void> | null = null;
-  const close = () => (closing ??= server.close());
-  process.once('SIGINT', close);
-  process.once('SIGTERM', close);
+  let signal: number | null = null;
+  const server = await serveWith(
+    {
+      backend: flags.backend,
+      runtime: flags.runtime,
+      transport: flags.transport,
+      host: flags.host,
+      port: flags.port,
+      maxConns: flags.maxConns,
+      maxPending: flags.maxPending,
+      stallTimeoutMs: flags.stallTimeout,
+      verbose: flags.verbose,
+    },
+    placement(flags, (signo) => (signal ??= signo)),
+    (ready) => {
+      process.stdout.write(
+        `listening on ${formatAddress(ready.address)} (backend ${ready.backend}, runtime ${ready.runtime}, transport ${ready.transport})\n`,
+      );
+    },
+  ).catch((error) => {
+    // Stopped before it served: as a process the signal ended before it was ready.
+    if (signal !== null) throw new Exit(128 + signal);
+    reportError(error, 'serve');
+  });
   try {
     await server.finished;
   } catch (error) {
+    const status = endedAfterSignal(error, signal);
+    if (status !== null) throw new Exit(status);
     reportError(error, 'serve');
   }
-  if (closing === null) fail(EXIT_FAILURE, `the ${server.backend} server ended by itself`);
-  await closing;
+  if (signal === null) fail(EXIT_FAILURE, `the ${server.backend} server ended by itself`);
 }
 
 interface RunFlags {
@@ -140,6 +162,7 @@ interface RunFlags {
   dir: { host: string; guest: string }[];
   runtime: RuntimeName;
   transport?: TransportName;
+  worker?: boolean;
 }
 
 interface DemoFlags {
@@ -161,41 +184,32 @@ async function demoCommand(flags: DemoFlags): Promise<void> {
   await server.close();
 }
 
-const SIGNAL_NUMBERS: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 2, SIGTERM: 15 };
-
 async function runCommand(module: string, args: string[], flags: RunFlags): Promise<number> {
-  const controller = new AbortController();
-  let signal: 'SIGINT' | 'SIGTERM' | null = null;
-  const stopOn = (name: 'SIGINT' | 'SIGTERM') => () => {
-    signal ??= name;
-    controller.abort();
-  };
-  const onInt = stopOn('SIGINT');
-  const onTerm = stopOn('SIGTERM');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
+  let signal: number | null = null;
   try {
-    return await run(module, {
-      tcplisten: flags.tcplisten,
-      args,
-      env: Object.fromEntries(flags.env),
-      preopens: flags.dir,
-      runtime: flags.runtime,
-      transport: flags.transport,
-      signal: controller.signal,
-      onListening: (addresses) => {
-        for (const address of addresses) process.stderr.write(`listening on ${formatAddress(address)}\n`);
+    return await runWith(
+      module,
+      {
+        tcplisten: flags.tcplisten,
+        args,
+        env: Object.fromEntries(flags.env),
+        preopens: flags.dir,
+        runtime: flags.runtime,
+        transport: flags.transport,
+        onListening: (addresses) => {
+          for (const address of addresses) process.stderr.write(`listening on ${formatAddress(address)}\n`);
+        },
       },
-    });
+      placement(flags, (signo) => (signal ??= signo)),
+    );
   } catch (error) {
-    // Ended on the user's signal: the status a shell gives a process the signal killed.
-    if (error instanceof ModuleStoppedError && signal !== null) return 128 + SIGNAL_NUMBERS[signal];
+    const status = endedAfterSignal(error, signal);
+    if (status !== null) return status;
     reportError(error, 'run');
-  } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
   }
 }
+
+const WORKER_HELP = 'run the module in a worker thread, even where it could run on this one';
 
 function program(): Command {
   const cli = new Command(NAME)
@@ -221,6 +235,7 @@ function program(): Command {
     .option('--max-pending <bytes>', "drop a peer whose unsent output passes BYTES", parseCount)
     .option('--stall-timeout <ms>', 'drop a paused peer whose output has not moved for MS', parseCount)
     .option('--verbose', 'log connections and bytes on stderr')
+    .option('--worker', WORKER_HELP)
     .action((flags: ServeFlags) => serveCommand(flags));
 
   cli
@@ -233,6 +248,7 @@ function program(): Command {
     .option('--dir <host[::guest]>', 'preopen a directory (repeatable)', collect(parsePreopen), [])
     .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
+    .option('--worker', WORKER_HELP)
     .action(async (module: string, args: string[], flags: RunFlags) => {
       process.exitCode = (await runCommand(module, args, flags)) & 0xff;
     });

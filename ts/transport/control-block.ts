@@ -54,6 +54,11 @@ export class ControlBlock {
     Atomics.store(this.flags, STOP, 1);
   }
 
+  /** The stop request's word alone (0, or 1 once requested), for native code that sets it from a signal handler. */
+  stopWord(): Int32Array {
+    return this.flags.subarray(STOP, STOP + 1);
+  }
+
   countAccepted(): void {
     this.counts[ACCEPTED]!++;
   }

@@ -131,13 +131,29 @@ export interface KernelAddon {
    * interrupted the wait (wait again with what is left of the timeout).
    */
   epollWait(epfd: number, out: Int32Array, timeoutMs: number): number;
+
+  /**
+   * For a module on the process's main thread (asleep in epollWait or busy in
+   * wasm, it runs no JavaScript signal listener): from now on the first SIGINT
+   * or SIGTERM sets `stop[0]` to 1 (a ControlBlock's stop word, in a
+   * SharedArrayBuffer) and makes `wakeFd` readable, from a native handler that
+   * chains to the one it replaced; a second arrival of the same signal ends
+   * the process as the signal does by default. After the first, a watchdog
+   * thread waits `graceMs`: unless stopOnSignalsEnd() came first, it writes
+   * `graceLine` to stderr and ends the process with status 128 + the signal's
+   * number. One at a time per process. → 0 | -errno (-EBUSY when already on).
+   */
+  stopOnSignals(stop: Int32Array, wakeFd: number, graceMs: number, graceLine: string): number;
+
+  /** Puts the previous handlers back and ends the watchdog. → the first stop signal that came, or 0. */
+  stopOnSignalsEnd(): number;
 }
 
 export type KernelAddonLoad = { addon: KernelAddon } | { unavailable: string };
 
 const FUNCTIONS = [
   'listen', 'localPort', 'accept', 'recv', 'send', 'shutdown', 'close', 'inbound', 'outboundRoom', 'eventfd',
-  'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait',
+  'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait', 'stopOnSignals', 'stopOnSignalsEnd',
 ] as const satisfies readonly (keyof KernelAddon)[];
 
 const REBUILD = 'build it with a C compiler: `npm rebuild wasi-evloop` (or `npm install` in a clone)';

@@ -94,6 +94,12 @@ export class KernelOwner implements TransportOwner {
     if (!this.closed) this.addon.wake(this.wakeFd);
   }
 
+  stopOnSignals(graceMs: number, graceLine: string): () => number | null {
+    const armed = this.addon.stopOnSignals(this.control.stopWord(), this.wakeFd, graceMs, graceLine);
+    if (armed < 0) throw new Error(`kernel transport: cannot stop the module on signals (${linuxErrnoName(-armed)})`);
+    return () => this.addon.stopOnSignalsEnd() || null;
+  }
+
   /**
    * The module's thread is gone. What it left open (only when it was
    * terminated: otherwise it closed everything) is closed now, which lets the

@@ -1,0 +1,49 @@
+// Where a serve() or run() puts its module, and how the process's signals
+// reach it. The public serve() and run() always use a worker thread: they must
+// never block their caller's event loop. The CLI, whose process is the
+// module's own, lets the module run on the starting thread when the transport
+// allows it (ts/transport/kinds.ts, `startingThread`), and stops it on SIGINT
+// and SIGTERM.
+
+import type { Thread } from '../runtime/launch.js';
+import { runsOnStartingThread, type TransportName } from '../transport/kinds.js';
+import { ModuleStoppedError } from './errors.js';
+import { GRACE_ENDED } from '../runtime/supervision.js';
+import type { LaunchOptions } from '../runtime/launch.js';
+
+export interface Placement {
+  /** 'worker', or 'auto': on the starting thread when the transport allows it, in a worker otherwise. */
+  thread: 'worker' | 'auto';
+  /**
+   * The process's SIGINT and SIGTERM stop the module; should the host have to
+   * end it after `graceMs`, `graceLine` is what the process prints (for a
+   * module on the starting thread the process then exits with 128 + the
+   * signal's number at once). `onSignal` learns the first signal's number.
+   */
+  stopOnSignals?: { graceMs: number; graceLine(ended: ModuleStoppedError): string; onSignal(signo: number): void };
+}
+
+/** What serve() and run() use. */
+export const IN_A_WORKER: Placement = { thread: 'worker' };
+
+/** The thread a module gets on `transport`. */
+export function threadFor(placement: Placement, transport: TransportName): Thread {
+  return placement.thread === 'auto' && runsOnStartingThread(transport) ? 'here' : 'worker';
+}
+
+/**
+ * The launch options for `placement`. `onServing` is called once, when the
+ * module first sleeps (it is serving): on the starting thread, while it runs.
+ */
+export function placed(placement: Placement, transport: TransportName, moduleName: string, onServing?: () => void): Pick<LaunchOptions, 'thread' | 'stopOnSignals' | 'onServing'> {
+  const signals = placement.stopOnSignals;
+  return {
+    thread: threadFor(placement, transport),
+    stopOnSignals: signals && {
+      graceMs: signals.graceMs,
+      graceLine: signals.graceLine(new ModuleStoppedError(moduleName, GRACE_ENDED)),
+      onSignal: signals.onSignal,
+    },
+    onServing,
+  };
+}

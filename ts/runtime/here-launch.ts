@@ -1,0 +1,100 @@
+// A module on the starting thread itself, for a process that is the module's
+// own (the CLI) on a transport whose module half makes only synchronous calls
+// (kinds.ts, `startingThread`): no worker thread to boot and no second module
+// graph to load. The module blocks this thread until it ends: nothing else
+// runs meanwhile (no timer, no listener, no promise), so everything the
+// module's run needs is set up before it starts, and what happens while it
+// runs is reported synchronously (onServing, output). Stops come from the
+// process's signals, through native code (the owner half's stopOnSignals).
+
+import { ControlBlock } from '../transport/control-block.js';
+import { openModuleHalf, openOwner } from '../transport/kinds.js';
+import type { TransportOwner } from '../transport/types.js';
+import { countingImports } from './counting-imports.js';
+import { internalErrorTo, outputTo, runtimeConfig, type Launched, type LaunchOptions } from './launch.js';
+import { openRuntime } from './open-runtime.js';
+import { prepareModule, type Ending, type PreparedModule } from './run-module.js';
+import { Supervision, type Outcome } from './supervision.js';
+
+export async function launchHere(options: LaunchOptions): Promise<Launched> {
+  // Awaited below, unless the listeners fail first: then its failure is not the one to report.
+  Promise.resolve(options.module).catch(() => {});
+  const control = new ControlBlock();
+  const owner = await openOwner(options.transport, { listen: options.listen, control, limits: options.limits, log: options.log });
+  const supervision = new Supervision({
+    owner,
+    control,
+    lingerMs: options.lingerMs,
+    // Never called: stop() below has no grace timer to end a thread with.
+    terminate: () => {},
+    onOutput: outputTo(options),
+    onInternalError: internalErrorTo(options),
+    onServing: options.onServing,
+  });
+  let prepared: PreparedModule | Ending;
+  try {
+    if (options.stopOnSignals && owner.stopOnSignals === undefined) {
+      throw new Error(`the ${options.transport} transport cannot stop a module on the starting thread`);
+    }
+    const module = await options.module;
+    const { init } = owner.moduleInit();
+    prepared = await prepareModule({
+      module,
+      control: control.buffer,
+      report: (message) => supervision.message(message),
+      openTransport: (c) => openModuleHalf(init, c),
+      openRuntime: () => openRuntime(options.runtime, { ...runtimeConfig(options), onOutput: outputTo(options) }),
+      wrapImports: countingImports,
+    });
+  } catch (error) {
+    await owner.close(0);
+    throw error;
+  }
+
+  // On the next turn of the event loop, not now: the caller still has its
+  // listening addresses to announce (run()'s onListening) before this thread
+  // is the module's.
+  setImmediate(() => {
+    let failure: Error | undefined;
+    try {
+      supervision.message(runHere(prepared, owner, control, options));
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+    }
+    supervision.gone(failure);
+  });
+
+  return {
+    addresses: owner.addresses,
+    ready: supervision.ready,
+    outcome: supervision.outcome,
+    stats: () => control.stats(),
+    stop(): Promise<Outcome> {
+      // Before the run this keeps it from starting; during it (only from a
+      // callback of the run itself) the module sees it at its next call.
+      control.requestStop();
+      owner.wake();
+      return supervision.outcome;
+    },
+  };
+}
+
+function runHere(prepared: PreparedModule | Ending, owner: TransportOwner, control: ControlBlock, options: LaunchOptions): Ending {
+  if ('type' in prepared) return prepared;
+  if (control.stopRequested) {
+    prepared.discard();
+    return { type: 'stopped', message: 'it was stopped before it started' };
+  }
+  const signals = options.stopOnSignals;
+  let undo: (() => number | null) | null = null;
+  return prepared.run({
+    started() {
+      if (signals) undo = owner.stopOnSignals!(signals.graceMs, signals.graceLine);
+    },
+    // At once, before anything is closed: the watchdog must not end a module that has already ended.
+    returned() {
+      const signo = undo?.() ?? null;
+      if (signo !== null) signals!.onSignal(signo);
+    },
+  });
+}
