@@ -73,7 +73,7 @@ function wasmKind(backend: Backend, transport?: TransportName): ServerKind {
     takes: transport ? ['stallTimeoutMs'] : ['stallTimeoutMs', 'transport'],
     wasmModule: wasm,
     unavailableReason: async () => {
-      const missing = missingFile(wasm, 'run make') ?? missingFile('dist/ts/cli.js', 'run npx tsc -p .');
+      const missing = missingFile(wasm, 'run make') ?? missingFile('dist/node/cli.js', 'run npm run build');
       if (missing || !transport) return missing;
       const why = await transportUnavailable(transport);
       return why && `the ${transport} transport is unavailable: ${why}`;
@@ -81,7 +81,7 @@ function wasmKind(backend: Backend, transport?: TransportName): ServerKind {
     command: (port) => ({
       file: process.execPath,
       args: [
-        fromRoot('dist/ts/cli.js'), 'serve', '--backend', backend, '--host', '127.0.0.1', '--port', String(port),
+        fromRoot('bin/wasi-evloop.js'), 'serve', '--backend', backend, '--host', '127.0.0.1', '--port', String(port),
         ...(transport ? ['--transport', transport] : []),
       ],
     }),

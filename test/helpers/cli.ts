@@ -1,9 +1,10 @@
-// The wasi-evloop CLI (dist/ts/cli.js) as a child process, bounded in time.
+// The wasi-evloop CLI as users run it (bin/wasi-evloop.js: the bundle,
+// dist/node/cli.js) as a child process, bounded in time.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { REPO } from './servers.js';
 
-export const CLI = `${REPO}dist/ts/cli.js`;
+export const CLI = `${REPO}bin/wasi-evloop.js`;
 
 export interface CliResult {
   code: number | null;

@@ -10,8 +10,9 @@
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 import { ModuleLoadError } from './errors.js';
 import type { Backend } from './rules.js';
 
@@ -54,7 +55,7 @@ export async function loadModule(source: string | URL | Uint8Array, name: string
 
 /** The echo core for a backend (wasm/echo-BACKEND.wasm). */
 export function coreModule(backend: Backend): Promise<WebAssembly.Module> {
-  return loadModule(new URL(`../../../wasm/echo-${backend}.wasm`, import.meta.url), `echo-${backend}.wasm`);
+  return loadModule(join(packageRoot(), 'wasm', `echo-${backend}.wasm`), `echo-${backend}.wasm`);
 }
 
 /** argv[0] and the name in messages for a module given as a path, URL, bytes or compiled module. */

@@ -17,8 +17,6 @@ import { prepareModule, type Ending, type PreparedModule } from './run-module.js
 import { Supervision, type Outcome } from './supervision.js';
 
 export async function launchHere(options: LaunchOptions): Promise<Launched> {
-  // Awaited below, unless the listeners fail first: then its failure is not the one to report.
-  Promise.resolve(options.module).catch(() => {});
   const control = new ControlBlock();
   const owner = await openOwner(options.transport, { listen: options.listen, control, limits: options.limits, log: options.log });
   const supervision = new Supervision({

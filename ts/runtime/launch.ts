@@ -109,6 +109,8 @@ export function internalErrorTo(options: LaunchOptions): (message: string) => vo
  * module, on the thread `options.thread` says.
  */
 export async function launch(options: LaunchOptions): Promise<Launched> {
+  // Awaited by the launch, unless the listeners fail first: then its failure is not the one to report.
+  Promise.resolve(options.module).catch(() => {});
   if (options.thread === 'here') return (await import('./here-launch.js')).launchHere(options);
   return (await import('./worker-launch.js')).launchWorker(options);
 }

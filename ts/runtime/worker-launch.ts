@@ -25,8 +25,6 @@ const WORKER_YOUNG_GENERATION_MB = 4;
  * WorkerData as its first message.
  */
 export async function launchWorker(options: LaunchOptions): Promise<Launched> {
-  // Awaited below, unless the listeners fail first: then its failure is not the one to report.
-  Promise.resolve(options.module).catch(() => {});
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });

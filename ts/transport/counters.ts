@@ -8,7 +8,9 @@
 // `counters?.add(...)`: the arguments are not even evaluated.
 
 import { writeSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
+import { lazyNodeModule } from '../node-require.js';
+
+const workerThreads = lazyNodeModule<typeof import('node:worker_threads')>('node:worker_threads');
 
 class Counters {
   private readonly totals = new Map<string, number>();
@@ -29,4 +31,4 @@ class Counters {
   }
 }
 
-export const counters: Counters | null = process.env.WASI_EVLOOP_COUNTERS === '1' ? new Counters(isMainThread ? 'main' : 'worker') : null;
+export const counters: Counters | null = process.env.WASI_EVLOOP_COUNTERS === '1' ? new Counters(workerThreads().isMainThread ? 'main' : 'worker') : null;

@@ -11,11 +11,12 @@
 // The binary is found by node-gyp-build: build/Release/ first (built from
 // source by `npm install` in a clone, scripts/addon-build.mjs), then
 // prebuilds/<platform>-<arch>/ (shipped inside the npm package for linux-x64).
+// Imported, not required at run time, so that the bundles carry it (its load
+// was a sixth of the CLI's start before its listening line).
 
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import nodeGypBuild from 'node-gyp-build';
+import { findPackageRoot } from '../../package-root.js';
 
 /** Linux values, read from the system headers by the addon itself. */
 export interface KernelConstants {
@@ -173,12 +174,10 @@ function load(): KernelAddonLoad {
   if (process.platform !== 'linux') {
     return { unavailable: `kernel sockets need Linux, this is ${process.platform}: use the node-net transport` };
   }
-  const root = packageRoot();
-  if (root === null) return { unavailable: 'cannot find the wasi-evloop package folder above ' + here() };
-  const require = createRequire(join(root, 'package.json'));
+  const root = findPackageRoot();
+  if (root === null) return { unavailable: 'cannot find the wasi-evloop package folder: reinstall wasi-evloop' };
   let path: string;
   try {
-    const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
     path = nodeGypBuild.resolve(root);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -189,7 +188,7 @@ function load(): KernelAddonLoad {
   }
   let addon: unknown;
   try {
-    addon = require(path);
+    addon = createRequire(import.meta.url)(path);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { unavailable: `the kernel-socket addon ${path} does not load (${firstLine(message)}): ${REBUILD}` };
@@ -199,27 +198,6 @@ function load(): KernelAddonLoad {
     return { unavailable: `${path} is not this version's kernel-socket addon (missing ${missing.join(', ') || 'constants'}): ${REBUILD}` };
   }
   return { addon: addon as KernelAddon };
-}
-
-function here(): string {
-  return dirname(fileURLToPath(import.meta.url));
-}
-
-/** The folder of this package's package.json (dist/ts/transport/kernel/ is four levels down). */
-function packageRoot(): string | null {
-  for (let dir = here(), up = 0; up < 8; dir = dirname(dir), up++) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && readsAsThisPackage(manifest)) return dir;
-  }
-  return null;
-}
-
-function readsAsThisPackage(manifest: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'wasi-evloop';
-  } catch {
-    return false;
-  }
 }
 
 function firstLine(message: string): string {

@@ -3,8 +3,6 @@
 // use is reported before the module starts), hands their fds and an eventfd to
 // the module half, wakes it, and closes what it left behind.
 
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { ControlBlock } from '../control-block.js';
 import type { ListenAddress, OwnerOptions, TransportOwner } from '../types.js';
 import { loadKernelAddon, type KernelAddon } from './addon.js';
@@ -24,8 +22,26 @@ function listenFailure(address: ListenAddress, ip: string, errno: number): NodeJ
   return Object.assign(new Error(`listen ${code} ${ip}:${address.port}`), { code, errno: -errno, syscall: 'listen', address: address.host, port: address.port });
 }
 
+const V4_PART = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
+const V4 = new RegExp(`^(?:${V4_PART}\\.){3}${V4_PART}$`);
+
+/** node:net's isIP() !== 0, without loading node:net and what it loads (a start by address never needs them). */
+function isIpAddress(host: string): boolean {
+  if (V4.test(host)) return true;
+  if (!host.includes(':')) return false;
+  try {
+    // The URL parser's IPv6 grammar is inet_pton's (RFC 4291, with an embedded IPv4 tail).
+    new URL(`http://[${host}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function numericAddress(host: string): Promise<string> {
-  if (isIP(host) !== 0) return host;
+  if (isIpAddress(host)) return host;
+  // Only a host name needs the resolver.
+  const { lookup } = await import('node:dns/promises');
   return (await lookup(host)).address;
 }
 

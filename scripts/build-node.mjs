@@ -1,0 +1,71 @@
+// Bundles the Node build with esbuild into dist/node/, one self-contained
+// file per entry point, so that a start reads and compiles one file instead of
+// some sixty modules:
+//   cli.js     the command (bin/wasi-evloop.js loads it)
+//   index.js   the API (package export `wasi-evloop`; its types are dist/ts/index.d.ts)
+//   worker.js  a module's worker thread (the worker launch finds it beside itself)
+// Run by `npm run build`, `prepare` and `npm test`; nothing is downloaded.
+//
+// What a start may not need (the demo server, the shim runtime, the node-net
+// transport, the worker launch) stays behind dynamic imports, which a bundle
+// without code splitting turns into code in the same file that runs only when
+// first asked for. Node's own modules are made lazy the same way (see
+// lazyBuiltins): an ESM bundle would otherwise import all of them at once,
+// before its first line, whether the start needs them or not (node:http for
+// the demo server alone costs more than the rest of the CLI's start).
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const ENTRIES = { cli: 'ts/cli.ts', index: 'ts/index.ts', worker: 'ts/runtime/worker.ts' };
+
+/**
+ * Each `node:` module becomes a small CommonJS module of the bundle that
+ * requires the real one: it is loaded when the first module that imports it
+ * initializes, which for code behind a dynamic import is when that code is
+ * first used. commander (CommonJS) requires node:child_process when it loads,
+ * for subcommands this CLI does not have: for a `require` of that one, the
+ * module is a stand-in that loads it at its first use.
+ */
+const LOADED_AT_FIRST_USE = new Set(['node:child_process']);
+/** Node modules not already loaded when Node starts, and not needed by every start: the rest are imported as usual. */
+const LAZY = new Set(['node:child_process', 'node:crypto', 'node:dns/promises', 'node:fs/promises', 'node:http', 'node:net', 'node:wasi', 'node:worker_threads']);
+const lazyBuiltins = {
+  name: 'lazy-node-builtins',
+  setup(builder) {
+    builder.onResolve({ filter: /^node:/ }, (args) => {
+      if (args.namespace === 'node-builtin' || !LAZY.has(args.path)) return { path: args.path, external: true };
+      const atFirstUse = args.kind === 'require-call' && LOADED_AT_FIRST_USE.has(args.path);
+      return { path: args.path, namespace: 'node-builtin', pluginData: { atFirstUse } };
+    });
+    builder.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: args.pluginData?.atFirstUse
+        ? `let loaded; const load = () => (loaded ??= require(${JSON.stringify(args.path)}));\n` +
+          'module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });'
+        : `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+rmSync(`${root}dist/node`, { recursive: true, force: true });
+await Promise.all(
+  Object.entries(ENTRIES).map(([name, entry]) =>
+    build({
+      absWorkingDir: root,
+      entryPoints: { [name]: entry },
+      outdir: 'dist/node',
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      plugins: [lazyBuiltins],
+      // The require that the lazy builtins (and commander, which is CommonJS) call.
+      banner: { js: "import { createRequire as __wasiEvloopRequire } from 'node:module'; const require = __wasiEvloopRequire(import.meta.url);" },
+      sourcemap: true,
+      minify: process.env.S15_MINIFY === '1',
+      logLevel: 'warning',
+    }),
+  ),
+);
