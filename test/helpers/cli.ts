@@ -6,6 +6,17 @@ import { REPO } from './servers.js';
 
 export const CLI = `${REPO}bin/wasi-evloop.js`;
 
+/**
+ * Where the CLI puts a module: on its own starting thread when the transport
+ * allows it (the kernel transport, by default), or in a worker thread
+ * (`--worker`, or the node-net transport). Suites of the CLI run over each.
+ */
+export const CLI_PLACEMENTS = [
+  { name: 'starting thread', args: ['--transport', 'kernel'] },
+  { name: 'worker', args: ['--transport', 'kernel', '--worker'] },
+  { name: 'node-net worker', args: ['--transport', 'node-net'] },
+] as const;
+
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;

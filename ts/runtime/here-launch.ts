@@ -9,7 +9,6 @@
 
 import { ControlBlock } from '../transport/control-block.js';
 import { openModuleHalf, openOwner } from '../transport/kinds.js';
-import type { TransportOwner } from '../transport/types.js';
 import { countingImports } from './counting-imports.js';
 import { internalErrorTo, outputTo, runtimeConfig, type Launched, type LaunchOptions } from './launch.js';
 import { openRuntime } from './open-runtime.js';
@@ -49,13 +48,26 @@ export async function launchHere(options: LaunchOptions): Promise<Launched> {
     throw error;
   }
 
+  // From now on, before the caller announces the listeners: a signal that
+  // comes before the module starts stops it as well.
+  const signals = options.stopOnSignals;
+  const undo = signals ? owner.stopOnSignals!(signals.graceMs, signals.graceLine) : null;
   // On the next turn of the event loop, not now: the caller still has its
   // listening addresses to announce (run()'s onListening) before this thread
   // is the module's.
+  let state: 'waiting' | 'running' = 'waiting';
+  let stoppedByCaller = false;
   setImmediate(() => {
+    state = 'running';
     let failure: Error | undefined;
     try {
-      supervision.message(runHere(prepared, owner, control, options));
+      supervision.message(
+        runHere(prepared, stoppedByCaller, () => {
+          // At once, before anything is closed: the watchdog must not end a module that has already ended.
+          const signo = undo?.() ?? null;
+          if (signo !== null) signals!.onSignal(signo);
+        }),
+      );
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
     }
@@ -68,8 +80,10 @@ export async function launchHere(options: LaunchOptions): Promise<Launched> {
     outcome: supervision.outcome,
     stats: () => control.stats(),
     stop(): Promise<Outcome> {
-      // Before the run this keeps it from starting; during it (only from a
-      // callback of the run itself) the module sees it at its next call.
+      // Before the run this keeps it from starting (nothing could end it
+      // after a grace period); during it (only from a callback of the run
+      // itself) the module sees it at its next call.
+      stoppedByCaller ||= state === 'waiting';
       control.requestStop();
       owner.wake();
       return supervision.outcome;
@@ -77,22 +91,15 @@ export async function launchHere(options: LaunchOptions): Promise<Launched> {
   };
 }
 
-function runHere(prepared: PreparedModule | Ending, owner: TransportOwner, control: ControlBlock, options: LaunchOptions): Ending {
+/**
+ * Runs the module to its end; `ended` is called as soon as it has (or it
+ * never will). A stop by signal before the start does not keep it from
+ * running: it sees the stop at its first wait and may end with its own status.
+ */
+function runHere(prepared: PreparedModule | Ending, stoppedByCaller: boolean, ended: () => void): Ending {
+  if (!('type' in prepared) && !stoppedByCaller) return prepared.run(ended);
+  ended();
   if ('type' in prepared) return prepared;
-  if (control.stopRequested) {
-    prepared.discard();
-    return { type: 'stopped', message: 'it was stopped before it started' };
-  }
-  const signals = options.stopOnSignals;
-  let undo: (() => number | null) | null = null;
-  return prepared.run({
-    started() {
-      if (signals) undo = owner.stopOnSignals!(signals.graceMs, signals.graceLine);
-    },
-    // At once, before anything is closed: the watchdog must not end a module that has already ended.
-    returned() {
-      const signo = undo?.() ?? null;
-      if (signo !== null) signals!.onSignal(signo);
-    },
-  });
+  prepared.discard();
+  return { type: 'stopped', message: 'it was stopped before it started' };
 }

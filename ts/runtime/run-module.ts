@@ -29,10 +29,10 @@ export type Ending = Extract<WorkerMessage, { type: 'exit' | 'trap' | 'start-err
 export interface PreparedModule {
   /**
    * Runs _start to its end (blocking this thread while the module waits),
-   * then closes what the module left open. `around` is told when _start
-   * begins and when it has returned, before anything is closed.
+   * then closes what the module left open. `returned` is called as soon as
+   * _start has returned (or thrown), before anything is closed.
    */
-  run(around?: { started(): void; returned(): void }): Ending;
+  run(returned?: () => void): Ending;
   /** Closes what was opened, without running it. */
   discard(): void;
 }
@@ -85,9 +85,8 @@ export async function prepareModule(run: ModuleRun): Promise<PreparedModule | En
     return { type: 'start-error', message: describe(error) };
   }
   return {
-    run(around) {
+    run(returned) {
       try {
-        around?.started();
         let ending: Ending;
         try {
           ending = { type: 'exit', code: runtime.start(instance) };
@@ -95,7 +94,7 @@ export async function prepareModule(run: ModuleRun): Promise<PreparedModule | En
           // A trap, a stack overflow (RangeError), the shim's proc_raise, or the host ending it: the module is dead.
           ending = error instanceof ModuleStopped ? { type: 'stopped', message: error.message } : { type: 'trap', message: describe(error) };
         }
-        around?.returned();
+        returned?.();
         return ending;
       } finally {
         close();
