@@ -27,6 +27,8 @@ export interface CliResult {
 export interface CliProcess {
   child: ChildProcess;
   stdout(): string;
+  /** stdout as the bytes written (for binary output). */
+  stdoutBytes(): Buffer;
   stderr(): string;
   /** Resolves when stdout or stderr (whichever `stream` names) matches `pattern`. */
   waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, ms?: number): Promise<RegExpExecArray>;
@@ -38,10 +40,13 @@ export interface CliProcess {
 export function startCli(args: readonly string[], cli = CLI): CliProcess {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
+  const stdoutChunks: Buffer[] = [];
   const listeners: (() => void)[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
+    const decoder = new TextDecoder();
     child[stream]!.on('data', (chunk: Buffer) => {
-      out[stream] += chunk.toString('utf8');
+      if (stream === 'stdout') stdoutChunks.push(chunk);
+      out[stream] += decoder.decode(chunk, { stream: true });
       for (const listener of listeners) listener();
     });
   }
@@ -51,6 +56,7 @@ export function startCli(args: readonly string[], cli = CLI): CliProcess {
   return {
     child,
     stdout: () => out.stdout,
+    stdoutBytes: () => Buffer.concat(stdoutChunks),
     stderr: () => out.stderr,
     waitFor(stream, pattern, ms = 10_000) {
       return new Promise((resolve, reject) => {
