@@ -14,6 +14,8 @@ import type { LaunchOptions } from '../runtime/launch.js';
 export interface Placement {
   /** 'worker', or 'auto': on the starting thread when the transport allows it, in a worker otherwise. */
   thread: 'worker' | 'auto';
+  /** A worker is taken from, and given back to, the ones kept warm for the next module (a process that runs many). */
+  warm?: boolean;
   /**
    * The process's SIGINT and SIGTERM stop the module; should the host have to
    * end it after `graceMs`, `graceLine` is what the process prints (for a
@@ -24,7 +26,7 @@ export interface Placement {
 }
 
 /** What serve() and run() use. */
-export const IN_A_WORKER: Placement = { thread: 'worker' };
+export const IN_A_WORKER: Placement = { thread: 'worker', warm: true };
 
 /** The thread a module gets on `transport`. */
 export function threadFor(placement: Placement, transport: TransportName): Thread {
@@ -35,10 +37,11 @@ export function threadFor(placement: Placement, transport: TransportName): Threa
  * The launch options for `placement`. `onServing` is called once, when the
  * module first sleeps (it is serving): on the starting thread, while it runs.
  */
-export function placed(placement: Placement, transport: TransportName, moduleName: string, onServing?: () => void): Pick<LaunchOptions, 'thread' | 'stopOnSignals' | 'onServing'> {
+export function placed(placement: Placement, transport: TransportName, moduleName: string, onServing?: () => void): Pick<LaunchOptions, 'thread' | 'warm' | 'stopOnSignals' | 'onServing'> {
   const signals = placement.stopOnSignals;
   return {
     thread: threadFor(placement, transport),
+    warm: placement.warm,
     stopOnSignals: signals && {
       graceMs: signals.graceMs,
       graceLine: signals.graceLine(new ModuleStoppedError(moduleName, GRACE_ENDED)),

@@ -34,6 +34,11 @@ export interface LaunchOptions {
   transport: TransportName;
   /** Default 'worker'. 'here' needs a transport that runs on the starting thread. */
   thread?: Thread;
+  /**
+   * 'worker': take a worker kept from an earlier module, and keep this one
+   * for the next module if this one ends cleanly (a process that runs many).
+   */
+  warm?: boolean;
   /** argv, program name first. */
   args: readonly string[];
   env: Readonly<Record<string, string>>;

@@ -1,46 +1,45 @@
 // A module in a worker thread of its own (worker.ts): the starting thread
 // opens the transport's owner half (the listeners), relays output, stops the
-// module when asked, and ends with the worker, sockets and servers gone.
+// module when asked, and ends with the sockets and servers gone and the worker
+// terminated or, when it may run another module, kept (worker-pool.ts).
 
 import { constants } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ControlBlock } from '../transport/control-block.js';
 import { openOwner } from '../transport/kinds.js';
 import type { TransportOwner } from '../transport/types.js';
 import { internalErrorTo, outputTo, runtimeConfig, type Launched, type LaunchOptions } from './launch.js';
 import { Supervision } from './supervision.js';
+import { keepWorker, takeWorker } from './worker-pool.js';
 import type { WorkerData, WorkerMessage } from './types.js';
 
 /**
- * The module's thread allocates little per call (the data path none), so a
- * small young generation costs nothing in speed and keeps the garbage it does
- * make from growing the process: measured at 10k idle connections, 88 MB
- * resident with 4 MB against 101 MB with V8's default.
+ * The worker is taken first (worker-pool.ts): a new one boots while the
+ * listeners open and the module compiles; it gets its WorkerData as a message.
  */
-const WORKER_YOUNG_GENERATION_MB = 4;
-
 /**
- * The worker is started first: booting a thread takes longer than opening the
- * listeners and compiling the module, which happen meanwhile; it gets its
- * WorkerData as its first message.
+ * Endings after which the worker is as it was before the module: the module
+ * returned, exited or trapped (an exception out of _start; the host's state is
+ * per module), or never started. Not a module ended by the host in the middle
+ * of a call (ModuleStopped), nor one that hit a host bug.
  */
+const REUSABLE = new Set<WorkerMessage['type']>(['exit', 'trap', 'start-error']);
+
 export async function launchWorker(options: LaunchOptions): Promise<Launched> {
-  const worker = new Worker(new URL('./worker.js', import.meta.url), {
-    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-  });
+  const worker = takeWorker(options.warm ?? false);
   const control = new ControlBlock();
   let owner: TransportOwner;
   try {
     owner = await openOwner(options.transport, { listen: options.listen, control, limits: options.limits, log: options.log });
   } catch (error) {
-    await worker.terminate();
+    await setAside(worker, options);
     throw error;
   }
   let module: WebAssembly.Module;
   try {
     module = await options.module;
   } catch (error) {
-    await Promise.all([worker.terminate(), owner.close(0)]);
+    await Promise.all([setAside(worker, options), owner.close(0)]);
     throw error;
   }
   const { init, transfer } = owner.moduleInit();
@@ -54,21 +53,36 @@ export async function launchWorker(options: LaunchOptions): Promise<Launched> {
   };
   worker.postMessage(data, transfer as never[]);
 
+  const onInternalError = internalErrorTo(options);
+  let sound = true;
+  let released = false;
   const supervision = new Supervision({
     owner,
     control,
     lingerMs: options.lingerMs,
-    terminate: () => void worker.terminate(),
+    // Once released, the worker is no longer this module's (it may run the next one).
+    terminate: () => void (released || worker.terminate()),
     onOutput: outputTo(options),
-    onInternalError: internalErrorTo(options),
+    onInternalError(message) {
+      sound = false;
+      onInternalError(message);
+    },
     onServing: options.onServing,
   });
-  worker.on('message', (message: WorkerMessage) => supervision.message(message));
   let crash: Error | null = null;
-  worker.on('error', (error) => (crash ??= error));
-  worker.once('exit', (code) =>
-    supervision.gone(crash ?? new Error(`the module's worker exited (${code}) without reporting how the module ended`)),
-  );
+  const onMessage = (message: WorkerMessage) => {
+    if (!supervision.message(message)) return;
+    // Its last message: the module has ended and everything it opened is closed.
+    released = true;
+    worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+    if (options.warm && sound && REUSABLE.has(message.type)) keepWorker(worker);
+    else void worker.terminate();
+    supervision.gone();
+  };
+  const onError = (error: Error) => (crash ??= error);
+  const onExit = (code: number) =>
+    supervision.gone(crash ?? new Error(`the module's worker exited (${code}) without reporting how the module ended`));
+  worker.on('message', onMessage).on('error', onError).once('exit', onExit);
   if (options.stopOnSignals) stopOnSignals(supervision, options.stopOnSignals);
 
   return {
@@ -78,6 +92,12 @@ export async function launchWorker(options: LaunchOptions): Promise<Launched> {
     stats: () => control.stats(),
     stop: (graceMs) => supervision.stop(graceMs),
   };
+}
+
+/** A worker that was given no module (the start failed before): kept for the next one, or ended. */
+async function setAside(worker: Worker, options: LaunchOptions): Promise<void> {
+  if (options.warm) keepWorker(worker);
+  else await worker.terminate();
 }
 
 /**

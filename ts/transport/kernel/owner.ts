@@ -46,7 +46,7 @@ async function numericAddress(host: string): Promise<string> {
 }
 
 export class KernelOwner implements TransportOwner {
-  readonly ended: Promise<void>;
+  private endedPromise: Promise<void> | null = null;
   private readonly openFds: OpenFdTable;
   private readonly openFdsBuffer = openFdTableBuffer();
   private readonly wakeOnExit: () => void;
@@ -88,7 +88,6 @@ export class KernelOwner implements TransportOwner {
   ) {
     this.openFds = new OpenFdTable(this.openFdsBuffer);
     for (const fd of listenerFds) this.openFds.add(fd);
-    this.ended = this.openFds.ended();
     // A module's thread asleep in epoll_wait keeps the process from ever
     // exiting (process.exit() and an uncaught exception wait for it): the
     // stop request makes it not sleep again, the eventfd wakes it now.
@@ -97,6 +96,11 @@ export class KernelOwner implements TransportOwner {
       this.addon.wake(this.wakeFd);
     };
     process.on('exit', this.wakeOnExit);
+  }
+
+  /** Looked at only when asked: by then the module half has usually ended, and no wait is needed at all. */
+  get ended(): Promise<void> {
+    return (this.endedPromise ??= this.openFds.ended());
   }
 
   moduleInit(): { init: KernelModuleInit; transfer: Transferable[] } {
