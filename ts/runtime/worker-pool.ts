@@ -23,6 +23,11 @@ function dropIdle(worker: Worker): void {
   if (at >= 0) idle.splice(at, 1);
 }
 
+/** The workers kept for the next module now (their threadIds say which ones run the next modules). */
+export function idleWorkers(): readonly Worker[] {
+  return idle;
+}
+
 /** An idle worker if there is one (`warm`), else a new one (worker.js, booting). */
 export function takeWorker(warm: boolean): Worker {
   const kept = warm ? idle.pop() : undefined;
