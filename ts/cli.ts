@@ -287,4 +287,5 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Not a top-level await: the CLI's bundle is CommonJS (scripts/build-node.mjs).
+void main(process.argv);
