@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // wasi-evloop serve | run | demo. Exit status: the module's for `run`; 0 after a
 // signal-initiated close for `serve`; 2 for bad arguments (one line on
 // stderr); 1 for other failures (address in use, ...); 134 when the module
@@ -25,13 +24,25 @@ import type { Placement } from './facade/placement.js';
 import { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, STOP_GRACE_MS, type Backend } from './facade/rules.js';
 import { runWith } from './facade/run.js';
 import { serveWith } from './facade/serve.js';
+import { writeAllSync } from './runtime/stdio.js';
 import { RUNTIMES, type RuntimeName } from './runtime/types.js';
 import { TRANSPORTS, type TransportName } from './transport/kinds.js';
 
+if (process.env.S15_T) process.stderr.write(`T cli-top ${performance.now().toFixed(1)}\n`);
 const NAME = 'wasi-evloop';
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
 const EXIT_TRAP = 134;
+
+/**
+ * The CLI's own lines, written at once: a module on this thread may block it
+ * right after (a stream's write could wait for the event loop), and the
+ * process streams are not made (for a pipe they load node:net) on a start
+ * that needs none.
+ */
+function say(fd: 1 | 2, text: string): void {
+  writeAllSync(fd, Buffer.from(text));
+}
 
 class Exit extends Error {
   constructor(readonly code: number) {
@@ -41,7 +52,7 @@ class Exit extends Error {
 
 /** One line on stderr, then the exit status. */
 function fail(code: number, message: string): never {
-  process.stderr.write(`${NAME}: ${message}\n`);
+  say(2, `${NAME}: ${message}\n`);
   throw new Exit(code);
 }
 
@@ -104,7 +115,7 @@ function placement(flags: { worker?: boolean }, onSignal: (signo: number) => voi
 /** A module the host had to end after the user's signal: one line, and the status a shell gives a process the signal killed. */
 function endedAfterSignal(error: unknown, signal: number | null): number | null {
   if (!(error instanceof ModuleStoppedError) || signal === null) return null;
-  process.stderr.write(`${NAME}: ${error.message}\n`);
+  say(2, `${NAME}: ${error.message}\n`);
   return 128 + signal;
 }
 
@@ -122,6 +133,7 @@ interface ServeFlags {
 }
 
 async function serveCommand(flags: ServeFlags): Promise<void> {
+if (process.env.S15_T) process.stderr.write(`T parsed ${performance.now().toFixed(1)}\n`);
   let signal: number | null = null;
   const server = await serveWith(
     {
@@ -137,7 +149,8 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
     },
     placement(flags, (signo) => (signal ??= signo)),
     (ready) => {
-      process.stdout.write(
+if (process.env.S15_T) process.stderr.write(`T serving ${performance.now().toFixed(1)}\n`);
+      say(1, 
         `listening on ${formatAddress(ready.address)} (backend ${ready.backend}, runtime ${ready.runtime}, transport ${ready.transport})\n`,
       );
     },
@@ -176,7 +189,7 @@ const DEMO_PORT = 7080;
 async function demoCommand(flags: DemoFlags): Promise<void> {
   const { startDemoServer } = await import('./browser/demo-server.js');
   const server = await startDemoServer(flags.host, flags.port).catch((error) => reportError(error, 'demo'));
-  process.stdout.write(`demo on ${server.url}\n`);
+  say(1, `demo on ${server.url}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -197,7 +210,7 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
         runtime: flags.runtime,
         transport: flags.transport,
         onListening: (addresses) => {
-          for (const address of addresses) process.stderr.write(`listening on ${formatAddress(address)}\n`);
+          for (const address of addresses) say(2, `listening on ${formatAddress(address)}\n`);
         },
       },
       placement(flags, (signo) => (signal ??= signo)),
@@ -279,7 +292,7 @@ async function main(argv: string[]): Promise<void> {
       const command = argv.slice(2).find((a) => a === 'serve' || a === 'run' || a === 'demo');
       const message = error.message.replace(/^error: /, '').replace(/\n+/g, ' ').trim();
       const hint = command === 'run' && error.code === 'commander.unknownOption' ? "the module's own options go after '--'; " : '';
-      process.stderr.write(`${NAME}: ${message} (${hint}${usageHint(command)})\n`);
+      say(2, `${NAME}: ${message} (${hint}${usageHint(command)})\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }

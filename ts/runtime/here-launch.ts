@@ -18,6 +18,7 @@ import { Supervision, type Outcome } from './supervision.js';
 export async function launchHere(options: LaunchOptions): Promise<Launched> {
   const control = new ControlBlock();
   const owner = await openOwner(options.transport, { listen: options.listen, control, limits: options.limits, log: options.log });
+if (process.env.S15_T) process.stderr.write(`T owner ${performance.now().toFixed(1)}\n`);
   const supervision = new Supervision({
     owner,
     control,
@@ -34,6 +35,7 @@ export async function launchHere(options: LaunchOptions): Promise<Launched> {
       throw new Error(`the ${options.transport} transport cannot stop a module on the starting thread`);
     }
     const module = await options.module;
+if (process.env.S15_T) process.stderr.write(`T compiled ${performance.now().toFixed(1)}\n`);
     const { init } = owner.moduleInit();
     prepared = await prepareModule({
       module,
@@ -59,6 +61,7 @@ export async function launchHere(options: LaunchOptions): Promise<Launched> {
   let stoppedByCaller = false;
   setImmediate(() => {
     state = 'running';
+if (process.env.S15_T) process.stderr.write(`T run ${performance.now().toFixed(1)}\n`);
     let failure: Error | undefined;
     try {
       supervision.message(
