@@ -28,7 +28,6 @@ import { writeAllSync } from './runtime/stdio.js';
 import { RUNTIMES, type RuntimeName } from './runtime/types.js';
 import { TRANSPORTS, type TransportName } from './transport/kinds.js';
 
-if (process.env.S15_T) process.stderr.write(`T cli-top ${performance.now().toFixed(1)}\n`);
 const NAME = 'wasi-evloop';
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
@@ -133,7 +132,6 @@ interface ServeFlags {
 }
 
 async function serveCommand(flags: ServeFlags): Promise<void> {
-if (process.env.S15_T) process.stderr.write(`T parsed ${performance.now().toFixed(1)}\n`);
   let signal: number | null = null;
   const server = await serveWith(
     {
@@ -149,8 +147,8 @@ if (process.env.S15_T) process.stderr.write(`T parsed ${performance.now().toFixe
     },
     placement(flags, (signo) => (signal ??= signo)),
     (ready) => {
-if (process.env.S15_T) process.stderr.write(`T serving ${performance.now().toFixed(1)}\n`);
-      say(1, 
+      say(
+        1,
         `listening on ${formatAddress(ready.address)} (backend ${ready.backend}, runtime ${ready.runtime}, transport ${ready.transport})\n`,
       );
     },

@@ -54,7 +54,6 @@ export async function serveWith(options: ServeOptions, placement: Placement, onS
   const { backend, host, port, args, moduleName } = echoCommand(options);
   const runtime = oneOf('runtime', options.runtime ?? 'node', RUNTIMES);
   const transport = await chooseTransport(options.transport);
-if (process.env.S15_T) process.stderr.write(`T transport ${performance.now().toFixed(1)}\n`);
 
   // Compiled while the rest starts (the launch).
   const module = coreModule(backend);

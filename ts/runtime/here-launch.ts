@@ -18,7 +18,6 @@ import { Supervision, type Outcome } from './supervision.js';
 export async function launchHere(options: LaunchOptions): Promise<Launched> {
   const control = new ControlBlock();
   const owner = await openOwner(options.transport, { listen: options.listen, control, limits: options.limits, log: options.log });
-if (process.env.S15_T) process.stderr.write(`T owner ${performance.now().toFixed(1)}\n`);
   const supervision = new Supervision({
     owner,
     control,
@@ -35,7 +34,6 @@ if (process.env.S15_T) process.stderr.write(`T owner ${performance.now().toFixed
       throw new Error(`the ${options.transport} transport cannot stop a module on the starting thread`);
     }
     const module = await options.module;
-if (process.env.S15_T) process.stderr.write(`T compiled ${performance.now().toFixed(1)}\n`);
     const { init } = owner.moduleInit();
     prepared = await prepareModule({
       module,
@@ -61,7 +59,6 @@ if (process.env.S15_T) process.stderr.write(`T compiled ${performance.now().toFi
   let stoppedByCaller = false;
   setImmediate(() => {
     state = 'running';
-if (process.env.S15_T) process.stderr.write(`T run ${performance.now().toFixed(1)}\n`);
     let failure: Error | undefined;
     try {
       supervision.message(

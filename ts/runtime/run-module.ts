@@ -67,9 +67,7 @@ export async function prepareModule(run: ModuleRun): Promise<PreparedModule | En
   let instance: WebAssembly.Instance;
   try {
     transport = await run.openTransport(control);
-if (process.env.S15_T) process.stderr.write(`T modhalf ${performance.now().toFixed(1)}\n`);
     runtime = await run.openRuntime();
-if (process.env.S15_T) process.stderr.write(`T runtime ${performance.now().toFixed(1)}\n`);
     host = new SocketHost(transport, {
       control,
       onServing: () => report({ type: 'ready' }),
@@ -78,7 +76,6 @@ if (process.env.S15_T) process.stderr.write(`T runtime ${performance.now().toFix
     const composed = composeImports(runtime.imports, runtime.layout, host);
     const imports = run.wrapImports?.(composed) ?? composed;
     instance = new WebAssembly.Instance(run.module, imports as unknown as WebAssembly.Imports);
-if (process.env.S15_T) process.stderr.write(`T instance ${performance.now().toFixed(1)}\n`);
     const { memory, _start } = instance.exports;
     if (!(memory instanceof WebAssembly.Memory)) throw new Error('the module exports no memory');
     if (typeof _start !== 'function') throw new Error('the module exports no _start (is it a WASI command?)');
