@@ -17,7 +17,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const REPLAY_SEED = 0x5eef;
 
 test('a short run over every runtime and transport kind finds nothing', async () => {
-  const reports = await fuzz({ seconds: 6, seed: SEED });
+  const reports = await fuzz({ seconds: 8, seed: SEED });
   assert.ok(reports.length >= 4, 'node and shim, each over node-net and the memory network at least');
   for (const r of reports) {
     assert.ok(r.ok, r.failure ?? '');
