@@ -135,6 +135,8 @@ export async function runInstance(spec: InstanceSpec, io: InstanceIo): Promise<I
     control,
     clock,
     maxFds: rng.pick([8, 12, 65536]),
+    // As run() hands them over by default (NONBLOCK), or with blockingAccept.
+    blockingListeners: rng.chance(0.5),
     onInternalError: (error) => internalErrors.push(error),
   });
   const composed = composeImports(runtime.imports, runtime.layout, host);
@@ -227,15 +229,16 @@ function flatten(composed: ComposedImports): Record<string, (...args: Arg[]) => 
 /**
  * The memory network's clock is virtual and lives in this thread: its
  * watchdog is a timer on that clock. A call that may wait with no limit and
- * has waited WATCHDOG_MS is stopped as the owner would stop it.
+ * has waited WATCHDOG_MS is ended as the owner ends a module whose grace is
+ * over (a stop alone lets waits on connections and clocks go on).
  */
 function startWatchdog(net: MemoryNetwork, driver: Driver, trace: Trace, over: () => boolean): void {
   const tick = () => {
     if (over()) return;
-    if (driver.inCall && driver.callLimit === null && !net.control.stopRequested && net.now() - driver.callStartedAt >= WATCHDOG_MS) {
-      trace.note(`watchdog: the call has waited ${WATCHDOG_MS} ms; the owner stops the module`);
+    if (driver.inCall && driver.callLimit === null && !net.control.endRequested && net.now() - driver.callStartedAt >= WATCHDOG_MS) {
+      trace.note(`watchdog: the call has waited ${WATCHDOG_MS} ms; the owner ends the module`);
       driver.stopAt = net.now();
-      net.stop();
+      net.requestEnd();
     }
     net.after(WATCHDOG_TICK_MS, tick);
   };

@@ -5,9 +5,9 @@
 // every call the module's thread makes:
 // - a call with a timeout that runs past it (plus slack) is a failure;
 // - a call that may wait without a limit (a blocking accept, recv or send, a
-//   poll with no clock) is stopped after WATCHDOG_MS the way an owner stops a
-//   module (ControlBlock.requestStop + owner.wake), and must then return
-//   within STOP_PROMPT_MS;
+//   poll with no clock) is ended after WATCHDOG_MS the way an owner ends a
+//   module whose grace is over (ControlBlock.requestEnd + owner.wake), and must
+//   then return (or end the module) within STOP_PROMPT_MS;
 // - on the memory network (virtual clock, watched from inside) a call that
 //   takes HANG_MS of real time is a failure.
 // Everything it learns goes to the trace pipe, one line each (fuzz.ts reads it).
@@ -27,7 +27,7 @@ import { deriveSeed, Rng } from './rng.js';
 import type { FuzzWorkerData } from './worker.js';
 import { Sandbox } from './sandbox.js';
 
-/** After the stop request, how long a call may still take to return. */
+/** After the end request, how long a call may still take to return. */
 const STOP_PROMPT_MS = 1000;
 /** The memory network's calls take virtual time; this much real time in one call is a hang. */
 const HANG_MS = 3000;
@@ -214,9 +214,9 @@ function watch(
         return;
       }
       if (stopAt !== null) {
-        // Once the stop is requested, the call that was waiting returns and no call waits again.
+        // Once the end is requested, the call that was waiting returns and no call waits again.
         if (wallNow() - Math.max(stopAt, p.startedAt) > STOP_PROMPT_MS) {
-          fail('a stopped module waits no more', `${call} has not returned ${STOP_PROMPT_MS} ms after the stop request${p.seq === stoppedSeq ? '' : ' (it began after it)'}`);
+          fail('an ended module waits no more', `${call} has not returned ${STOP_PROMPT_MS} ms after the end request${p.seq === stoppedSeq ? '' : ' (it began after it)'}`);
         }
         return;
       }
@@ -228,8 +228,8 @@ function watch(
         stopAt = wallNow();
         stoppedSeq = p.seq;
         progress.markStopped(p.seq);
-        note(`watchdog: ${call} has waited ${WATCHDOG_MS} ms; the owner stops the module`);
-        control.requestStop();
+        note(`watchdog: ${call} has waited ${WATCHDOG_MS} ms; the owner ends the module`);
+        control.requestEnd();
         owner!.wake();
       }
     }, WATCH_EVERY_MS);

@@ -25,6 +25,8 @@ export interface LaunchOptions {
   env: Readonly<Record<string, string>>;
   preopens: readonly Preopen[];
   listen: readonly ListenAddress[];
+  /** The listeners start blocking (SocketHostOptions.blockingListeners); default: NONBLOCK, as wasmtime. */
+  blockingListeners?: boolean;
   stdout: Output;
   stderr: Output;
   limits?: TransportLimits;
@@ -103,6 +105,7 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
     },
     transport: init,
     control: control.buffer,
+    blockingListeners: options.blockingListeners ?? false,
   };
   worker.postMessage(data, transfer as never[]);
 
