@@ -39,7 +39,7 @@ export interface BrowserLaunched {
   readonly outcome: Promise<Outcome>;
   connect(address?: ListenAddress): Promise<VirtualSocket>;
   stats(): ConnectionStats;
-  /** Asks the module to stop; if it has not ended after `graceMs`, its worker is terminated. */
+  /** Asks the module to stop (its listeners hang up); if it has not ended after `graceMs`, it is ended (Supervision.stop). */
   stop(graceMs: number): Promise<Outcome>;
 }
 

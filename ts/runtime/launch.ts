@@ -46,8 +46,8 @@ export interface Launched {
   readonly outcome: Promise<Outcome>;
   stats(): ConnectionStats;
   /**
-   * Asks the module to stop (listeners hang up, sleeping calls return); if it
-   * has not ended after `graceMs`, its thread is terminated.
+   * Asks the module to stop (its listeners hang up; ts/host/waiting.ts); if it
+   * has not ended after `graceMs`, it is ended (Supervision.stop).
    */
   stop(graceMs: number): Promise<Outcome>;
 }
