@@ -117,6 +117,16 @@ test('epoll_wait with no timeout on nothing but hung-up listeners (an edge alrea
   assert.throws(() => empty.epollWait(idle, 8, -1n), ended);
 });
 
+test('a stop first seen as a wait on nothing but listeners is about to sleep is news: the caller looks again first', () => {
+  const h = makeHarness();
+  // Requested after the caller looked (no wake-up yet: it is on its way).
+  h.net.control.requestStop();
+  const watched = { onlyListeners: true };
+  h.host.waiting.sleep(-1, watched);
+  assert.ok(h.host.waiting.stopping);
+  assert.throws(() => h.host.waiting.sleep(-1, watched), ended);
+});
+
 test('epoll_wait during a stop with a timeout, or with a connection registered, sleeps as before', () => {
   const h = makeHarness();
   const client = h.net.connect()!;

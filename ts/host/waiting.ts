@@ -97,8 +97,14 @@ export class Waiting {
       return;
     }
     this.endIfOver();
-    if (timeoutMs < 0 && watched?.onlyListeners && this.stopping) {
-      throw new ModuleStopped('it waited with no timeout on nothing but its hung-up listeners');
+    if (timeoutMs < 0 && watched?.onlyListeners) {
+      // Seen before the caller looked: its listeners' hangups were news it has had.
+      const told = this.stopSeen;
+      if (this.stopping) {
+        // Seen only now, after the caller looked: the hangups are news, for its next look.
+        if (!told) return;
+        throw new ModuleStopped('it waited with no timeout on nothing but its hung-up listeners');
+      }
     }
     if (!this.announced) {
       this.announced = true;
