@@ -3,12 +3,13 @@
 // keeps working through the grace. A module blocked in read() goes on
 // serving its peer; once the peer closes it goes back to accept(), which
 // fails (ECANCELED), and it exits by itself with its own status. One whose
-// peer never moves is ended when the grace (stopGraceMs) ends — even asleep
-// in the kernel's epoll_wait — and run() rejects with ModuleStoppedError.
+// peer never moves is ended when the grace (stopGraceMs, default 2000 ms)
+// ends — even asleep in the kernel's epoll_wait — and run() rejects with
+// ModuleStoppedError.
 import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ModuleStoppedError, RUNTIMES, STOP_GRACE_MS, TRANSPORTS } from '../ts/index.js';
+import { ModuleStoppedError, RUNTIMES, STOP_GRACE_MS, TRANSPORTS, type RunOptions } from '../ts/index.js';
 import { connect, readToEnd, roundTrip, sleep, withTimeout } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
 import { runStoppable } from './helpers/run-listening.js';
@@ -16,6 +17,21 @@ import { runStoppable } from './helpers/run-listening.js';
 const wasm = fixtureWasm('blocking_echo');
 /** A short grace, for the module that never ends by itself. */
 const GRACE_MS = 600;
+
+/** The module asleep in read() on a peer that never sends again, then stopped: how it ended (the error), and whether it has. */
+async function asleepInRead(options: Pick<RunOptions, 'runtime' | 'transport' | 'stopGraceMs'>) {
+  const { exit, address, stop } = runStoppable(wasm, { ...options, blockingAccept: true });
+  const peer: net.Socket = await connect((await address).port);
+  peer.on('error', () => {});
+  await roundTrip(peer, Buffer.from('x'));
+  let ended = false;
+  const outcome = exit.then(() => null, (e: unknown) => e).finally(() => {
+    ended = true;
+    peer.destroy();
+  });
+  stop();
+  return { outcome, ended: () => ended };
+}
 
 for (const transport of TRANSPORTS) {
   for (const runtime of RUNTIMES) {
@@ -35,21 +51,22 @@ for (const transport of TRANSPORTS) {
     });
 
     test(`${runtime} ${transport}: a module asleep in read() whose peer never moves is ended when the grace ends, not before`, async () => {
-      const { exit, address, stop } = runStoppable(wasm, { runtime, transport, blockingAccept: true, stopGraceMs: GRACE_MS });
-      const peer: net.Socket = await connect((await address).port);
-      peer.on('error', () => {});
-      await roundTrip(peer, Buffer.from('x'));
-      let ended = false;
-      const outcome = exit.then(() => null, (e: unknown) => e).finally(() => (ended = true));
-      stop();
+      const asleep = await asleepInRead({ runtime, transport, stopGraceMs: GRACE_MS });
       await sleep(GRACE_MS / 2);
-      assert.not.ok(ended, 'ended before its grace was over');
-      const error = await withTimeout('the grace to end it', GRACE_MS + 5000, outcome);
+      assert.not.ok(asleep.ended(), 'ended before its grace was over');
+      const error = await withTimeout('the grace to end it', GRACE_MS + 5000, asleep.outcome);
       assert.instance(error, ModuleStoppedError);
       assert.match((error as ModuleStoppedError).reason, /grace period/);
-      peer.destroy();
     });
   }
 }
+
+test('without stopGraceMs the grace is STOP_GRACE_MS, 2000 ms', async () => {
+  assert.is(STOP_GRACE_MS, 2000);
+  const asleep = await asleepInRead({});
+  await sleep(1500);
+  assert.not.ok(asleep.ended(), 'ended before 1500 ms of its 2000 ms grace');
+  assert.instance(await withTimeout('the grace to end it', 5000, asleep.outcome), ModuleStoppedError);
+});
 
 test.run();
