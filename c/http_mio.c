@@ -25,6 +25,7 @@
  * more, finishes the responses it owes, closes every connection and exits 0
  * after one stats line on stderr. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -69,17 +70,19 @@ typedef struct conn {
     int write_shut;         /* FIN sent; reading only to see the peer's, then close */
 } conn;
 
-/* pfds[0, nlisteners) are the listeners; pfds[nlisteners + i] is conns[i]. */
+/* pfds[0, nlisteners) are the listeners, natively pfds[nlisteners] is the
+ * stop pipe's read end, and pfds[nfixed + i] is conns[i]. */
 static struct pollfd *pfds;
 static conn **conns;
 static size_t nconns, cap;
 static int listeners[PLATFORM_MAX_LISTENERS];
-static int nlisteners;
+static int nlisteners, nfixed;
 static int stopping;
-#ifdef __wasi__
-static const int stop_signal; /* WASI has no signals: the host hangs the listener up instead */
-#else
-static volatile sig_atomic_t stop_signal;
+#ifndef __wasi__
+/* SIGINT/SIGTERM write a byte here (the self-pipe trick, as tokio's signal
+ * handling does): the wait wakes even when the signal came while a turn was
+ * being served. WASI has no signals: the host hangs the listener up instead. */
+static int stop_pipe[2] = { -1, -1 };
 #endif
 
 static struct {
@@ -91,7 +94,7 @@ static struct {
 static int conn_add(int fd) {
     if (nconns == cap) {
         size_t ncap = cap ? cap * 2 : 64;
-        struct pollfd *np = realloc(pfds, (nlisteners + ncap) * sizeof *np);
+        struct pollfd *np = realloc(pfds, ((size_t)nfixed + ncap) * sizeof *np);
         if (!np) return -1;
         pfds = np;
         conn **nc = realloc(conns, ncap * sizeof *nc);
@@ -104,7 +107,7 @@ static int conn_add(int fd) {
     c->fd = fd;
     conns[nconns] = c;
     /* The mio pattern: both interests, always, whatever the connection is doing. */
-    pfds[nlisteners + nconns] = (struct pollfd){ .fd = fd, .events = POLLIN | POLLOUT };
+    pfds[nfixed + nconns] = (struct pollfd){ .fd = fd, .events = POLLIN | POLLOUT };
     nconns++;
     return 0;
 }
@@ -117,7 +120,7 @@ static void conn_close(size_t i) {
     free(c);
     nconns--;
     conns[i] = conns[nconns];
-    pfds[nlisteners + i] = pfds[nlisteners + nconns];
+    pfds[nfixed + i] = pfds[nfixed + nconns];
     stats.closed++;
 }
 
@@ -426,21 +429,40 @@ static void accept_some(int lfd) {
 #ifndef __wasi__
 static void on_stop_signal(int sig) {
     (void)sig;
-    stop_signal = 1;
+    int saved = errno;
+    ssize_t ignored = write(stop_pipe[1], "", 1);
+    (void)ignored; /* full: a wake-up is already pending */
+    errno = saved;
 }
 #endif
 
-static void setup(void) {
+/* The pollfds that are not connections; 0, or -1 after saying why. */
+static int setup(void) {
+    nfixed = nlisteners;
 #ifndef __wasi__
+    if (pipe2(stop_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+        fprintf(stderr, "stop pipe: %s\n", strerror(errno));
+        return -1;
+    }
+    nfixed++;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
-    /* No SA_RESTART: a poll() blocked with no connection open must return. */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 #endif
+    pfds = calloc((size_t)nfixed, sizeof *pfds);
+    if (!pfds) {
+        fprintf(stderr, "out of memory\n");
+        return -1;
+    }
+    for (int i = 0; i < nlisteners; i++) pfds[i] = (struct pollfd){ .fd = listeners[i], .events = POLLIN };
+#ifndef __wasi__
+    pfds[nlisteners] = (struct pollfd){ .fd = stop_pipe[0], .events = POLLIN };
+#endif
+    return 0;
 }
 
 static void usage(FILE *f) {
@@ -470,19 +492,12 @@ int main(int argc, char **argv) {
     }
     nlisteners = platform_listeners(addrs, naddrs, listeners, PLATFORM_MAX_LISTENERS);
     if (nlisteners < 0) return 2;
-    setup();
-    pfds = calloc((size_t)nlisteners, sizeof *pfds);
-    if (!pfds) {
-        fprintf(stderr, "out of memory\n");
-        return 1;
-    }
-    for (int i = 0; i < nlisteners; i++) pfds[i] = (struct pollfd){ .fd = listeners[i], .events = POLLIN };
+    if (setup() != 0) return 1;
 
     int status = 0;
     while (!stopping || nconns > 0) {
-        int n = poll(pfds, (nfds_t)(nlisteners + nconns), -1);
+        int n = poll(pfds, (nfds_t)nfixed + nconns, -1);
         stats.polls++;
-        if (stop_signal) begin_stop("signal");
         if (n < 0) {
             if (errno == EINTR) continue;
             fprintf(stderr, "poll: %s\n", strerror(errno));
@@ -493,7 +508,7 @@ int main(int argc, char **argv) {
          * one already seen. Accepted ones are polled from the next turn on. */
         for (size_t i = nconns; i-- > 0;) {
             conn *c = conns[i];
-            short re = pfds[nlisteners + i].revents;
+            short re = pfds[nfixed + i].revents;
             int fail = 0;
             if (re & (POLLIN | POLLHUP | POLLERR)) fail = conn_read(c) != 0;
             if (!fail && (re & (POLLOUT | POLLERR)) && c->out_len) fail = conn_flush(c) != 0;
@@ -506,6 +521,9 @@ int main(int argc, char **argv) {
             if (re & (POLLHUP | POLLERR | POLLNVAL)) begin_stop("listener closed by the host");
             else if (re & POLLIN) accept_some(listeners[i]);
         }
+#ifndef __wasi__
+        if (pfds[nlisteners].revents & POLLIN) begin_stop("stopped by a signal");
+#endif
     }
     while (nconns) conn_close(nconns - 1);
     if (!stopping)
