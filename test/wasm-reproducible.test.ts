@@ -14,8 +14,8 @@ test('make rebuilds every committed wasm/ module byte for byte', () => {
   delete env.WASI_SDK_PATH;
   // Each module is one clang run of its own: build them side by side.
   execFileSync('make', ['-B', `-j${availableParallelism()}`, `WASM_DIR=${out}`, 'wasm'], { cwd: REPO, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  // The echo core per backend, and the benchmark's HTTP server (c/http_mio.c).
-  for (const name of [...BACKENDS.map((b) => `echo-${b}`), 'http-mio']) {
+  // The echo core per backend, and the benchmark's modules (c/http_mio.c, c/exit_now.c).
+  for (const name of [...BACKENDS.map((b) => `echo-${b}`), 'http-mio', 'exit-now']) {
     const committed = readFileSync(`${REPO}wasm/${name}.wasm`);
     const rebuilt = readFileSync(`${REPO}${out}/${name}.wasm`);
     assert.ok(committed.equals(rebuilt),
