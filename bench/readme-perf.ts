@@ -122,7 +122,11 @@ function headlineTable(results: Results): Table {
   };
 }
 
-/** The HTTP server (mio's poll pattern) as wasm on each transport and natively. */
+/**
+ * The HTTP server (mio's poll pattern) as wasm on each transport and natively.
+ * No CPU per request here: a server that never sleeps spends its whole share
+ * whatever it serves (bench/README.md, "The HTTP server").
+ */
 function httpTable(results: Results): Table {
   const { servers } = results;
   const http = servers.filter((s) => s.program === 'http' && s.status !== 'unavailable');
@@ -141,7 +145,6 @@ function httpTable(results: Results): Table {
       '20 connections, req/s',
       '500 connections, req/s',
       '500 ÷ 20',
-      'server CPU per request at 20, µs',
       ...(idleCase ? [`CPU with ${idleCase.slice('http-idle-'.length)} idle connections`] : []),
     ],
     rows: http.map((s) => {
@@ -151,7 +154,6 @@ function httpTable(results: Results): Table {
         nativeRatio(s, caseMedian('http-20'), integer),
         nativeRatio(s, caseMedian('http-500'), integer),
         r === undefined ? '—' : `${r.toFixed(2)}×`,
-        nativeRatio(s, cpuPerRequest('http-20'), oneDecimal),
         ...(idleCase ? [s.cases[idleCase]?.metric ? `${Math.round(s.cases[idleCase].metric!.median)}%` : '—'] : []),
       ];
     }),
