@@ -25,12 +25,12 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 NODE_FLAGS=()
 [ "$TOOL" = cpu-prof ] && NODE_FLAGS=(--cpu-prof --cpu-prof-dir="$OUT")
 case $SERVER in
-  wasm-kernel) CMD=(node "${NODE_FLAGS[@]}" dist/ts/cli.js serve --backend epoll --transport kernel --port 0) ;;
-  wasm-node-net) CMD=(node "${NODE_FLAGS[@]}" dist/ts/cli.js serve --backend epoll --transport node-net --port 0) ;;
+  wasm-kernel) CMD=(node "${NODE_FLAGS[@]}" bin/wasi-evloop.js serve --backend epoll --transport kernel --port 0) ;;
+  wasm-node-net) CMD=(node "${NODE_FLAGS[@]}" bin/wasi-evloop.js serve --backend epoll --transport node-net --port 0) ;;
   native) CMD=(build/echo-epoll --listen 127.0.0.1:0) ;;
   node-echo) CMD=(node "${NODE_FLAGS[@]}" dist/bench/node-echo.js --port 0) ;;
   http-wasm-kernel | http-wasm-node-net)
-    CMD=(node "${NODE_FLAGS[@]}" dist/ts/cli.js run --transport "${SERVER#http-wasm-}" --tcplisten 127.0.0.1:0 wasm/http-mio.wasm) ;;
+    CMD=(node "${NODE_FLAGS[@]}" bin/wasi-evloop.js run --transport "${SERVER#http-wasm-}" --tcplisten 127.0.0.1:0 wasm/http-mio.wasm) ;;
   http-native) CMD=(build/http-mio --listen 127.0.0.1:0) ;;
   *) echo "unknown server $SERVER" >&2; exit 2 ;;
 esac

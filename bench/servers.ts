@@ -52,6 +52,9 @@ export interface ServerKind {
   wasmModule?: string;
 }
 
+/** The CLI as users start it (`npx wasi-evloop`): whatever it loads, the bench measures that. */
+const CLI = 'bin/wasi-evloop.js';
+
 function missingFile(path: string, hint: string): string | null {
   if (!existsSync(fromRoot(path))) return `${path} is missing (${hint})`;
   return null;
@@ -89,7 +92,7 @@ function wasmKind(backend: Backend, transport?: TransportName): ServerKind {
     command: (port) => ({
       file: process.execPath,
       args: [
-        fromRoot('dist/ts/cli.js'), 'serve', '--backend', backend, '--host', '127.0.0.1', '--port', String(port),
+        fromRoot(CLI), 'serve', '--backend', backend, '--host', '127.0.0.1', '--port', String(port),
         ...(transport ? ['--transport', transport] : []),
       ],
     }),
@@ -147,7 +150,7 @@ function httpWasmKind(transport: TransportName): ServerKind {
     },
     command: (port) => ({
       file: process.execPath,
-      args: [fromRoot('dist/ts/cli.js'), 'run', '--transport', transport, '--tcplisten', `127.0.0.1:${port}`, fromRoot(HTTP_WASM)],
+      args: [fromRoot(CLI), 'run', '--transport', transport, '--tcplisten', `127.0.0.1:${port}`, fromRoot(HTTP_WASM)],
     }),
     listeningOn: 'stderr',
   };
