@@ -7,7 +7,8 @@
 // usage: node dist/bench/run-exit.js MODULE.wasm [RUNS]  → one JSON line
 import { readFileSync } from 'node:fs';
 import { WASI } from 'node:wasi';
-import { run } from '../ts/index.js';
+// The package's entry point, as a user imports it (self-reference through package.json "exports").
+import { run } from 'wasi-evloop';
 
 const [module, runsText = '30'] = process.argv.slice(2);
 const runs = Number(runsText);
