@@ -187,6 +187,11 @@ function main(): void {
     },
   });
   const results = JSON.parse(readFileSync(values.results, 'utf8')) as Results;
+  // Summaries from before the HTTP server's rows name no program: their tables would come out empty.
+  if (results.servers.some((s) => s.program === undefined)) {
+    console.error(`readme-perf: ${values.results} predates the bench's programs (echo, http); make a new one with npm run bench`);
+    process.exit(2);
+  }
   if (results.settings.quick) {
     console.error(`readme-perf: ${values.results} is a --quick smoke run; the README takes a full run (npm run bench)`);
     process.exit(2);
