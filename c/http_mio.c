@@ -9,6 +9,11 @@
  * Writability is level-triggered, so every poll with a connection open
  * returns at once: the loop turns busily even when every peer is idle, as a
  * tokio server does on wasmtime. That is the pattern's cost, not a bug here.
+ * Between two polls it serves as tokio's scheduler does: a connection made
+ * ready by a poll (readable, or writable with output waiting) is a task in a
+ * run queue, and at most EVENT_INTERVAL tasks run before the next poll (with
+ * a zero timeout while tasks are left), so with many busy connections the
+ * program polls every connection once per EVENT_INTERVAL requests or so.
  *
  * HTTP: request line and headers parsed and checked, Content-Length bodies
  * read and discarded, pipelined requests answered in order, `Connection:
@@ -49,6 +54,8 @@
  * that does not read its responses cannot make us buffer without bound. */
 #define OUT_HIGH_WATER (64 * 1024)
 #define ACCEPTS_PER_POLL 64
+/* Tasks run between two polls of the I/O driver: tokio's event_interval default. */
+#define EVENT_INTERVAL 61
 
 static const char RESPONSE_HEAD[] =
     "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 13\r\n";
@@ -68,6 +75,9 @@ typedef struct conn {
     size_t out_start, out_len, out_cap;
     int last_response;      /* no request after the one being answered: close once flushed */
     int write_shut;         /* FIN sent; reading only to see the peer's, then close */
+    size_t slot;            /* its index in conns[] (and pfds[nfixed + slot]) */
+    short ready;            /* poll events seen since its task last ran */
+    int queued;             /* in the run queue */
 } conn;
 
 /* pfds[0, nlisteners) are the listeners, natively pfds[nlisteners] is the
@@ -75,6 +85,9 @@ typedef struct conn {
 static struct pollfd *pfds;
 static conn **conns;
 static size_t nconns, cap;
+/* The run queue, a ring of cap slots: the connections whose task is due. */
+static conn **runq;
+static size_t rq_head, rq_len;
 static int listeners[PLATFORM_MAX_LISTENERS];
 static int nlisteners, nfixed;
 static int stopping;
@@ -100,11 +113,18 @@ static int conn_add(int fd) {
         conn **nc = realloc(conns, ncap * sizeof *nc);
         if (!nc) return -1;
         conns = nc;
+        conn **nq = malloc(ncap * sizeof *nq);
+        if (!nq) return -1;
+        for (size_t k = 0; k < rq_len; k++) nq[k] = runq[(rq_head + k) % cap];
+        free(runq);
+        runq = nq;
+        rq_head = 0;
         cap = ncap;
     }
     conn *c = calloc(1, sizeof *c);
     if (!c) return -1;
     c->fd = fd;
+    c->slot = nconns;
     conns[nconns] = c;
     /* The mio pattern: both interests, always, whatever the connection is doing. */
     pfds[nfixed + nconns] = (struct pollfd){ .fd = fd, .events = POLLIN | POLLOUT };
@@ -112,15 +132,39 @@ static int conn_add(int fd) {
     return 0;
 }
 
-/* Removes conns[i]; the last connection takes its slot. */
-static void conn_close(size_t i) {
-    conn *c = conns[i];
+static void enqueue(conn *c) {
+    if (c->queued) return;
+    c->queued = 1;
+    runq[(rq_head + rq_len++) % cap] = c;
+}
+
+static conn *dequeue(void) {
+    conn *c = runq[rq_head];
+    rq_head = (rq_head + 1) % cap;
+    rq_len--;
+    c->queued = 0;
+    return c;
+}
+
+/* Removes c; the last connection takes its slot. */
+static void conn_close(conn *c) {
+    if (c->queued) {
+        /* Rare (a stop, a peer gone while its task waits): keep the queue's order. */
+        size_t k = 0;
+        while (runq[(rq_head + k) % cap] != c) k++;
+        for (; k + 1 < rq_len; k++) runq[(rq_head + k) % cap] = runq[(rq_head + k + 1) % cap];
+        rq_len--;
+    }
+    size_t i = c->slot;
     close(c->fd);
     free(c->out);
     free(c);
     nconns--;
-    conns[i] = conns[nconns];
-    pfds[nfixed + i] = pfds[nfixed + nconns];
+    if (i != nconns) {
+        conns[i] = conns[nconns];
+        conns[i]->slot = i;
+        pfds[nfixed + i] = pfds[nfixed + nconns];
+    }
     stats.closed++;
 }
 
@@ -388,11 +432,12 @@ static void begin_stop(const char *why) {
         close(listeners[i]);
         pfds[i].fd = -1; /* poll() skips negative fds, in wasi-libc and natively */
     }
-    /* Finish the responses owed, read no new request; the loop closes each
-     * connection once its output is out. */
+    /* Finish the responses owed, read no new request; each connection's task
+     * closes it once its output is out. */
     for (size_t i = 0; i < nconns; i++) {
         conns[i]->last_response = 1;
         conns[i]->in_len = 0;
+        enqueue(conns[i]);
     }
 }
 
@@ -474,6 +519,34 @@ static void usage(FILE *f) {
                                   : "  Listening sockets are passed by the host as fd 3, 4, ...\n");
 }
 
+/* A connection's task: what tokio would wake it for. Returns -1 to close it. */
+static int run_task(conn *c, short re) {
+    if (re & POLLNVAL) return -1;
+    if ((re & (POLLIN | POLLHUP | POLLERR)) && conn_read(c) != 0) return -1;
+    if ((re & (POLLOUT | POLLERR)) && c->out_len && conn_flush(c) != 0) return -1;
+    return stopping && c->out_len == 0 ? -1 : 0;
+}
+
+/* A poll's events: a connection's task is due when it can read, or write what waits. */
+static void note_events(void) {
+    for (size_t i = 0; i < nconns; i++) {
+        short re = pfds[nfixed + i].revents;
+        if (!re) continue;
+        conn *c = conns[i];
+        c->ready |= re;
+        if ((re & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) || ((re & POLLOUT) && c->out_len)) enqueue(c);
+    }
+    for (int i = 0; i < nlisteners && !stopping; i++) {
+        short re = pfds[i].revents;
+        /* The host hangs the listener up to stop us (a native listener never does). */
+        if (re & (POLLHUP | POLLERR | POLLNVAL)) begin_stop("listener closed by the host");
+        else if (re & POLLIN) accept_some(listeners[i]);
+    }
+#ifndef __wasi__
+    if (pfds[nlisteners].revents & POLLIN) begin_stop("stopped by a signal");
+#endif
+}
+
 int main(int argc, char **argv) {
     char *addrs[PLATFORM_MAX_LISTENERS];
     int naddrs = 0;
@@ -496,7 +569,8 @@ int main(int argc, char **argv) {
 
     int status = 0;
     while (!stopping || nconns > 0) {
-        int n = poll(pfds, (nfds_t)nfixed + nconns, -1);
+        /* Tasks left over: look for news without sleeping, as tokio does. */
+        int n = poll(pfds, (nfds_t)nfixed + nconns, rq_len ? 0 : -1);
         stats.polls++;
         if (n < 0) {
             if (errno == EINTR) continue;
@@ -504,28 +578,15 @@ int main(int argc, char **argv) {
             status = 1;
             break;
         }
-        /* Connections first, from the last: a closed one's slot is taken by
-         * one already seen. Accepted ones are polled from the next turn on. */
-        for (size_t i = nconns; i-- > 0;) {
-            conn *c = conns[i];
-            short re = pfds[nfixed + i].revents;
-            int fail = 0;
-            if (re & (POLLIN | POLLHUP | POLLERR)) fail = conn_read(c) != 0;
-            if (!fail && (re & (POLLOUT | POLLERR)) && c->out_len) fail = conn_flush(c) != 0;
-            if (re & POLLNVAL) fail = 1;
-            if (fail || (stopping && c->out_len == 0)) conn_close(i);
+        if (n > 0) note_events();
+        for (int k = 0; k < EVENT_INTERVAL && rq_len; k++) {
+            conn *c = dequeue();
+            short re = c->ready;
+            c->ready = 0;
+            if (run_task(c, re) != 0) conn_close(c);
         }
-        for (int i = 0; i < nlisteners && !stopping; i++) {
-            short re = pfds[i].revents;
-            /* The host hangs the listener up to stop us (a native listener never does). */
-            if (re & (POLLHUP | POLLERR | POLLNVAL)) begin_stop("listener closed by the host");
-            else if (re & POLLIN) accept_some(listeners[i]);
-        }
-#ifndef __wasi__
-        if (pfds[nlisteners].revents & POLLIN) begin_stop("stopped by a signal");
-#endif
     }
-    while (nconns) conn_close(nconns - 1);
+    while (nconns) conn_close(conns[nconns - 1]);
     if (!stopping)
         for (int i = 0; i < nlisteners; i++) close(listeners[i]);
     fprintf(stderr, "stats: accepted=%llu requests=%llu bad_requests=%llu closed=%llu polls=%llu\n", stats.accepted,
