@@ -316,7 +316,7 @@ struct conn {
     uint64_t goal_off;       /* rr/ping: tx_off at which the current request ends */
     uint64_t reply_off;      /* http: rx_off at which the responses asked for end */
     uint64_t req_base;       /* http: tx_off where the request in req[] starts */
-    char req[96];            /* http: the request being sent */
+    char req[160];           /* http: the request being sent (the longest host and counters fit) */
     uint64_t req_start_ns;   /* rr: when the current request was first written */
     int waiting;             /* a request or ping is outstanding */
 };
@@ -428,6 +428,7 @@ static size_t http_request(struct conn *c) {
     int v6 = target.ss_family == AF_INET6;
     int n = snprintf(c->req, sizeof c->req, "GET /%d/%llu HTTP/1.1\r\nHost: %s%s%s\r\n\r\n", (int)(c - conns),
                      (unsigned long long)(c->reply_off / opt.expect_len), v6 ? "[" : "", opt.host, v6 ? "]" : "");
+    if (n < 0 || (size_t)n >= sizeof c->req) usage_exit("--host is too long for an HTTP request line");
     c->req_base = c->tx_off;
     c->reply_off += opt.expect_len;
     return (size_t)n;
