@@ -18,7 +18,15 @@ if (!Number.isInteger(runs) || runs < 1 || !['epoll', 'poll', 'select'].includes
 }
 
 function kind(name: string, args: (port: number) => string[]): ServerKind {
-  return { name, runtime: 'wasm', takes: [], unavailableReason: async () => null, command: (port) => ({ file: process.execPath, args: args(port) }) };
+  return {
+    name,
+    runtime: 'wasm',
+    program: 'echo',
+    listeningOn: 'stdout',
+    takes: [],
+    unavailableReason: async () => null,
+    command: (port) => ({ file: process.execPath, args: args(port) }),
+  };
 }
 const cli = (port: number, ...more: string[]) => [
   `${repoRoot}bin/wasi-evloop.js`, 'serve', '--backend', values.backend!, '--transport', 'kernel', '--host', '127.0.0.1', '--port', String(port), ...more,

@@ -4,10 +4,12 @@
  * the module has ended. A native handler does what the listener would have
  * done: it sets the stop request (the ControlBlock's stop word) and writes the
  * wake eventfd, so the module's next wait returns and sees the stop. A
- * watchdog thread then ends the process if the module has not ended within the
- * grace period (one line on stderr, exit 128 + the signal's number): a module
- * busy in wasm makes no call the host could end it at, and a main thread
- * cannot be terminated the way a worker is.
+ * watchdog thread then keeps the grace period: when it ends, it sets the end
+ * request (the ControlBlock's end word) and wakes the module again, which ends
+ * it at its next wait; if it has not ended END_WAIT_MS later (a module busy in
+ * wasm makes no call the host could end it at, and a main thread cannot be
+ * terminated the way a worker is), the watchdog ends the process: one line on
+ * stderr, exit 128 + the signal's number.
  *
  * Why a handler and not a signalfd in the epoll set: a signalfd only sees a
  * signal that is blocked in every thread, or another thread takes it first;
@@ -49,9 +51,16 @@ static const int STOP_SIGNALS[] = { SIGINT, SIGTERM };
 
 /* The longest line the watchdog prints. */
 #define LINE_MAX_BYTES 1024
+/* After the end request, how long a module asleep in a wait has to wake and be
+ * ended there (it takes well under a millisecond on an idle machine). */
+#define END_WAIT_MS 500
+
+/* The ControlBlock's words, as ControlBlock.stopWords() gives them. */
+#define STOP_WORD 0
+#define END_WORD 1
 
 /* Set while armed; the handler reads only these. */
-static _Atomic(int32_t *) stop_word;
+static _Atomic(int32_t *) stop_words;
 static atomic_int wake_fd = -1;
 static atomic_int watch_fd = -1;
 /* The first stop signal that came (0: none), and which ones came at all. */
@@ -99,8 +108,8 @@ static void on_stop_signal(int signo, siginfo_t *info, void *context) {
   } else {
     int none = 0;
     if (atomic_compare_exchange_strong(&first_signal, &none, signo)) {
-      int32_t *word = atomic_load(&stop_word);
-      if (word != NULL) __atomic_store_n(word, 1, __ATOMIC_SEQ_CST);
+      int32_t *words = atomic_load(&stop_words);
+      if (words != NULL) __atomic_store_n(&words[STOP_WORD], 1, __ATOMIC_SEQ_CST);
       uint64_t one = 1;
       int fd = atomic_load(&wake_fd);
       if (fd >= 0) (void)!write(fd, &one, sizeof one);
@@ -129,9 +138,16 @@ static void *watch(void *unused) {
   watch_readable(-1);
   (void)!read(atomic_load(&watch_fd), &count, sizeof count);
   if (atomic_load(&disarming)) return NULL;
-  /* A stop signal came: the module has grace_ms to end. */
+  /* A stop signal came: the module has grace_ms to end by itself. */
   int timeout = grace_ms > INT32_MAX ? INT32_MAX : (int)grace_ms;
   if (watch_readable(timeout) || atomic_load(&disarming)) return NULL;
+  /* The grace is over: its next wait ends it (ts/host/waiting.ts). */
+  int32_t *words = atomic_load(&stop_words);
+  __atomic_store_n(&words[STOP_WORD], 1, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&words[END_WORD], 1, __ATOMIC_SEQ_CST);
+  uint64_t one = 1;
+  (void)!write(atomic_load(&wake_fd), &one, sizeof one);
+  if (watch_readable(END_WAIT_MS) || atomic_load(&disarming)) return NULL;
   (void)!write(STDERR_FILENO, line, line_length);
   _exit(128 + atomic_load(&first_signal));
 }
@@ -145,20 +161,20 @@ napi_value js_stop_on_signals(napi_env env, napi_callback_info info) {
   char text[LINE_MAX_BYTES];
   size_t length;
   if (!args_get(env, info, 4, argv) ||
-      !arg_typed_array(env, "stopOnSignals", "stop", argv[0], napi_int32_array, (void **)&word, &word_length) ||
+      !arg_typed_array(env, "stopOnSignals", "words", argv[0], napi_int32_array, (void **)&word, &word_length) ||
       !arg_fd(env, "stopOnSignals", "wakeFd", argv[1], &fd) ||
       !arg_int(env, "stopOnSignals", "graceMs", argv[2], 0, INT32_MAX, &grace) ||
       !arg_string(env, "stopOnSignals", "graceLine", argv[3], text, sizeof text, &length))
     return NULL;
-  if (word_length < 1) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "stopOnSignals(): stop must hold the stop word");
+  if (word_length < 2) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "stopOnSignals(): words must hold the stop and end words");
     return NULL;
   }
   if (armed) return ret_int(env, -EBUSY);
 
   int efd = eventfd(0, EFD_CLOEXEC);
   if (efd < 0) return ret_int(env, -errno);
-  /* The stop word lives in a SharedArrayBuffer: kept alive while the handler may write it. */
+  /* The words live in a SharedArrayBuffer: kept alive while the handler and the watchdog may write them. */
   if (napi_create_reference(env, argv[0], 1, &stop_ref) != napi_ok) {
     close(efd);
     return NULL;
@@ -171,7 +187,7 @@ napi_value js_stop_on_signals(napi_env env, napi_callback_info info) {
   atomic_store(&seen_mask, 0);
   atomic_store(&watch_fd, efd);
   atomic_store(&wake_fd, fd);
-  atomic_store(&stop_word, word);
+  atomic_store(&stop_words, word);
 
   /* The watchdog takes no signals itself: it is created with all blocked. */
   sigset_t all, before;
@@ -180,7 +196,7 @@ napi_value js_stop_on_signals(napi_env env, napi_callback_info info) {
   int failed = pthread_create(&watchdog, NULL, watch, NULL);
   pthread_sigmask(SIG_SETMASK, &before, NULL);
   if (failed != 0) {
-    atomic_store(&stop_word, NULL);
+    atomic_store(&stop_words, NULL);
     atomic_store(&wake_fd, -1);
     atomic_store(&watch_fd, -1);
     close(efd);
@@ -217,7 +233,7 @@ napi_value js_stop_on_signals_end(napi_env env, napi_callback_info info) {
   pthread_join(watchdog, NULL);
   close(atomic_exchange(&watch_fd, -1));
   atomic_store(&wake_fd, -1);
-  atomic_store(&stop_word, NULL);
+  atomic_store(&stop_words, NULL);
   napi_delete_reference(env, stop_ref);
   armed = false;
   return ret_int(env, atomic_load(&first_signal));

@@ -2,25 +2,27 @@
 // starting thread, where signals come through the addon, or a worker): a
 // module that ends by itself gives its own exit status; one the host had to
 // end exits 128 + the signal's number (143, 130), as a shell reports a
-// process the signal killed, after one line saying why — a module that
-// ignores the stop at once, and one busy in wasm that never calls the host,
-// at the end of the grace period. A second signal ends the process at once.
+// process the signal killed, after one line saying why — at once when it
+// ignores the stop (a blocking accept retried forever), or when --stop-grace
+// runs out (asleep in read() on a peer that never moves; busy in wasm, never
+// calling the host). A second signal ends the process at once.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { STOP_GRACE_MS } from '../ts/index.js';
 import { CLI_PLACEMENTS, startCli } from './helpers/cli.js';
 import { fixtureWasm, SPIN_WAT, watFixture } from './helpers/fixtures.js';
-import { connect, roundTrip } from './helpers/echo-client.js';
+import { connect, readToEnd, roundTrip, sleep } from './helpers/echo-client.js';
 
 const retrying = fixtureWasm('retry_accept');
 const blocking = fixtureWasm('blocking_echo');
 const spinning = await watFixture('spin', SPIN_WAT);
 const LISTENING = /listening on 127\.0\.0\.1:(\d+)\n/;
+const GRACE_OVER = 'did not end when asked to stop; the module was ended by the host: it did not end within the grace period';
 
 for (const placement of CLI_PLACEMENTS) {
   for (const [signal, status] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
-    test(`${placement.name}: run of a module that never stops, ${signal} → exit ${status}, promptly, one line`, async () => {
-      const cli = startCli(['run', retrying, '--tcplisten', '127.0.0.1:0', ...placement.args]);
+    test(`${placement.name}: run --blocking-accept of a module that never stops, ${signal} → exit ${status}, promptly, one line`, async () => {
+      const cli = startCli(['run', retrying, '--tcplisten', '127.0.0.1:0', '--blocking-accept', ...placement.args]);
       await cli.waitFor('stderr', LISTENING);
       const sent = performance.now();
       cli.child.kill(signal);
@@ -31,16 +33,46 @@ for (const placement of CLI_PLACEMENTS) {
     });
   }
 
-  test(`${placement.name}: run of a module busy in wasm, SIGTERM → after the grace period, one line, exit 143`, async () => {
-    const cli = startCli(['run', spinning, '--tcplisten', '127.0.0.1:0', ...placement.args]);
+  test(`${placement.name}: run of a module that stops by itself on SIGTERM → its own exit status, once its peer is done`, async () => {
+    const cli = startCli(['run', blocking, '--tcplisten', '127.0.0.1:0', '--blocking-accept', '--env', 'EXIT_CODE=7', ...placement.args]);
+    const [, port] = await cli.waitFor('stderr', LISTENING);
+    const peer = await connect(Number(port));
+    await roundTrip(peer, Buffer.from('x'));
+    cli.child.kill('SIGTERM');
+    // The connection is still served in the grace; its end sends the module back to accept, which fails.
+    assert.is((await roundTrip(peer, Buffer.from('y'))).toString(), 'y');
+    const rest = readToEnd(peer);
+    peer.end();
+    await rest;
+    const result = await cli.exited(5000);
+    assert.is(result.code, 7, result.stderr);
+  });
+
+  test(`${placement.name}: run --stop-grace 500: a module asleep in read() on a silent peer after SIGTERM → exit 143 and one line when the grace ends, not before`, async () => {
+    const cli = startCli(['run', blocking, '--tcplisten', '127.0.0.1:0', '--blocking-accept', '--stop-grace', '500', ...placement.args]);
+    const [, port] = await cli.waitFor('stderr', LISTENING);
+    const peer = await connect(Number(port));
+    peer.on('error', () => {});
+    await roundTrip(peer, Buffer.from('x'));
+    cli.child.kill('SIGTERM');
+    await sleep(250);
+    assert.is(cli.child.exitCode, null, 'still running inside its grace');
+    const result = await cli.exited(5000);
+    peer.destroy();
+    assert.is(result.code, 143, result.stderr);
+    assert.match(result.stderr, new RegExp(`\\nwasi-evloop: blocking_echo\\.wasm ${GRACE_OVER}\\n$`));
+  });
+
+  test(`${placement.name}: run --stop-grace 500 of a module busy in wasm, SIGTERM → after the grace, one line, exit 143`, async () => {
+    const cli = startCli(['run', spinning, '--tcplisten', '127.0.0.1:0', '--stop-grace', '500', ...placement.args]);
     await cli.waitFor('stderr', LISTENING);
     const sent = performance.now();
     cli.child.kill('SIGTERM');
-    const result = await cli.exited(STOP_GRACE_MS + 5000);
+    const result = await cli.exited(5000);
     const took = performance.now() - sent;
     assert.is(result.code, 143, result.stderr);
-    assert.ok(took >= STOP_GRACE_MS, `ended after ${took.toFixed(0)} ms, not before the grace period`);
-    assert.match(result.stderr, /^listening on [^\n]+\nwasi-evloop: spin\.wasm did not end when asked to stop; it did not end within the grace period\n$/);
+    assert.ok(took >= 500, `ended after ${took.toFixed(0)} ms, not before the grace period`);
+    assert.match(result.stderr, new RegExp(`^listening on [^\\n]+\\nwasi-evloop: spin\\.wasm ${GRACE_OVER}\\n$`));
   });
 
   test(`${placement.name}: a second SIGINT ends the process at once`, async () => {
@@ -48,22 +80,11 @@ for (const placement of CLI_PLACEMENTS) {
     await cli.waitFor('stderr', LISTENING);
     const sent = performance.now();
     cli.child.kill('SIGINT');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     cli.child.kill('SIGINT');
     const result = await cli.exited(STOP_GRACE_MS + 5000);
     assert.is(result.signal, 'SIGINT', `ended by the signal (code ${result.code}): ${result.stderr}`);
     assert.ok(performance.now() - sent < STOP_GRACE_MS, 'before the grace period');
-  });
-
-  test(`${placement.name}: run of a module that stops by itself on SIGTERM → its own exit status`, async () => {
-    const cli = startCli(['run', blocking, '--tcplisten', '127.0.0.1:0', '--env', 'EXIT_CODE=7', ...placement.args]);
-    const [, port] = await cli.waitFor('stderr', LISTENING);
-    const idle = await connect(Number(port));
-    await roundTrip(idle, Buffer.from('x'));
-    cli.child.kill('SIGTERM');
-    const result = await cli.exited(5000);
-    idle.destroy();
-    assert.is(result.code, 7, result.stderr);
   });
 }
 

@@ -15,7 +15,7 @@ function child(body: string): { status: number | null; signal: NodeJS.Signals | 
   const script = `
     const { loadKernelAddon } = await import(${JSON.stringify(ADDON_MODULE)});
     const addon = loadKernelAddon().addon;
-    const stop = new Int32Array(new SharedArrayBuffer(8), 0, 1);
+    const stop = new Int32Array(new SharedArrayBuffer(8), 0, 2);
     const efd = addon.eventfd();
     const say = (...words) => process.stdout.write(words.join(' ') + '\\n');
     ${body}`;

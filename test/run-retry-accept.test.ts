@@ -1,6 +1,6 @@
 // The retry_accept fixture (c/test/retry_accept.c: accept forever, one stderr
 // line per accept error, retry at once, like Rust's `for stream in
-// listener.incoming()`) serves under run() and the CLI. It never exits by
+// listener.incoming()`) serves under run() and the CLI with blockingAccept. It never exits by
 // itself; how promptly a host's stop ends it is for the host's own tests, so
 // here the stop is only required to end the run one way or the other.
 import { randomBytes } from 'node:crypto';
@@ -15,7 +15,7 @@ const wasm = fixtureWasm('retry_accept');
 
 for (const runner of moduleRunners()) {
   test(`${runner.name}: retry_accept echoes a connection, then the next one, with no error`, async () => {
-    const running = runner.start(wasm, { listen: true });
+    const running = runner.start(wasm, { listen: true, blockingAccept: true });
     const ended = running.exit.then(() => undefined, () => undefined);
     try {
       const address = await running.address;

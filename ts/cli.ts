@@ -21,7 +21,7 @@ import {
 } from './facade/errors.js';
 import { parseAddress, parsePreopen } from './facade/options.js';
 import type { Placement } from './facade/placement.js';
-import { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, STOP_GRACE_MS, type Backend } from './facade/rules.js';
+import { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS, type Backend } from './facade/rules.js';
 import { runWith } from './facade/run.js';
 import { serveWith } from './facade/serve.js';
 import { writeAllSync } from './runtime/stdio.js';
@@ -84,6 +84,13 @@ function parseCount(text: string): number {
   return Number(text);
 }
 
+function parseGrace(text: string): number {
+  if (!/^\d{1,10}$/.test(text) || Number(text) > MAX_STOP_GRACE_MS) {
+    throw new InvalidArgumentError(`expected a whole number of milliseconds from 0 to ${MAX_STOP_GRACE_MS}.`);
+  }
+  return Number(text);
+}
+
 function collect<T>(parse: (text: string) => T) {
   return (text: string, previous: T[] = []): T[] => {
     try {
@@ -107,7 +114,7 @@ function parseEnv(text: string): [string, string] {
 function placement(flags: { worker?: boolean }, onSignal: (signo: number) => void): Placement {
   return {
     thread: flags.worker ? 'worker' : 'auto',
-    stopOnSignals: { graceMs: STOP_GRACE_MS, graceLine: (ended) => `${NAME}: ${ended.message}\n`, onSignal },
+    stopOnSignals: { graceLine: (ended) => `${NAME}: ${ended.message}\n`, onSignal },
   };
 }
 
@@ -127,6 +134,7 @@ interface ServeFlags {
   maxConns?: number;
   maxPending?: number;
   stallTimeout?: number;
+  stopGrace?: number;
   verbose?: boolean;
   worker?: boolean;
 }
@@ -143,6 +151,7 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
       maxConns: flags.maxConns,
       maxPending: flags.maxPending,
       stallTimeoutMs: flags.stallTimeout,
+      stopGraceMs: flags.stopGrace,
       verbose: flags.verbose,
     },
     placement(flags, (signo) => (signal ??= signo)),
@@ -173,6 +182,8 @@ interface RunFlags {
   dir: { host: string; guest: string }[];
   runtime: RuntimeName;
   transport?: TransportName;
+  stopGrace?: number;
+  blockingAccept?: boolean;
   worker?: boolean;
 }
 
@@ -207,6 +218,8 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
         preopens: flags.dir,
         runtime: flags.runtime,
         transport: flags.transport,
+        stopGraceMs: flags.stopGrace,
+        blockingAccept: flags.blockingAccept,
         onListening: (addresses) => {
           for (const address of addresses) say(2, `listening on ${formatAddress(address)}\n`);
         },
@@ -245,6 +258,7 @@ function program(): Command {
     .option('--max-conns <n>', 'refuse connections beyond N open ones', parseCount)
     .option('--max-pending <bytes>', "drop a peer whose unsent output passes BYTES", parseCount)
     .option('--stall-timeout <ms>', 'drop a paused peer whose output has not moved for MS', parseCount)
+    .option('--stop-grace <ms>', `on SIGINT/SIGTERM, end the core if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
     .option('--verbose', 'log connections and bytes on stderr')
     .option('--worker', WORKER_HELP)
     .action((flags: ServeFlags) => serveCommand(flags));
@@ -259,6 +273,8 @@ function program(): Command {
     .option('--dir <host[::guest]>', 'preopen a directory (repeatable)', collect(parsePreopen), [])
     .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
+    .option('--blocking-accept', 'hand the listeners over blocking, for a blocking accept loop (default: NONBLOCK, as wasmtime)')
+    .option('--stop-grace <ms>', `on SIGINT/SIGTERM the listeners hang up; end the module if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
     .option('--worker', WORKER_HELP)
     .action(async (module: string, args: string[], flags: RunFlags) => {
       process.exitCode = (await runCommand(module, args, flags)) & 0xff;

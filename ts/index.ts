@@ -9,7 +9,7 @@
 // in files named for their job (ts/facade/).
 
 import { IN_A_WORKER } from './facade/placement.js';
-import { BACKENDS, type Backend } from './facade/rules.js';
+import { BACKENDS, type Backend, type ListenerOptions, type StopOptions } from './facade/rules.js';
 import { runWith, type RunOptions } from './facade/run.js';
 import { serveWith, type ServeOptions, type Server } from './facade/serve.js';
 import type { Output } from './runtime/launch.js';
@@ -20,9 +20,9 @@ import { TRANSPORTS, type TransportName } from './transport/kinds.js';
 // Everything in errors.ts (the error classes, Address, formatAddress) is public.
 export * from './facade/errors.js';
 export { parseAddress, parsePreopen } from './facade/options.js';
-export type { Backend, ConnectionStats, Output, Preopen, RunOptions, RuntimeName, ServeOptions, Server, TransportName };
+export type { Backend, ConnectionStats, ListenerOptions, Output, Preopen, RunOptions, RuntimeName, ServeOptions, Server, StopOptions, TransportName };
 export { BACKENDS, RUNTIMES, TRANSPORTS };
-export { DEFAULT_HOST, DEFAULT_PORT, STOP_GRACE_MS } from './facade/rules.js';
+export { DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS } from './facade/rules.js';
 
 /** Serves RFC 862 echo with the C core in wasm; resolves once it is listening and running. */
 export function serve(options: ServeOptions = {}): Promise<Server> {

@@ -2,12 +2,16 @@
 // as the CLI runs a module on the kernel transport: the module blocks this
 // thread, so what must go on meanwhile — the real peers, the watch of its
 // calls — runs in a worker (here-watcher.ts), and a stop comes as the CLI's
-// does: SIGTERM, caught by the addon's handler (owner.stopOnSignals).
+// does: SIGTERM, caught by the addon's handler (owner.stopOnSignals). The end
+// that follows is the watcher's (the end word and a wake, what the addon's
+// watchdog does when a CLI's grace runs out), so that the session keeps its
+// own pace (WATCHDOG_MS) rather than a grace's.
 
 import { once } from 'node:events';
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { HereWatcherData, WatcherReport } from './here-watcher.js';
+import type { KernelModuleInit } from '../../ts/transport/kernel/wire.js';
+import type { HereWatcherData, WatcherMessage, WatcherReport } from './here-watcher.js';
 import { runInstance } from './instance.js';
 import type { Progress } from './progress.js';
 import { withRealTransport, type InstanceRunner } from './session.js';
@@ -30,7 +34,8 @@ export function openHereRunner(progress: Progress, traceFd: number): InstanceRun
     run(base) {
       return withRealTransport('kernel', base, async (owner, control) => {
         const { init } = owner.moduleInit();
-        watcher.postMessage({ type: 'start', seed: base.seed, addresses: owner.addresses });
+        const start: WatcherMessage = { type: 'start', seed: base.seed, addresses: [...owner.addresses], control: control.buffer, wakeFd: (init as KernelModuleInit).wakeFd };
+        watcher.postMessage(start);
         await once(watcher, 'message');
         const undo = owner.stopOnSignals!(SIGNAL_GRACE_MS, `fuzz: the stopped module did not end within ${SIGNAL_GRACE_MS} ms\n`);
         let result;

@@ -67,7 +67,7 @@ export interface SessionSummary {
   worstOverrunCall: string;
   peerActions: number;
   perImport: Record<string, number>;
-  /** What the calls waiting when a stop came returned (ModuleStopped: the 'stopped' ending). */
+  /** What the calls waiting when the watchdog ended the module returned (ModuleStopped: they ended it). */
   stoppedCalls: Record<string, number>;
 }
 
@@ -211,7 +211,7 @@ function watch(
 ): Promise<Outcome> {
   return new Promise((resolve) => {
     const finish = (outcome: Omit<Outcome, 'stopped'>) => {
-      const stopped = watching.end();
+      const stopped = watching.finish();
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
@@ -229,6 +229,10 @@ function watch(
     const watching = watchCalls(progress, control !== null, {
       stop() {
         control!.requestStop();
+        owner!.wake();
+      },
+      end() {
+        control!.requestEnd();
         owner!.wake();
       },
       fail,

@@ -18,11 +18,12 @@ import {
   run,
   TRANSPORTS,
   type Address,
+  type RunOptions,
   type RuntimeName,
   type TransportName,
 } from '../../ts/index.js';
 import { startCli } from './cli.js';
-import { withTimeout } from './echo-client.js';
+import { runListening } from './run-listening.js';
 
 const LISTEN_MS = 5000;
 
@@ -36,6 +37,10 @@ export interface RunSpec {
   name?: string;
   /** One listener on 127.0.0.1, port 0, at fd 3. */
   listen?: boolean;
+  /** The listeners start blocking (run()'s blockingAccept, the CLI's --blocking-accept). */
+  blockingAccept?: boolean;
+  /** How long a stopped module has to end by itself (stopGraceMs, --stop-grace). */
+  stopGraceMs?: number;
   /** A stop sent this long after the start, if it has not ended by then. */
   stopAfterMs?: number;
 }
@@ -77,27 +82,26 @@ function apiRunner(runtime: RuntimeName, transport: TransportName): ModuleRunner
         if (warning.name === 'WasiEvloopHostError') hostErrors.push(warning.message);
       };
       process.on('warning', onWarning);
-      let listening!: (addresses: readonly Address[]) => void;
-      const bound = new Promise<readonly Address[]>((resolve) => (listening = resolve));
-      const exit = run(module, {
+      const options: RunOptions = {
         runtime,
         transport,
         name: spec.name,
         args: spec.args,
         env: spec.env,
         preopens: spec.preopens,
-        tcplisten: spec.listen ? ['127.0.0.1:0'] : [],
+        blockingAccept: spec.blockingAccept,
+        stopGraceMs: spec.stopGraceMs,
         stdout: (bytes) => out.stdout.push(Buffer.from(bytes)),
         stderr: (bytes) => (out.stderr += decoder.decode(bytes, { stream: true })),
-        onListening: listening,
         signal: controller.signal,
-      });
+      };
+      const { exit, address } = spec.listen ? runListening(module, options) : { exit: run(module, options), address: noListener() };
       const timer = spec.stopAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), spec.stopAfterMs);
       // Warnings are emitted on the next tick: the listener stays for one more.
       void exit.finally(() => setImmediate(() => process.off('warning', onWarning))).catch(() => {}).finally(() => clearTimeout(timer));
       return {
         exit,
-        address: listenedOn(bound, exit),
+        address,
         stop: () => controller.abort(),
         stdout: () => Buffer.concat(out.stdout).toString(),
         stdoutBytes: () => Buffer.concat(out.stdout),
@@ -130,6 +134,8 @@ function cliRunner(runtime: RuntimeName): ModuleRunner {
       }
       const args = ['run', file, '--runtime', runtime, '--transport', 'kernel'];
       if (spec.listen) args.push('--tcplisten', '127.0.0.1:0');
+      if (spec.blockingAccept) args.push('--blocking-accept');
+      if (spec.stopGraceMs !== undefined) args.push('--stop-grace', String(spec.stopGraceMs));
       for (const [k, v] of Object.entries(spec.env ?? {})) args.push('--env', `${k}=${v}`);
       for (const p of spec.preopens ?? []) args.push('--dir', p);
       args.push('--', ...(spec.args ?? []));
@@ -160,7 +166,7 @@ function cliRunner(runtime: RuntimeName): ModuleRunner {
       };
       const port = spec.listen
         ? cli.waitFor('stderr', /^listening on 127\.0\.0\.1:(\d+)\n/, LISTEN_MS).then(([, p]) => ({ host: '127.0.0.1', port: Number(p) }))
-        : Promise.reject(new Error('the module has no listener'));
+        : noListener();
       port.catch(() => {});
       return {
         exit,
@@ -178,15 +184,10 @@ function cliRunner(runtime: RuntimeName): ModuleRunner {
   };
 }
 
-function listenedOn(bound: Promise<readonly Address[]>, exit: Promise<number>): Promise<Address> {
-  const ended = exit.then(
-    (code) => Promise.reject(new Error(`the module exited (${code}) before listening`)),
-    (error: unknown) => Promise.reject(error),
-  );
-  ended.catch(() => {});
-  const address = withTimeout('the listener', LISTEN_MS, Promise.race([bound, ended])).then(([first]) => first!);
-  address.catch(() => {});
-  return address;
+function noListener(): Promise<never> {
+  const none = Promise.reject(new Error('the module has no listener'));
+  none.catch(() => {});
+  return none;
 }
 
 /**

@@ -17,12 +17,13 @@ export interface Placement {
   /** A worker is taken from, and given back to, the ones kept warm for the next module (a process that runs many). */
   warm?: boolean;
   /**
-   * The process's SIGINT and SIGTERM stop the module; should the host have to
-   * end it after `graceMs`, `graceLine` is what the process prints (for a
-   * module on the starting thread the process then exits with 128 + the
-   * signal's number at once). `onSignal` learns the first signal's number.
+   * The process's SIGINT and SIGTERM stop the module, with the entry point's
+   * grace (stopGraceMs); should the host have to end it, `graceLine` is what
+   * the process prints (a module on the starting thread that makes no call is
+   * ended with the process: the line, then 128 + the signal's number).
+   * `onSignal` learns the first signal's number.
    */
-  stopOnSignals?: { graceMs: number; graceLine(ended: ModuleStoppedError): string; onSignal(signo: number): void };
+  stopOnSignals?: { graceLine(ended: ModuleStoppedError): string; onSignal(signo: number): void };
 }
 
 /** What serve() and run() use. */
@@ -34,16 +35,23 @@ export function threadFor(placement: Placement, transport: TransportName): Threa
 }
 
 /**
- * The launch options for `placement`. `onServing` is called once, when the
- * module first sleeps (it is serving): on the starting thread, while it runs.
+ * The launch options for `placement`, with the entry point's grace.
+ * `onServing` is called once, when the module first sleeps (it is serving):
+ * on the starting thread, while it runs.
  */
-export function placed(placement: Placement, transport: TransportName, moduleName: string, onServing?: () => void): Pick<LaunchOptions, 'thread' | 'warm' | 'stopOnSignals' | 'onServing'> {
+export function placed(
+  placement: Placement,
+  transport: TransportName,
+  moduleName: string,
+  graceMs: number,
+  onServing?: () => void,
+): Pick<LaunchOptions, 'thread' | 'warm' | 'stopOnSignals' | 'onServing'> {
   const signals = placement.stopOnSignals;
   return {
     thread: threadFor(placement, transport),
     warm: placement.warm,
     stopOnSignals: signals && {
-      graceMs: signals.graceMs,
+      graceMs,
       graceLine: signals.graceLine(new ModuleStoppedError(moduleName, GRACE_ENDED)),
       onSignal: signals.onSignal,
     },

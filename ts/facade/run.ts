@@ -3,15 +3,15 @@
 import type { Address } from './errors.js';
 import { chooseTransport } from './choose-transport.js';
 import { loadModule, moduleNameOf } from './module-loader.js';
-import { oneOf, toAddress, toArgs, toEnv, toPreopens } from './options.js';
+import { flag, oneOf, toAddress, toArgs, toEnv, toPreopens } from './options.js';
 import { placed, type Placement } from './placement.js';
-import { RUN_LINGER_MS, runToEnd } from './rules.js';
+import { RUN_LINGER_MS, runToEnd, stopGrace, type ListenerOptions, type StopOptions } from './rules.js';
 import { start } from './start.js';
 import type { Output } from '../runtime/launch.js';
 import { RUNTIMES, type Preopen, type RuntimeName } from '../runtime/types.js';
 import type { TransportName } from '../transport/kinds.js';
 
-export interface RunOptions {
+export interface RunOptions extends StopOptions, ListenerOptions {
   /** Listening sockets, given to the module as fd 3, 4, … in this order: 'HOST:PORT' or an address. */
   tcplisten?: readonly (string | Address)[];
   /** Arguments after the program name. */
@@ -29,9 +29,10 @@ export interface RunOptions {
   /** Called with the bound addresses (port 0 resolved) before the module starts. */
   onListening?: (addresses: readonly Address[]) => void;
   /**
-   * Aborting stops the module as close() stops a server: listeners hang up
-   * and waiting calls return ECANCELED. A module that then exits resolves
-   * with its exit code; one that does not is ended (ModuleStoppedError).
+   * Aborting stops the module as close() stops a server: its listeners hang
+   * up (accept answers ECANCELED), and it has stopGraceMs to finish what it
+   * has. A module that then exits resolves with its exit code; one that does
+   * not is ended (ModuleStoppedError).
    */
   signal?: AbortSignal;
 }
@@ -43,6 +44,8 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
   const preopens = toPreopens(options.preopens);
   const env = toEnv(options.env);
   const args = toArgs(options.args);
+  const graceMs = stopGrace(options.stopGraceMs);
+  const blockingListeners = flag('blockingAccept', options.blockingAccept);
   const transport = await chooseTransport(options.transport);
   const moduleName = options.name ?? moduleNameOf(module);
   options.signal?.throwIfAborted();
@@ -58,10 +61,11 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
     env,
     preopens,
     listen,
+    blockingListeners,
     stdout: options.stdout ?? 'inherit',
     stderr: options.stderr ?? 'inherit',
     lingerMs: RUN_LINGER_MS,
-    ...placed(placement, transport, moduleName),
+    ...placed(placement, transport, moduleName, graceMs),
   });
-  return runToEnd(launched, moduleName, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port }))));
+  return runToEnd(launched, moduleName, graceMs, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port }))));
 }

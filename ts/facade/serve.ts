@@ -6,7 +6,7 @@ import { HeldOutput } from './held-output.js';
 import { coreModule } from './module-loader.js';
 import { oneOf } from './options.js';
 import { placed, type Placement } from './placement.js';
-import { coreDidNotStart, echoCommand, SERVE_LINGER_MS, STOP_GRACE_MS, type Backend, type EchoOptions } from './rules.js';
+import { coreDidNotStart, echoCommand, SERVE_LINGER_MS, stopGrace, type Backend, type EchoOptions, type StopOptions } from './rules.js';
 import { settle } from './settle.js';
 import { start } from './start.js';
 import type { Output } from '../runtime/launch.js';
@@ -14,7 +14,7 @@ import { RUNTIMES, type RuntimeName } from '../runtime/types.js';
 import type { ConnectionStats } from '../transport/control-block.js';
 import type { TransportName } from '../transport/kinds.js';
 
-export interface ServeOptions extends EchoOptions {
+export interface ServeOptions extends EchoOptions, StopOptions {
   runtime?: RuntimeName;
   /** Where the sockets live; default: the fastest available here (see README, "Transports"). */
   transport?: TransportName;
@@ -39,8 +39,8 @@ export interface Server {
   readonly finished: Promise<number>;
   /**
    * Graceful: the listeners hang up, the core closes every connection,
-   * prints its stats line and exits; after STOP_GRACE_MS its worker is
-   * terminated. Resolves when no worker, socket or server is left.
+   * prints its stats line and exits; after stopGraceMs it is ended.
+   * Resolves when no worker, socket or server is left.
    */
   close(): Promise<void>;
 }
@@ -53,6 +53,7 @@ export interface Server {
 export async function serveWith(options: ServeOptions, placement: Placement, onServing?: (server: Server) => void): Promise<Server> {
   const { backend, host, port, args, moduleName } = echoCommand(options);
   const runtime = oneOf('runtime', options.runtime ?? 'node', RUNTIMES);
+  const graceMs = stopGrace(options.stopGraceMs);
   const transport = await chooseTransport(options.transport);
 
   // Compiled while the rest starts (the launch).
@@ -77,7 +78,7 @@ export async function serveWith(options: ServeOptions, placement: Placement, onS
     lingerMs: SERVE_LINGER_MS,
     log: options.verbose ? (line) => stderr.sink(new TextEncoder().encode(`wasi-evloop: ${line}\n`)) : undefined,
     // The server exists by then: the module starts serving only after the launch has returned.
-    ...placed(placement, transport, moduleName, () => {
+    ...placed(placement, transport, moduleName, graceMs, () => {
       stderr.release();
       onServing?.(server!);
     }),
@@ -93,7 +94,7 @@ export async function serveWith(options: ServeOptions, placement: Placement, onS
     stats: () => launched.stats(),
     finished,
     async close() {
-      await launched.stop(STOP_GRACE_MS);
+      await launched.stop(graceMs);
     },
   };
 

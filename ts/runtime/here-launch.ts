@@ -38,6 +38,7 @@ export async function launchHere(options: LaunchOptions): Promise<Launched> {
     prepared = await prepareModule({
       module,
       control: control.buffer,
+      blockingListeners: options.blockingListeners ?? false,
       report: (message) => supervision.message(message),
       openTransport: (c) => openModuleHalf(init, c),
       openRuntime: () => openRuntime(options.runtime, { ...runtimeConfig(options), onOutput: outputTo(options) }),

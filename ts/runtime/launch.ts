@@ -44,6 +44,8 @@ export interface LaunchOptions {
   env: Readonly<Record<string, string>>;
   preopens: readonly Preopen[];
   listen: readonly ListenAddress[];
+  /** The listeners start blocking (SocketHostOptions.blockingListeners); default: NONBLOCK, as wasmtime. */
+  blockingListeners?: boolean;
   stdout: Output;
   stderr: Output;
   limits?: TransportLimits;
@@ -57,11 +59,12 @@ export interface LaunchOptions {
   onServing?: () => void;
   /**
    * The process's SIGINT and SIGTERM stop the module (for a process that is the
-   * module's own): its listeners hang up and its waits return; if it has not
-   * ended `graceMs` later, the host ends it and the launch's outcome is
-   * 'stopped' ('worker'), or `graceLine` goes to stderr and the process exits
-   * with 128 + the signal's number ('here': the thread cannot be taken back
-   * from a module busy in wasm). `onSignal` learns the first signal's number.
+   * module's own): its listeners hang up; if it has not ended `graceMs` later,
+   * the host ends it and the launch's outcome is 'stopped' — at its next wait,
+   * or, for a module that makes no call, by terminating its worker ('worker')
+   * or by ending the process with 128 + the signal's number after writing
+   * `graceLine` to stderr ('here': the thread cannot be taken back from a
+   * module busy in wasm). `onSignal` learns the first signal's number.
    */
   stopOnSignals?: { graceMs: number; graceLine: string; onSignal(signo: number): void };
 }
@@ -74,10 +77,10 @@ export interface Launched {
   readonly outcome: Promise<Outcome>;
   stats(): ConnectionStats;
   /**
-   * Asks the module to stop (listeners hang up, sleeping calls return); if it
-   * has not ended after `graceMs`, its thread is terminated. On 'here' the
-   * module cannot be reached while it runs: a stop before it starts ends it
-   * unstarted; during its run, only signals stop it (stopOnSignals).
+   * Asks the module to stop (its listeners hang up; ts/host/waiting.ts); if it
+   * has not ended after `graceMs`, it is ended (Supervision.stop). On 'here'
+   * the module cannot be reached while it runs: a stop before it starts ends
+   * it unstarted; during its run, only signals stop it (stopOnSignals).
    */
   stop(graceMs: number): Promise<Outcome>;
 }

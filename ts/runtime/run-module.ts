@@ -14,6 +14,8 @@ export interface ModuleRun {
   module: WebAssembly.Module;
   /** The ControlBlock's buffer: the stop request and the connection counters. */
   control: SharedArrayBuffer;
+  /** The listeners start blocking (SocketHostOptions.blockingListeners). */
+  blockingListeners: boolean;
   report(message: WorkerMessage): void;
   openTransport(control: ControlBlock): SocketTransport | Promise<SocketTransport>;
   /** Opened after the transport. */
@@ -70,6 +72,7 @@ export async function prepareModule(run: ModuleRun): Promise<PreparedModule | En
     runtime = await run.openRuntime();
     host = new SocketHost(transport, {
       control,
+      blockingListeners: run.blockingListeners,
       onServing: () => report({ type: 'ready' }),
       onInternalError: (error) => report({ type: 'internal-error', message: (error as Error)?.stack ?? String(error) }),
     });

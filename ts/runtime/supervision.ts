@@ -5,6 +5,7 @@
 // supplies only how its kind of worker is started, messaged and ended. No Node
 // imports.
 
+import { GRACE_OVER, ModuleStopped } from '../host/index.js';
 import type { ControlBlock } from '../transport/control-block.js';
 import type { TransportOwner } from '../transport/types.js';
 import type { WorkerMessage } from './types.js';
@@ -21,8 +22,12 @@ export type Outcome =
 /** How long to wait for the module half's last flush when the worker did not say goodbye. */
 const END_WAIT_MS = 500;
 
-/** Why a module the host ended at the end of the grace period has no exit code (whatever ended its thread). */
-export const GRACE_ENDED = 'it did not end within the grace period';
+/**
+ * Why a module the host ended at the end of the grace period has no exit
+ * code: the same words whether its next wait ended it, its thread was
+ * terminated, or (on the CLI's starting thread) the process was ended.
+ */
+export const GRACE_ENDED = new ModuleStopped(GRACE_OVER).message;
 
 export interface SupervisionOptions {
   owner: Pick<TransportOwner, 'ended' | 'wake' | 'close'>;
@@ -98,15 +103,19 @@ export class Supervision {
   }
 
   /**
-   * Asks the module to stop (listeners hang up, sleeping calls return); if it
-   * has not ended after `graceMs`, its thread is terminated.
+   * Asks the module to stop (its listeners hang up; see ts/host/waiting.ts);
+   * if it has not ended after `graceMs`, it is ended: at its next wait, or by
+   * terminating its thread.
    */
   stop(graceMs: number): Promise<Outcome> {
     this.options.control.requestStop();
     this.options.owner.wake();
     const timer = setTimeout(() => {
       this.terminated = true;
-      // A thread asleep in the transport cannot be terminated: wake it first.
+      // A thread asleep in the transport (the kernel's epoll_wait) cannot be
+      // terminated: the end request keeps every wait from sleeping again, so
+      // the wake-up cannot be taken and slept through before the terminate lands.
+      this.options.control.requestEnd();
       this.options.owner.wake();
       this.options.terminate();
     }, graceMs);

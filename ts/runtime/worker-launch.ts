@@ -50,6 +50,7 @@ export async function launchWorker(options: LaunchOptions): Promise<Launched> {
     config: runtimeConfig(options),
     transport: init,
     control: control.buffer,
+    blockingListeners: options.blockingListeners ?? false,
   };
   worker.postMessage(data, transfer as never[]);
 

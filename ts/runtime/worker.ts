@@ -24,6 +24,7 @@ port.on('message', (data: WorkerData) => {
   void runModule({
     module: data.module,
     control: data.control,
+    blockingListeners: data.blockingListeners,
     report,
     openTransport: (control) => openModuleHalf(data.transport, control),
     // Copied, not transferred: the shim reads bytes.byteLength after the sink returns.

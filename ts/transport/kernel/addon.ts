@@ -136,15 +136,17 @@ export interface KernelAddon {
   /**
    * For a module on the process's main thread (asleep in epollWait or busy in
    * wasm, it runs no JavaScript signal listener): from now on the first SIGINT
-   * or SIGTERM sets `stop[0]` to 1 (a ControlBlock's stop word, in a
-   * SharedArrayBuffer) and makes `wakeFd` readable, from a native handler that
-   * chains to the one it replaced; a second arrival of the same signal ends
-   * the process as the signal does by default. After the first, a watchdog
-   * thread waits `graceMs`: unless stopOnSignalsEnd() came first, it writes
-   * `graceLine` to stderr and ends the process with status 128 + the signal's
-   * number. One at a time per process. → 0 | -errno (-EBUSY when already on).
+   * or SIGTERM sets `words[0]` to 1 (a ControlBlock's stop word, in a
+   * SharedArrayBuffer: ControlBlock.stopWords()) and makes `wakeFd` readable,
+   * from a native handler that chains to the one it replaced; a second arrival
+   * of the same signal does what it did before (Node's default: the process
+   * ends). After the first, a watchdog thread waits `graceMs`; unless
+   * stopOnSignalsEnd() came first, it sets `words[1]` (the end word) and wakes
+   * `wakeFd` again, and if stopOnSignalsEnd() has not come 500 ms later, it
+   * writes `graceLine` to stderr and ends the process with status 128 + the
+   * signal's number. One at a time per process. → 0 | -errno (-EBUSY when already on).
    */
-  stopOnSignals(stop: Int32Array, wakeFd: number, graceMs: number, graceLine: string): number;
+  stopOnSignals(words: Int32Array, wakeFd: number, graceMs: number, graceLine: string): number;
 
   /** Puts the previous handlers back and ends the watchdog. → the first stop signal that came, or 0. */
   stopOnSignalsEnd(): number;

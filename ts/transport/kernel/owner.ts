@@ -90,9 +90,9 @@ export class KernelOwner implements TransportOwner {
     for (const fd of listenerFds) this.openFds.add(fd);
     // A module's thread asleep in epoll_wait keeps the process from ever
     // exiting (process.exit() and an uncaught exception wait for it): the
-    // stop request makes it not sleep again, the eventfd wakes it now.
+    // end request makes it not sleep again, the eventfd wakes it now.
     this.wakeOnExit = () => {
-      this.control.requestStop();
+      this.control.requestEnd();
       this.addon.wake(this.wakeFd);
     };
     process.on('exit', this.wakeOnExit);
@@ -115,7 +115,7 @@ export class KernelOwner implements TransportOwner {
   }
 
   stopOnSignals(graceMs: number, graceLine: string): () => number | null {
-    const armed = this.addon.stopOnSignals(this.control.stopWord(), this.wakeFd, graceMs, graceLine);
+    const armed = this.addon.stopOnSignals(this.control.stopWords(), this.wakeFd, graceMs, graceLine);
     if (armed < 0) throw new Error(`kernel transport: cannot stop the module on signals (${linuxErrnoName(-armed)})`);
     return () => this.addon.stopOnSignalsEnd() || null;
   }
