@@ -16,6 +16,7 @@
 // browserTest() registers a test once per browser. A browser that is absent
 // is skipped with one line (once per run) saying what is missing and how to
 // get it; under CI=true (.ci/run installs all three) it fails instead.
+// TEST_BROWSERS=chromium,webkit runs only those (while working on one).
 
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { test } from 'uvu';
@@ -107,7 +108,8 @@ const noted = new Set<BrowserName>();
  * prints one line per run — or, under CI=true, is a failing test.
  */
 export function browserTest(title: string, body: (browser: Browser) => Promise<void>, browsers: readonly Browser[] = BROWSERS): void {
-  for (const browser of browsers) {
+  const only = process.env.TEST_BROWSERS?.split(',');
+  for (const browser of browsers.filter((b) => only === undefined || only.includes(b.name))) {
     const missing = browser.missing();
     if (missing === null) {
       test(`${title} [${browser.name}]`, () => body(browser));
