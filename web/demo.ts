@@ -46,7 +46,7 @@ for (const lane of lanes) {
 }
 
 // The chart is loaded on its own: a browser where it cannot start (uPlot
-// formats numbers in navigator.language, and WebKitGTK under LANG=C says "c",
+// formats numbers in navigator.language, and WebKitGTK under LANG=C.UTF-8 says "C",
 // which Intl rejects) still runs the lesson, and says what is missing.
 let chart: RateChart | null = null;
 try {

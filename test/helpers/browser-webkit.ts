@@ -22,6 +22,8 @@ export interface WebKitPaths {
 export interface WebKitOptions {
   /** JSC_useSharedArrayBuffer=1 for the browser (default true). */
   sharedMemory?: boolean;
+  /** The browser's locale (LANG and LC_ALL; LANGUAGE unset); default: this process's. */
+  locale?: string;
   viewport: { width: number; height: number };
 }
 
@@ -109,10 +111,14 @@ function listeningPort(pid: number): number | null {
   return null;
 }
 
-async function startDriver(paths: WebKitPaths, display: string, sharedMemory: boolean): Promise<{ child: ChildProcess; base: string; log: () => string }> {
+async function startDriver(paths: WebKitPaths, display: string, options: WebKitOptions): Promise<{ child: ChildProcess; base: string; log: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, DISPLAY: display };
-  if (sharedMemory) env.JSC_useSharedArrayBuffer = '1';
+  if (options.sharedMemory ?? true) env.JSC_useSharedArrayBuffer = '1';
   else delete env.JSC_useSharedArrayBuffer;
+  if (options.locale !== undefined) {
+    env.LANG = env.LC_ALL = options.locale;
+    delete env.LANGUAGE;
+  }
   const child = startGroup(paths.driver, ['--host=127.0.0.1', '--port=0'], env, ['ignore', 'pipe', 'pipe']);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
@@ -168,7 +174,7 @@ export async function launchWebKit(paths: WebKitPaths, options: WebKitOptions): 
   const xvfb = await startXvfb(paths.xvfb);
   let driver: Awaited<ReturnType<typeof startDriver>> | null = null;
   try {
-    driver = await startDriver(paths, xvfb.display, options.sharedMemory ?? true);
+    driver = await startDriver(paths, xvfb.display, options);
     const { base } = driver;
     const created = (await command(base, 'POST', '/session', {
       capabilities: {

@@ -44,6 +44,9 @@ export interface BrowserPage {
   close(): Promise<void>;
 }
 
+/** What only the WebKit launcher can vary (the others ignore it): see browser-webkit.ts. */
+export type BrowserOptions = Pick<WebKitOptions, 'sharedMemory' | 'locale'>;
+
 export interface Browser {
   readonly name: BrowserName;
   /** Capitalised, for messages. */
@@ -51,7 +54,7 @@ export interface Browser {
   /** What is missing and how to get it, or null when the browser is here. */
   missing(): string | null;
   /** A new browser with one blank page. */
-  launch(options?: Pick<WebKitOptions, 'sharedMemory'>): Promise<BrowserPage>;
+  launch(options?: BrowserOptions): Promise<BrowserPage>;
 }
 
 const VIEWPORT = { width: 1200, height: 900 };
@@ -131,7 +134,7 @@ export interface OpenPage {
 }
 
 /** The demo server and a page of `browser` on `path` of it. */
-export async function openPage(browser: Browser, path = '/', options?: Pick<WebKitOptions, 'sharedMemory'>): Promise<OpenPage> {
+export async function openPage(browser: Browser, path = '/', options?: BrowserOptions): Promise<OpenPage> {
   const server = await startDemoServer('127.0.0.1', 0);
   let page: BrowserPage | null = null;
   try {
