@@ -1,6 +1,7 @@
 // Chromium (over the DevTools protocol) and Firefox (over WebDriver BiDi),
 // both the stock Debian builds, driven by puppeteer-core — which never
-// downloads a browser. Behind the seam of browser.ts.
+// downloads a browser. Behind the seam of browser.ts. puppeteer-core 24, not
+// 25: 25 needs Node 22.12 (the project supports Node 20).
 
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { BrowserPage, PageFunction } from './browser.js';

@@ -7,11 +7,13 @@
 // The drivers, and why two: puppeteer-core drives Chromium (DevTools protocol)
 // and stock Firefox (WebDriver BiDi) with no download (browser-puppeteer.ts).
 // WebKitGTK's only automation is WebKitWebDriver, classic WebDriver without
-// BiDi, which no library here speaks: browser-webkit.ts is a small client of
-// the few W3C commands the seam needs. One library for all three does not
-// exist offline: WebdriverIO and selenium-webdriver speak classic WebDriver to
-// all three, but Firefox would then need geckodriver, which Debian bookworm
-// does not package; playwright-core needs its own patched Firefox and WebKit.
+// BiDi, which puppeteer cannot speak: browser-webkit.ts is a small client of
+// the six W3C commands the seam needs (WebdriverIO's `webdriver` package would
+// be a dozen more packages for six HTTP requests). One library for all three
+// does not work offline: WebdriverIO and selenium-webdriver speak classic
+// WebDriver to all three, but Firefox then needs geckodriver, which Debian
+// bookworm does not package; playwright-core needs its own patched Firefox and
+// WebKit builds, which cannot be downloaded here.
 //
 // browserTest() registers a test once per browser. A browser that is absent
 // is skipped with one line (once per run) saying what is missing and how to
