@@ -8,8 +8,8 @@
 // and stock Firefox (WebDriver BiDi) with no download (browser-puppeteer.ts).
 // WebKitGTK's only automation is WebKitWebDriver, classic WebDriver without
 // BiDi, which puppeteer cannot speak: browser-webkit.ts is a small client of
-// the six W3C commands the seam needs (WebdriverIO's `webdriver` package would
-// be a dozen more packages for six HTTP requests). One library for all three
+// the seven W3C commands the seam needs (WebdriverIO's `webdriver` package would
+// be a dozen more packages for seven HTTP requests). One library for all three
 // does not work offline: WebdriverIO and selenium-webdriver speak classic
 // WebDriver to all three, but Firefox then needs geckodriver, which Debian
 // bookworm does not package; playwright-core needs its own patched Firefox and
