@@ -23,6 +23,8 @@ export async function launchPuppeteer(name: 'chromium' | 'firefox', executablePa
   });
   try {
     const page: Page = (await browser.pages())[0] ?? (await browser.newPage());
+    // Firefox's first tab does not take defaultViewport.
+    await page.setViewport(viewport);
     const errors: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
