@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { browserTest } from './helpers/browser.js';
+import { API_PATH, browserTest } from './helpers/browser.js';
 import { startCli } from './helpers/cli.js';
 
 type Api = typeof import('../ts/browser/index.js');
@@ -67,7 +67,7 @@ browserTest('the page of `demo` is isolated, ready to start, and its bundle echo
           startEnabled: !document.querySelector<HTMLButtonElement>('#start')!.disabled,
           echoed,
         };
-      }, new URL('/dist/browser/index.js', url).href);
+      }, new URL(API_PATH, url).href);
       assert.equal(seen, { isolated: true, status: 'Press Start to run the three servers.', startEnabled: true, echoed: 'ping' });
       assert.equal(await page.errors(), []);
     } finally {

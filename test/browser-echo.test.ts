@@ -37,7 +37,7 @@ browserTest('select, poll and epoll each echo 1 MiB exactly', async (browser) =>
         return { backend, got, same, bytesIn: stats.bytesIn, bytesOut: stats.bytesOut };
       };
       return Promise.all((['select', 'poll', 'epoll'] as const).map(one));
-    }, new URL('/dist/browser/index.js', opened.server.url).href);
+    }, opened.api);
     for (const r of results) {
       assert.is(r.got, 1 << 20, `${r.backend}: every byte came back`);
       assert.ok(r.same, `${r.backend}: the same bytes, in order`);

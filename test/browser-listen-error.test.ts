@@ -5,12 +5,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { browserTest, openPage } from './helpers/browser.js';
-import { fixtureWasm } from './helpers/fixtures.js';
 
 type Api = typeof import('../ts/browser/index.js');
 
 browserTest('an address in use is AddressInUseError naming it, for run()', async (browser) => {
-  fixtureWasm('blocking_echo');
   const opened = await openPage(browser, '/');
   try {
     const r = await opened.page.evaluate(
@@ -26,7 +24,7 @@ browserTest('an address in use is AddressInUseError naming it, for run()', async
         );
         return fromRun;
       },
-      { url: new URL('/dist/browser/index.js', opened.server.url).href, module: new URL('/fixtures/blocking_echo.wasm', opened.server.url).href },
+      { url: opened.api, module: opened.fixture('blocking_echo') },
     );
     assert.ok(r, 'run() rejected');
     assert.ok(r!.isTyped, `an AddressInUseError, got ${r!.name}: ${r!.message}`);

@@ -6,12 +6,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { browserTest, openPage } from './helpers/browser.js';
-import { fixtureWasm } from './helpers/fixtures.js';
 
 type Api = typeof import('../ts/browser/index.js');
 
 browserTest('the Go-style fixture serves under run() by default, and an abort lets it finish its request in flight, exit 0', async (browser) => {
-  fixtureWasm('go_style_server');
   const opened = await openPage(browser, '/');
   try {
     const r = await opened.page.evaluate(
@@ -53,7 +51,7 @@ browserTest('the Go-style fixture serves under run() by default, and an abort le
         await client;
         return { code, stderr, answers };
       },
-      { url: new URL('/dist/browser/index.js', opened.server.url).href, module: new URL('/fixtures/go_style_server.wasm', opened.server.url).href },
+      { url: opened.api, module: opened.fixture('go_style_server') },
     );
     assert.equal(r.answers, ['done first\n', 'done in flight\n']);
     assert.is(r.code, 0, r.stderr);

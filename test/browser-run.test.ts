@@ -5,12 +5,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { browserTest, openPage } from './helpers/browser.js';
-import { fixtureWasm } from './helpers/fixtures.js';
 
 type Api = typeof import('../ts/browser/index.js');
 
 browserTest('the blocking-echo fixture serves two connections under run() and exits with its code', async (browser) => {
-  fixtureWasm('blocking_echo');
   const opened = await openPage(browser, '/');
   try {
     const r = await opened.page.evaluate(
@@ -48,7 +46,7 @@ browserTest('the blocking-echo fixture serves two connections under run() and ex
         await clients;
         return { code, stdout, echoes };
       },
-      { url: new URL('/dist/browser/index.js', opened.server.url).href, module: new URL('/fixtures/blocking_echo.wasm', opened.server.url).href },
+      { url: opened.api, module: opened.fixture('blocking_echo') },
     );
     assert.equal(r.echoes, ['first connection', 'second one']);
     assert.is(r.stdout, 'served 2\n');

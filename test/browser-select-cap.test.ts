@@ -45,7 +45,7 @@ browserTest('select refuses past its cap and keeps serving the rest', async (bro
         await server.close();
         return { served: kept.length, again: again.filter(Boolean).length, accepted: stats.accepted };
       },
-      { url: new URL('/dist/browser/index.js', opened.server.url).href, clients: CLIENTS },
+      { url: opened.api, clients: CLIENTS },
     );
     assert.ok(r.served >= FD_SETSIZE - 30 && r.served <= FD_SETSIZE, `${r.served} of ${CLIENTS} served`);
     assert.is(r.again, 50, 'the connections it holds still echo after the refusals');

@@ -32,7 +32,7 @@ browserTest(
             (error: Error) => error.message,
           ),
         };
-      }, new URL('/dist/browser/index.js', opened.server.url).href);
+      }, opened.api);
       assert.is(seen.isolated, true, 'the page is cross-origin isolated: the lack is the browser’s');
       assert.is(seen.status, `This page cannot run the servers: ${WHY}.`);
       assert.is(seen.unavailable, WHY);

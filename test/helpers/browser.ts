@@ -25,6 +25,7 @@ import { test } from 'uvu';
 import { startDemoServer, type DemoServer } from '../../ts/browser/demo-server.js';
 import { launchPuppeteer } from './browser-puppeteer.js';
 import { launchWebKit, type WebKitOptions } from './browser-webkit.js';
+import { fixtureWasm } from './fixtures.js';
 import { REPO } from './servers.js';
 
 export type BrowserName = 'chromium' | 'firefox' | 'webkit';
@@ -130,9 +131,16 @@ export function browserTest(title: string, body: (browser: Browser) => Promise<v
   }
 }
 
+/** Where the demo server serves the API bundle (`wasi-evloop/browser`). */
+export const API_PATH = '/dist/browser/index.js';
+
 export interface OpenPage {
   page: BrowserPage;
   server: DemoServer;
+  /** The URL of the API bundle, for `await import(api)` in the page. */
+  api: string;
+  /** The URL of test fixture `name` (c/test/NAME.c, built first if it is not). */
+  fixture(name: string): string;
   close(): Promise<void>;
 }
 
@@ -147,6 +155,11 @@ export async function openPage(browser: Browser, path = '/', options?: BrowserOp
     return {
       page,
       server,
+      api: new URL(API_PATH, server.url).href,
+      fixture(name) {
+        fixtureWasm(name);
+        return new URL(`/fixtures/${name}.wasm`, server.url).href;
+      },
       async close() {
         await opened.close();
         await server.close();
