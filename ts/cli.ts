@@ -19,6 +19,7 @@ import {
   UsageError,
   WasiEvloopError,
 } from './facade/errors.js';
+import { MAX_INSTANCES, MAX_RESTARTS, MAX_RESTARTS_LIMIT } from './facade/instances.js';
 import { parseAddress, parsePreopen } from './facade/options.js';
 import type { Placement } from './facade/placement.js';
 import { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS, type Backend } from './facade/rules.js';
@@ -91,6 +92,26 @@ function parseGrace(text: string): number {
   return Number(text);
 }
 
+function parseInstances(text: string): number | 'auto' {
+  if (text === 'auto') return 'auto';
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > MAX_INSTANCES) {
+    throw new InvalidArgumentError(`expected 'auto' or a whole number from 1 to ${MAX_INSTANCES}.`);
+  }
+  return Number(text);
+}
+
+function parseRestarts(text: string): number {
+  if (!/^\d{1,7}$/.test(text) || Number(text) > MAX_RESTARTS_LIMIT) {
+    throw new InvalidArgumentError(`expected a whole number from 0 to ${MAX_RESTARTS_LIMIT}.`);
+  }
+  return Number(text);
+}
+
+/** How a listening line names the instances: only when there are several. */
+function instancesNote(count: number, form: (note: string) => string): string {
+  return count > 1 ? form(`instances ${count}`) : '';
+}
+
 function collect<T>(parse: (text: string) => T) {
   return (text: string, previous: T[] = []): T[] => {
     try {
@@ -137,6 +158,8 @@ interface ServeFlags {
   stopGrace?: number;
   verbose?: boolean;
   worker?: boolean;
+  instances?: number | 'auto';
+  maxRestarts?: number;
 }
 
 async function serveCommand(flags: ServeFlags): Promise<void> {
@@ -153,12 +176,14 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
       stallTimeoutMs: flags.stallTimeout,
       stopGraceMs: flags.stopGrace,
       verbose: flags.verbose,
+      instances: flags.instances,
+      maxRestarts: flags.maxRestarts,
     },
     placement(flags, (signo) => (signal ??= signo)),
     (ready) => {
       say(
         1,
-        `listening on ${formatAddress(ready.address)} (backend ${ready.backend}, runtime ${ready.runtime}, transport ${ready.transport})\n`,
+        `listening on ${formatAddress(ready.address)} (backend ${ready.backend}, runtime ${ready.runtime}, transport ${ready.transport}${instancesNote(ready.instances, (n) => `, ${n}`)})\n`,
       );
     },
   ).catch((error) => {
@@ -185,6 +210,8 @@ interface RunFlags {
   stopGrace?: number;
   blockingAccept?: boolean;
   worker?: boolean;
+  instances?: number | 'auto';
+  maxRestarts?: number;
 }
 
 interface DemoFlags {
@@ -220,8 +247,11 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
         transport: flags.transport,
         stopGraceMs: flags.stopGrace,
         blockingAccept: flags.blockingAccept,
-        onListening: (addresses) => {
-          for (const address of addresses) say(2, `listening on ${formatAddress(address)}\n`);
+        instances: flags.instances,
+        maxRestarts: flags.maxRestarts,
+        onListening: (addresses, instances) => {
+          const note = instancesNote(instances, (n) => ` (${n})`);
+          for (const address of addresses) say(2, `listening on ${formatAddress(address)}${note}\n`);
         },
       },
       placement(flags, (signo) => (signal ??= signo)),
@@ -234,6 +264,8 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
 }
 
 const WORKER_HELP = 'run the module in a worker thread, even where it could run on this one';
+const INSTANCES_HELP = "instances of the module on the same address, each in a worker of its own ('auto': one per available core; default 1)";
+const RESTARTS_HELP = `with several instances, restarts in a row of one that traps or exits before the server gives up (default ${MAX_RESTARTS})`;
 
 function program(): Command {
   const cli = new Command(NAME)
@@ -260,6 +292,8 @@ function program(): Command {
     .option('--stall-timeout <ms>', 'drop a paused peer whose output has not moved for MS', parseCount)
     .option('--stop-grace <ms>', `on SIGINT/SIGTERM, end the core if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
     .option('--verbose', 'log connections and bytes on stderr')
+    .option('--instances <n|auto>', INSTANCES_HELP, parseInstances)
+    .option('--max-restarts <n>', RESTARTS_HELP, parseRestarts)
     .option('--worker', WORKER_HELP)
     .action((flags: ServeFlags) => serveCommand(flags));
 
@@ -275,6 +309,8 @@ function program(): Command {
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .option('--blocking-accept', 'hand the listeners over blocking, for a blocking accept loop (default: NONBLOCK, as wasmtime)')
     .option('--stop-grace <ms>', `on SIGINT/SIGTERM the listeners hang up; end the module if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
+    .option('--instances <n|auto>', INSTANCES_HELP, parseInstances)
+    .option('--max-restarts <n>', RESTARTS_HELP, parseRestarts)
     .option('--worker', WORKER_HELP)
     .action(async (module: string, args: string[], flags: RunFlags) => {
       process.exitCode = (await runCommand(module, args, flags)) & 0xff;

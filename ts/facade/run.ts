@@ -2,6 +2,7 @@
 
 import type { Address } from './errors.js';
 import { chooseTransport } from './choose-transport.js';
+import { instanceCount, instancePlan, type InstanceOptions } from './instances.js';
 import { loadModule, moduleNameOf } from './module-loader.js';
 import { flag, oneOf, toAddress, toArgs, toEnv, toPreopens } from './options.js';
 import { placed, type Placement } from './placement.js';
@@ -11,7 +12,7 @@ import type { Output } from '../runtime/launch.js';
 import { RUNTIMES, type Preopen, type RuntimeName } from '../runtime/types.js';
 import type { TransportName } from '../transport/kinds.js';
 
-export interface RunOptions extends StopOptions, ListenerOptions {
+export interface RunOptions extends StopOptions, ListenerOptions, InstanceOptions {
   /** Listening sockets, given to the module as fd 3, 4, … in this order: 'HOST:PORT' or an address. */
   tcplisten?: readonly (string | Address)[];
   /** Arguments after the program name. */
@@ -26,8 +27,8 @@ export interface RunOptions extends StopOptions, ListenerOptions {
   name?: string;
   stdout?: Output;
   stderr?: Output;
-  /** Called with the bound addresses (port 0 resolved) before the module starts. */
-  onListening?: (addresses: readonly Address[]) => void;
+  /** Called with the bound addresses (port 0 resolved) and the number of instances before the module starts. */
+  onListening?: (addresses: readonly Address[], instances: number) => void;
   /**
    * Aborting stops the module as close() stops a server: its listeners hang
    * up (accept answers ECANCELED), and it has stopGraceMs to finish what it
@@ -46,8 +47,12 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
   const args = toArgs(options.args);
   const graceMs = stopGrace(options.stopGraceMs);
   const blockingListeners = flag('blockingAccept', options.blockingAccept);
+  const instances = instanceCount(options.instances);
   const transport = await chooseTransport(options.transport);
   const moduleName = options.name ?? moduleNameOf(module);
+  const stderr = options.stderr ?? 'inherit';
+  // A module that exits with status 0 by itself has finished: only its instance ends.
+  const plan = instancePlan(instances, options.maxRestarts, transport, { graceMs, exitZeroEnds: true, notice: (line) => hostLine(stderr, line) });
   options.signal?.throwIfAborted();
   // Compiled while the rest starts (the launch).
   const compiled = module instanceof WebAssembly.Module ? module : loadModule(module, moduleName);
@@ -63,9 +68,17 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
     listen,
     blockingListeners,
     stdout: options.stdout ?? 'inherit',
-    stderr: options.stderr ?? 'inherit',
+    stderr,
     lingerMs: RUN_LINGER_MS,
+    instances: plan,
     ...placed(placement, transport, moduleName, graceMs),
   });
-  return runToEnd(launched, moduleName, graceMs, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port }))));
+  return runToEnd(launched, moduleName, graceMs, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port })), instances));
+}
+
+/** A line of the host's own, where the module's stderr goes. */
+function hostLine(output: Output, line: string): void {
+  const bytes = new TextEncoder().encode(`wasi-evloop: ${line}\n`);
+  if (output === 'inherit') process.stderr.write(bytes);
+  else if (typeof output === 'function') output(bytes);
 }
