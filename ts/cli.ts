@@ -95,7 +95,7 @@ function parseEnv(text: string): [string, string] {
 
 interface ServeFlags {
   backend: Backend;
-  runtime: RuntimeName;
+  runtime?: RuntimeName;
   transport?: TransportName;
   host: string;
   port: number;
@@ -138,7 +138,7 @@ interface RunFlags {
   tcplisten: string[];
   env: [string, string][];
   dir: { host: string; guest: string }[];
-  runtime: RuntimeName;
+  runtime?: RuntimeName;
   transport?: TransportName;
 }
 
@@ -213,7 +213,7 @@ function program(): Command {
     .command('serve')
     .description('serve RFC 862 echo with the C event-loop core compiled to wasm')
     .addOption(new Option('--backend <name>', 'event loop backend').choices(BACKENDS).default('epoll'))
-    .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
+    .addOption(new Option('--runtime <name>', 'WASI runtime (default: node where it can work, else shim)').choices(RUNTIMES))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .option('--host <host>', 'address to listen on', DEFAULT_HOST)
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, DEFAULT_PORT)
@@ -231,7 +231,7 @@ function program(): Command {
     .option('--tcplisten <host:port>', 'listen here and pass the socket to the module (repeatable)', collect(parseAddressArg), [])
     .option('--env <name=value>', 'environment variable for the module (repeatable)', collect(parseEnv), [])
     .option('--dir <host[::guest]>', 'preopen a directory (repeatable)', collect(parsePreopen), [])
-    .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
+    .addOption(new Option('--runtime <name>', 'WASI runtime (default: node where it can work, else shim)').choices(RUNTIMES))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .action(async (module: string, args: string[], flags: RunFlags) => {
       process.exitCode = (await runCommand(module, args, flags)) & 0xff;

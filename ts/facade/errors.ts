@@ -82,6 +82,16 @@ export class TransportUnavailableError extends WasiEvloopError {
   }
 }
 
+/** The WASI runtime asked for cannot work in this JavaScript runtime: `reason` says why and what to do. */
+export class RuntimeUnavailableError extends WasiEvloopError {
+  constructor(
+    readonly runtime: string,
+    readonly reason: string,
+  ) {
+    super(`the ${runtime} runtime is unavailable: ${reason}`);
+  }
+}
+
 /** Asked to stop, the module did not end by itself, and the host ended it. */
 export class ModuleStoppedError extends WasiEvloopError {
   constructor(
