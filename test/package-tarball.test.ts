@@ -21,12 +21,11 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^np
 
 const ROUND_TRIP = (pkg: string) => `
 import net from 'node:net';
-import { createRequire } from 'node:module';
 import { loadKernelAddon } from ${JSON.stringify(`${pkg}/dist/ts/transport/kernel/addon.js`)};
 const loaded = loadKernelAddon();
 if (!('addon' in loaded)) { console.log(JSON.stringify(loaded)); process.exit(0); }
 const addon = loaded.addon;
-const binary = createRequire(${JSON.stringify(`${pkg}/package.json`)})('node-gyp-build').resolve(${JSON.stringify(pkg)});
+const binary = loaded.path;
 const listenFd = addon.listen('127.0.0.1', 0, 4);
 const epfd = addon.epollCreate();
 const mem = new Uint8Array(new WebAssembly.Memory({ initial: 1 }).buffer);

@@ -27,6 +27,7 @@ import {
   type Backend,
   type RuntimeName,
 } from './index.js';
+import { sandboxRefusal } from './js-runtime.js';
 
 const NAME = 'wasi-evloop';
 const EXIT_USAGE = 2;
@@ -59,6 +60,8 @@ function reportError(error: unknown, command: string): never {
   }
   if (error instanceof ModuleTrapError) fail(EXIT_TRAP, error.message);
   if (error instanceof WasiEvloopError) fail(EXIT_FAILURE, error.message);
+  const refused = sandboxRefusal(error);
+  if (refused !== null) fail(EXIT_FAILURE, refused);
   fail(EXIT_FAILURE, `internal error: ${(error as Error)?.stack ?? String(error)}`);
 }
 

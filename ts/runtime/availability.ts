@@ -4,15 +4,8 @@
 // cannot work is a typed error or a fallback, never a TypeError from inside
 // a worker.
 
+import { jsRuntimeName } from '../js-runtime.js';
 import { RUNTIMES, type RuntimeName } from './types.js';
-
-/** This process's JavaScript runtime, for messages: 'Node 22.23.5', 'Deno 2.9.6', 'Bun 1.4.5'. */
-export function jsRuntimeName(): string {
-  const v = process.versions as Record<string, string | undefined>;
-  if (v.bun !== undefined) return `Bun ${v.bun}`;
-  if (v.deno !== undefined) return `Deno ${v.deno}`;
-  return `Node ${v.node}`;
-}
 
 const UNAVAILABLE: Readonly<Record<RuntimeName, () => string | null>> = {
   // The node runtime is uvwasi with the corrections of node-fixes.ts, which
