@@ -43,7 +43,8 @@ export function lstatOrNull(path: string | Buffer): BigIntStats | null {
  * "creating or truncating a file requires write or append access") where
  * Linux truncates; there the file is opened without O_TRUNC and, if it is a
  * regular file, truncated through a second, write-only descriptor of the same
- * file (which asks for the same write permission O_TRUNC needs).
+ * path (which asks for the same write permission O_TRUNC needs), used only
+ * if it is the same file (else EAGAIN: the path was replaced in between).
  */
 export function open(path: string, flags: number, mode: number): number {
   try {
@@ -54,11 +55,12 @@ export function open(path: string, flags: number, mode: number): number {
   }
   const fd = openSync(path, flags & ~constants.O_TRUNC, mode);
   try {
-    const self = procFdPath(fd);
-    if (self === null) throw new WasiErrnoError(w.ERRNO_NOTSUP);
-    if (fstatSync(fd).isFile()) {
-      const writer = openSync(self, constants.O_WRONLY);
+    const opened = fstatSync(fd, { bigint: true });
+    if (opened.isFile()) {
+      const writer = openSync(path, constants.O_WRONLY | (flags & constants.O_NOFOLLOW));
       try {
+        const other = fstatSync(writer, { bigint: true });
+        if (other.dev !== opened.dev || other.ino !== opened.ino) throw new WasiErrnoError(w.ERRNO_AGAIN);
         ftruncateSync(writer, 0);
       } finally {
         closeSync(writer);
