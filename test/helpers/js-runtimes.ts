@@ -14,6 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { RuntimeName, TransportName } from '../../ts/index.js';
+import { CLI, startCommand, type CliProcess } from './cli.js';
 import { requirePrerequisite, type Prerequisite } from './runtime-prerequisite.js';
 import { REPO } from './servers.js';
 import type { Callback, Test } from 'uvu';
@@ -175,4 +176,15 @@ export function versionLine(rt: JsRuntime): string {
   if (rt.bin === null) return 'absent';
   const r = spawnSync(rt.bin, ['--version'], { encoding: 'utf8', timeout: 30_000 });
   return r.stdout.split('\n')[0]!.trim();
+}
+
+/**
+ * What the CLI needs to serve and run from the repository: the README's Deno
+ * flags (--allow-read=<package> --allow-net=127.0.0.1 --allow-ffi).
+ */
+export const CLI_PERMISSIONS: Permissions = { net: ['127.0.0.1'], ffi: true };
+
+/** The wasi-evloop CLI under `rt`, as startCli's process. */
+export function cliUnder(rt: JsRuntime, args: readonly string[], permissions: Permissions = CLI_PERMISSIONS): CliProcess {
+  return startCommand(rt.argv(CLI, args, permissions));
 }
