@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { echoOnce } from './helpers/echo-client.js';
 import { cliUnder, jsRuntimes, type JsRuntime } from './helpers/js-runtimes.js';
 import { requirePrerequisite } from './helpers/runtime-prerequisite.js';
+import { REPO } from './helpers/servers.js';
 
 const deno = jsRuntimes().find((rt) => rt.family === 'deno')!;
 const it = requirePrerequisite(test, deno.prerequisite);
@@ -28,14 +29,14 @@ async function serves(rt: JsRuntime, args: string[], permissions: Parameters<typ
 }
 
 it('deno: the README flags serve on the kernel transport, with nothing to say but the runtime choice', async () => {
-  const stderr = await serves(deno, [], { net: ['127.0.0.1'], ffi: true }, 'kernel');
+  const stderr = await serves(deno, [], { read: [REPO], net: ['127.0.0.1'], ffi: true }, 'kernel');
   assert.match(stderr, NODE_RUNTIME_LINE);
   assert.is(stderr.split('\n')[1], '', stderr);
 });
 
 for (const transport of ['kernel', 'node-net']) {
   it(`deno without --allow-net, transport ${transport}: exit 1, "cannot listen on 127.0.0.1:0: … run deno with --allow-net=127.0.0.1"`, async () => {
-    const result = await cliUnder(deno, ['serve', '--port', '0', '--transport', transport], { ffi: true }).exited(30_000);
+    const result = await cliUnder(deno, ['serve', '--port', '0', '--transport', transport], { read: [REPO], ffi: true }).exited(30_000);
     assert.is(result.code, 1);
     assert.is(result.stdout, '');
     assert.is(result.stderr.replace(NODE_RUNTIME_LINE, ''), "wasi-evloop: cannot listen on 127.0.0.1:0: Deno's permissions do not allow it: run deno with --allow-net=127.0.0.1\n");
@@ -43,7 +44,7 @@ for (const transport of ['kernel', 'node-net']) {
 }
 
 it('deno without --allow-ffi, --transport kernel: exit 1, the kernel transport is unavailable, run deno with --allow-ffi', async () => {
-  const result = await cliUnder(deno, ['serve', '--port', '0', '--transport', 'kernel'], { net: ['127.0.0.1'] }).exited(30_000);
+  const result = await cliUnder(deno, ['serve', '--port', '0', '--transport', 'kernel'], { read: [REPO], net: ['127.0.0.1'] }).exited(30_000);
   assert.is(result.code, 1);
   assert.match(
     result.stderr.replace(NODE_RUNTIME_LINE, ''),
@@ -52,7 +53,7 @@ it('deno without --allow-ffi, --transport kernel: exit 1, the kernel transport i
 });
 
 it('deno without --allow-ffi, nothing asked: node-net, one line saying why, and it serves', async () => {
-  const stderr = await serves(deno, [], { net: ['127.0.0.1'] }, 'node-net');
+  const stderr = await serves(deno, [], { read: [REPO], net: ['127.0.0.1'] }, 'node-net');
   assert.match(stderr.replace(NODE_RUNTIME_LINE, ''), /^wasi-evloop: the kernel transport is unavailable \(Deno's permissions refused it .*run deno with --allow-ffi.*\); using node-net\n$/);
 });
 

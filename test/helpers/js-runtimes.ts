@@ -23,7 +23,7 @@ export type Family = 'node' | 'deno' | 'bun';
 
 /** What a script run under a runtime needs; under Deno these become exactly its --allow-* flags, elsewhere they mean nothing. */
 export interface Permissions {
-  /** Folders or files it reads (the repository, for dist/ and wasm/, is always added); '*': anywhere. */
+  /** Folders or files it reads; '*': anywhere. */
   read?: readonly string[] | '*';
   /** '*': anywhere. */
   write?: readonly string[] | '*';
@@ -92,7 +92,7 @@ function denoFlags(p: Permissions): string[] {
     values === '*' ? [`--allow-${flag}`] : values && values.length > 0 ? [`--allow-${flag}=${values.join(',')}`] : [];
   return [
     '--no-prompt',
-    ...list('read', p.read === '*' ? '*' : [REPO, ...(p.read ?? [])]),
+    ...list('read', p.read),
     ...list('write', p.write),
     ...list('net', p.net),
     ...(p.ffi ? ['--allow-ffi'] : []),
@@ -157,7 +157,7 @@ const probed = new Map<string, Capabilities>();
 export function capabilities(rt: JsRuntime): Capabilities {
   const known = probed.get(rt.name);
   if (known) return known;
-  const argv = rt.argv(join(REPO, 'dist', 'test', 'helpers', 'js-runtime-probe.js'), [], { ffi: true });
+  const argv = rt.argv(join(REPO, 'dist', 'test', 'helpers', 'js-runtime-probe.js'), [], { read: [REPO], ffi: true });
   const out = execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
   const answer = JSON.parse(out) as Capabilities;
   probed.set(rt.name, answer);
@@ -182,7 +182,7 @@ export function versionLine(rt: JsRuntime): string {
  * What the CLI needs to serve and run from the repository: the README's Deno
  * flags (--allow-read=<package> --allow-net=127.0.0.1 --allow-ffi).
  */
-export const CLI_PERMISSIONS: Permissions = { net: ['127.0.0.1'], ffi: true };
+export const CLI_PERMISSIONS: Permissions = { read: [REPO], net: ['127.0.0.1'], ffi: true };
 
 /** The wasi-evloop CLI under `rt`, as startCli's process. */
 export function cliUnder(rt: JsRuntime, args: readonly string[], permissions: Permissions = CLI_PERMISSIONS): CliProcess {
