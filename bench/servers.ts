@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TRANSPORTS, transportUnavailable, type TransportName } from '../ts/transport/kinds.js';
+import { otherJsRuntimeKinds } from './js-runtime-servers.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fromRoot = (path: string): string => repoRoot + path;
@@ -43,6 +44,8 @@ export interface ServerKind {
   command(port: number): { file: string; args: string[] };
   /** A wasm module whose compile + instantiate time is measured on its own. */
   wasmModule?: string;
+  /** The JavaScript runtime that runs it when not this Node ('deno', 'node24': js-runtime-servers.ts). */
+  jsRuntime?: string;
 }
 
 function missingFile(path: string, hint: string): string | null {
@@ -117,17 +120,18 @@ function nodeEchoKind(): ServerKind {
 
 /** Every server kind the harnesses know. */
 export function allServerKinds(): ServerKind[] {
-  return [
+  const kinds = [
     ...backends.map((backend) => wasmKind(backend)),
     ...backends.flatMap((backend) => TRANSPORTS.map((transport) => wasmKind(backend, transport))),
     ...backends.map(nativeKind),
     nodeEchoKind(),
   ];
+  return [...kinds, ...otherJsRuntimeKinds(kinds)];
 }
 
-/** What `npm run bench` measures by default: every kind once (plain `wasm-B` is one of the `wasm-B-T` under another name). */
+/** What `npm run bench` measures by default: every kind once (plain `wasm-B` is one of the `wasm-B-T` under another name; the other JavaScript runtimes' kinds only when named). */
 export function benchServerKinds(): ServerKind[] {
-  return allServerKinds().filter((kind) => kind.runtime !== 'wasm' || kind.transport !== undefined);
+  return allServerKinds().filter((kind) => (kind.runtime !== 'wasm' || kind.transport !== undefined) && kind.jsRuntime === undefined);
 }
 
 /** A port that was free a moment ago: the kernel picks it, we release it for the server. */
