@@ -131,8 +131,6 @@ export class HostDirectory extends HostDescriptor {
     return attempt(() => {
       const target = this.resolve(w.RIGHTS_PATH_CREATE_DIRECTORY, path, false);
       if (target.name === null) return w.ERRNO_EXIST;
-      // Deno's mkdirSync succeeds on an existing directory; mkdir(2) does not.
-      if (lstatOrNull(target.host) !== null) return w.ERRNO_EXIST;
       mkdirSync(target.host, 0o777);
     });
   }
