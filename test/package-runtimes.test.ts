@@ -41,7 +41,8 @@ function started(argv: string[], cwd: string, stdin: 'pipe' | 'ignore') {
   const out = { stdout: '', stderr: '' };
   child.stdout!.on('data', (b: Buffer) => (out.stdout += b));
   child.stderr!.on('data', (b: Buffer) => (out.stderr += b));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close': every process holding its output has ended (a wrapper such as npx or bunx may end before the server).
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const line = (n: number, pattern: RegExp) =>
     withTimeout(`line ${n} of ${argv.join(' ')} (${JSON.stringify(out)})`, 60_000, new Promise<RegExpExecArray>((resolve) => {
       const check = () => {

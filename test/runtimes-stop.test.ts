@@ -1,8 +1,11 @@
 // Stop and signal outcomes under every JavaScript runtime (Node 20–26, Deno,
 // Bun), as the README documents them: `serve` closes gracefully on SIGINT and
-// SIGTERM (exit 0, the stats line); `run` of a module that never stops exits
-// 128 + the signal's number (SIGTERM 143, SIGINT 130) once the host ended it;
-// one that stops by itself on the signal exits with its own status.
+// SIGTERM (exit 0, the stats line), and a signal repeated during that close
+// does not cut it short (Ctrl-C under `bunx` delivers SIGINT twice: to the
+// terminal's process group, and forwarded by bunx); `run` of a module that
+// never stops exits 128 + the signal's number (SIGTERM 143, SIGINT 130) once
+// the host ended it; one that stops by itself on the signal exits with its
+// own status.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, roundTrip } from './helpers/echo-client.js';
@@ -31,6 +34,39 @@ forEachJsRuntime(test, (rt, it) => {
       }
     });
   }
+
+  it(`${rt.name}: serve, SIGINT twice at once → still one graceful close, exit 0 with the stats line`, async () => {
+    const cli = cliUnder(rt, ['serve', '--port', '0']);
+    try {
+      const [, port] = await cli.waitFor('stdout', /listening on 127\.0\.0\.1:(\d+) /, 30_000);
+      const idle = await connect(Number(port));
+      await roundTrip(idle, Buffer.from('x'));
+      cli.child.kill('SIGINT');
+      cli.child.kill('SIGINT');
+      const result = await cli.exited(15_000);
+      idle.destroy();
+      assert.equal([result.code, result.signal], [0, null], result.stderr);
+      assert.match(result.stderr, /^stats: accepted=1 refused=0 closed=1 bytes_in=1 bytes_out=1 /m);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it(`${rt.name}: run of a module that stops by itself, SIGTERM twice at once → still its own exit status`, async () => {
+    const cli = cliUnder(rt, ['run', blocking, '--tcplisten', '127.0.0.1:0', '--env', 'EXIT_CODE=7']);
+    try {
+      const [, port] = await cli.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)\n/, 30_000);
+      const idle = await connect(Number(port));
+      await roundTrip(idle, Buffer.from('x'));
+      cli.child.kill('SIGTERM');
+      cli.child.kill('SIGTERM');
+      const result = await cli.exited(15_000);
+      idle.destroy();
+      assert.equal([result.code, result.signal], [7, null], result.stderr);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
 
   for (const [signal, status] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     it(`${rt.name}: run of a module that never stops, ${signal} → exit ${status}`, async () => {

@@ -126,8 +126,11 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
 
   let closing: Promise<void> | null = null;
   const close = () => (closing ??= server.close());
-  process.once('SIGINT', close);
-  process.once('SIGTERM', close);
+  // `on`, not `once`, for the rest of the process: a signal repeated during the
+  // close (Ctrl-C under bunx arrives twice, from the terminal and forwarded)
+  // must not kill it half-way; the close is bounded by STOP_GRACE_MS anyway.
+  process.on('SIGINT', close);
+  process.on('SIGTERM', close);
   try {
     await server.finished;
   } catch (error) {
@@ -173,10 +176,9 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
     signal ??= name;
     controller.abort();
   };
-  const onInt = stopOn('SIGINT');
-  const onTerm = stopOn('SIGTERM');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
+  // For the rest of the process, as serve's: a repeated signal must not cut the stop short.
+  process.on('SIGINT', stopOn('SIGINT'));
+  process.on('SIGTERM', stopOn('SIGTERM'));
   try {
     return await run(module, {
       tcplisten: flags.tcplisten,
@@ -194,9 +196,6 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
     // Ended on the user's signal: the status a shell gives a process the signal killed.
     if (error instanceof ModuleStoppedError && signal !== null) return 128 + SIGNAL_NUMBERS[signal];
     reportError(error, 'run');
-  } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
   }
 }
 
