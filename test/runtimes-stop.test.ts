@@ -27,7 +27,7 @@ forEachJsRuntime(test, (rt, it) => {
         cli.child.kill(signal);
         const result = await cli.exited(15_000);
         idle.destroy();
-        assert.is(result.code, 0, result.stderr);
+        assert.equal([result.code, result.signal], [0, null], result.stderr);
         assert.match(result.stderr, /^stats: accepted=1 refused=0 closed=1 bytes_in=1 bytes_out=1 /m);
       } finally {
         cli.child.kill('SIGKILL');
@@ -75,7 +75,7 @@ forEachJsRuntime(test, (rt, it) => {
         await cli.waitFor('stderr', /listening on 127\.0\.0\.1:\d+\n/, 30_000);
         cli.child.kill(signal);
         const result = await cli.exited(15_000);
-        assert.is(result.code, status, result.stderr);
+        assert.equal([result.code, result.signal], [status, null], result.stderr);
       } finally {
         cli.child.kill('SIGKILL');
       }
@@ -91,7 +91,7 @@ forEachJsRuntime(test, (rt, it) => {
       cli.child.kill('SIGTERM');
       const result = await cli.exited(15_000);
       idle.destroy();
-      assert.is(result.code, 7, result.stderr);
+      assert.equal([result.code, result.signal], [7, null], result.stderr);
     } finally {
       cli.child.kill('SIGKILL');
     }

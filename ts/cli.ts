@@ -12,6 +12,7 @@ import {
   DEFAULT_HOST,
   DEFAULT_PORT,
   formatAddress,
+  MAX_STOP_GRACE_MS,
   ModuleLoadError,
   ModuleStoppedError,
   ModuleTrapError,
@@ -20,6 +21,7 @@ import {
   RUNTIMES,
   run,
   serve,
+  STOP_GRACE_MS,
   TRANSPORTS,
   type TransportName,
   UsageError,
@@ -77,6 +79,13 @@ function parseCount(text: string): number {
   return Number(text);
 }
 
+function parseGrace(text: string): number {
+  if (!/^\d{1,10}$/.test(text) || Number(text) > MAX_STOP_GRACE_MS) {
+    throw new InvalidArgumentError(`expected a whole number of milliseconds from 0 to ${MAX_STOP_GRACE_MS}.`);
+  }
+  return Number(text);
+}
+
 function collect<T>(parse: (text: string) => T) {
   return (text: string, previous: T[] = []): T[] => {
     try {
@@ -105,6 +114,7 @@ interface ServeFlags {
   maxConns?: number;
   maxPending?: number;
   stallTimeout?: number;
+  stopGrace?: number;
   verbose?: boolean;
 }
 
@@ -118,6 +128,7 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
     maxConns: flags.maxConns,
     maxPending: flags.maxPending,
     stallTimeoutMs: flags.stallTimeout,
+    stopGraceMs: flags.stopGrace,
     verbose: flags.verbose,
   }).catch((error) => reportError(error, 'serve'));
   process.stdout.write(
@@ -128,7 +139,7 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
   const close = () => (closing ??= server.close());
   // `on`, not `once`, for the rest of the process: a signal repeated during the
   // close (Ctrl-C under bunx arrives twice, from the terminal and forwarded)
-  // must not kill it half-way; the close is bounded by STOP_GRACE_MS anyway.
+  // must not kill it half-way; the close is bounded by the stop grace anyway.
   process.on('SIGINT', close);
   process.on('SIGTERM', close);
   try {
@@ -146,6 +157,8 @@ interface RunFlags {
   dir: { host: string; guest: string }[];
   runtime?: RuntimeName;
   transport?: TransportName;
+  stopGrace?: number;
+  blockingAccept?: boolean;
 }
 
 interface DemoFlags {
@@ -187,6 +200,8 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
       preopens: flags.dir,
       runtime: flags.runtime,
       transport: flags.transport,
+      stopGraceMs: flags.stopGrace,
+      blockingAccept: flags.blockingAccept,
       signal: controller.signal,
       onListening: (addresses) => {
         for (const address of addresses) process.stderr.write(`listening on ${formatAddress(address)}\n`);
@@ -222,6 +237,7 @@ function program(): Command {
     .option('--max-conns <n>', 'refuse connections beyond N open ones', parseCount)
     .option('--max-pending <bytes>', "drop a peer whose unsent output passes BYTES", parseCount)
     .option('--stall-timeout <ms>', 'drop a paused peer whose output has not moved for MS', parseCount)
+    .option('--stop-grace <ms>', `on SIGINT/SIGTERM, end the core if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
     .option('--verbose', 'log connections and bytes on stderr')
     .action((flags: ServeFlags) => serveCommand(flags));
 
@@ -235,6 +251,8 @@ function program(): Command {
     .option('--dir <host[::guest]>', 'preopen a directory (repeatable)', collect(parsePreopen), [])
     .addOption(new Option('--runtime <name>', 'WASI runtime (default: node where it can work, else shim)').choices(RUNTIMES))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
+    .option('--blocking-accept', 'hand the listeners over blocking, for a blocking accept loop (default: NONBLOCK, as wasmtime)')
+    .option('--stop-grace <ms>', `on SIGINT/SIGTERM the listeners hang up; end the module if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
     .action(async (module: string, args: string[], flags: RunFlags) => {
       process.exitCode = (await runCommand(module, args, flags)) & 0xff;
     });
