@@ -1,6 +1,7 @@
 // run under every JavaScript runtime (Node 20–26, Deno, Bun), over every WASI
 // runtime × transport it can load: a module written with blocking calls only
-// (accept, then fd_read/fd_write: Rust std's way, c/test/blocking_echo.c)
+// (accept, then fd_read/fd_write: Rust std's way, c/test/blocking_echo.c, with
+// --blocking-accept as such a program needs)
 // serves two clients and exits with its own status and stdout; the C core's
 // poll backend (poll() → poll_oneoff) serves until SIGTERM asks it to stop,
 // and then ends by itself with status 0. Under Deno with the README's flags only.
@@ -23,7 +24,7 @@ forEachJsRuntime(test, (rt, it) => {
       const where = ['--runtime', runtime, '--transport', transport];
 
       it(`${rt.name} ${runtime} ${transport}: a blocking (Rust-std style) module serves 2 clients, exits with its $EXIT_CODE and stdout`, async () => {
-        const cli = cliUnder(rt, ['run', blocking, '--tcplisten', '127.0.0.1:0', '--env', 'EXIT_CODE=7', ...where, '--', '2']);
+        const cli = cliUnder(rt, ['run', blocking, '--tcplisten', '127.0.0.1:0', '--blocking-accept', '--env', 'EXIT_CODE=7', ...where, '--', '2']);
         try {
           const [, port] = await cli.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)\n/, 30_000);
           for (let i = 0; i < 2; i++) assert.ok((await echoOnce(Number(port), PAYLOAD)).equals(PAYLOAD), `client ${i + 1}: 64 KiB echoed exactly`);

@@ -4,11 +4,12 @@
 // does not cut it short (Ctrl-C under `bunx` delivers SIGINT twice: to the
 // terminal's process group, and forwarded by bunx); `run` of a module that
 // never stops exits 128 + the signal's number (SIGTERM 143, SIGINT 130) once
-// the host ended it; one that stops by itself on the signal exits with its
+// the host ended it (with --blocking-accept, as such a module needs); one
+// that stops by itself on the signal, once its peer is done, exits with its
 // own status.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, roundTrip } from './helpers/echo-client.js';
+import { connect, readToEnd, roundTrip } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
 import { cliUnder, forEachJsRuntime } from './helpers/js-runtimes.js';
 
@@ -52,25 +53,10 @@ forEachJsRuntime(test, (rt, it) => {
     }
   });
 
-  it(`${rt.name}: run of a module that stops by itself, SIGTERM twice at once → still its own exit status`, async () => {
-    const cli = cliUnder(rt, ['run', blocking, '--tcplisten', '127.0.0.1:0', '--env', 'EXIT_CODE=7']);
-    try {
-      const [, port] = await cli.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)\n/, 30_000);
-      const idle = await connect(Number(port));
-      await roundTrip(idle, Buffer.from('x'));
-      cli.child.kill('SIGTERM');
-      cli.child.kill('SIGTERM');
-      const result = await cli.exited(15_000);
-      idle.destroy();
-      assert.equal([result.code, result.signal], [7, null], result.stderr);
-    } finally {
-      cli.child.kill('SIGKILL');
-    }
-  });
 
   for (const [signal, status] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     it(`${rt.name}: run of a module that never stops, ${signal} → exit ${status}`, async () => {
-      const cli = cliUnder(rt, ['run', retrying, '--tcplisten', '127.0.0.1:0']);
+      const cli = cliUnder(rt, ['run', retrying, '--tcplisten', '127.0.0.1:0', '--blocking-accept']);
       try {
         await cli.waitFor('stderr', /listening on 127\.0\.0\.1:\d+\n/, 30_000);
         cli.child.kill(signal);
@@ -82,20 +68,26 @@ forEachJsRuntime(test, (rt, it) => {
     });
   }
 
-  it(`${rt.name}: run of a module that stops by itself on SIGTERM → its own exit status`, async () => {
-    const cli = cliUnder(rt, ['run', blocking, '--tcplisten', '127.0.0.1:0', '--env', 'EXIT_CODE=7']);
-    try {
-      const [, port] = await cli.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)\n/, 30_000);
-      const idle = await connect(Number(port));
-      await roundTrip(idle, Buffer.from('x'));
-      cli.child.kill('SIGTERM');
-      const result = await cli.exited(15_000);
-      idle.destroy();
-      assert.equal([result.code, result.signal], [7, null], result.stderr);
-    } finally {
-      cli.child.kill('SIGKILL');
-    }
-  });
+  for (const times of [1, 2]) {
+    it(`${rt.name}: run of a module that stops by itself, SIGTERM ×${times} → its peer still served in the grace, then its own exit status`, async () => {
+      const cli = cliUnder(rt, ['run', blocking, '--tcplisten', '127.0.0.1:0', '--blocking-accept', '--env', 'EXIT_CODE=7']);
+      try {
+        const [, port] = await cli.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)\n/, 30_000);
+        const peer = await connect(Number(port));
+        await roundTrip(peer, Buffer.from('x'));
+        for (let i = 0; i < times; i++) cli.child.kill('SIGTERM');
+        // The connection is served in the grace; its end sends the module back to accept, which fails.
+        assert.is((await roundTrip(peer, Buffer.from('y'))).toString(), 'y');
+        const rest = readToEnd(peer);
+        peer.end();
+        await rest;
+        const result = await cli.exited(15_000);
+        assert.equal([result.code, result.signal], [7, null], result.stderr);
+      } finally {
+        cli.child.kill('SIGKILL');
+      }
+    });
+  }
 });
 
 test.run();
