@@ -28,6 +28,7 @@ import {
   WasiEvloopError,
   type Backend,
   type RuntimeName,
+  type Server,
 } from './index.js';
 import { sandboxRefusal } from './js-runtime.js';
 
@@ -119,7 +120,23 @@ interface ServeFlags {
 }
 
 async function serveCommand(flags: ServeFlags): Promise<void> {
-  const server = await serve({
+  // Listened for before the server starts, so that a signal sent as soon as
+  // the ready line is out closes it gracefully: listening after the line, a
+  // signal sent on it sometimes killed the process outright (Node 22 and 26,
+  // Deno; Bun 7 times in 80, its listener taking effect a moment late). `on`, not `once`,
+  // for the rest of the process: a signal repeated during the close (Ctrl-C
+  // under bunx arrives twice, from the terminal and forwarded) must not kill
+  // it half-way; the close is bounded by the stop grace anyway.
+  let server: Server | null = null;
+  let stopAsked = false;
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    stopAsked = true;
+    if (server !== null) closing ??= server.close();
+  };
+  process.on('SIGINT', close);
+  process.on('SIGTERM', close);
+  server = await serve({
     backend: flags.backend,
     runtime: flags.runtime,
     transport: flags.transport,
@@ -134,14 +151,8 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
   process.stdout.write(
     `listening on ${formatAddress(server.address)} (backend ${server.backend}, runtime ${server.runtime}, transport ${server.transport})\n`,
   );
-
-  let closing: Promise<void> | null = null;
-  const close = () => (closing ??= server.close());
-  // `on`, not `once`, for the rest of the process: a signal repeated during the
-  // close (Ctrl-C under bunx arrives twice, from the terminal and forwarded)
-  // must not kill it half-way; the close is bounded by the stop grace anyway.
-  process.on('SIGINT', close);
-  process.on('SIGTERM', close);
+  // Asked to stop while it started: it closes now.
+  if (stopAsked) close();
   try {
     await server.finished;
   } catch (error) {
@@ -189,7 +200,7 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
     signal ??= name;
     controller.abort();
   };
-  // For the rest of the process, as serve's: a repeated signal must not cut the stop short.
+  // Before the module starts, and for the rest of the process, as serve's.
   process.on('SIGINT', stopOn('SIGINT'));
   process.on('SIGTERM', stopOn('SIGTERM'));
   try {
