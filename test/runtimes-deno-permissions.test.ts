@@ -4,7 +4,8 @@
 // - no --allow-net: the listen is refused on every transport (ListenError,
 //   exit 1), the kernel one included (its addon could listen past Deno);
 // - no --allow-ffi: the kernel transport is unavailable (asked for: exit 1
-//   naming --allow-ffi; not asked for: node-net, with one line saying why).
+//   naming --allow-ffi; not asked for: node-net, with one line saying why);
+// - no --allow-read for the package: exit 1, the refusal as Deno words it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { echoOnce } from './helpers/echo-client.js';
@@ -42,6 +43,13 @@ for (const transport of ['kernel', 'node-net']) {
     assert.is(result.stderr.replace(NODE_RUNTIME_LINE, ''), "wasi-evloop: cannot listen on 127.0.0.1:0: Deno's permissions do not allow it: run deno with --allow-net=127.0.0.1\n");
   });
 }
+
+it("deno without --allow-read for the package: exit 1, the last line \"Deno's permissions refused it (Requires read access to …)\"", async () => {
+  const result = await cliUnder(deno, ['serve', '--port', '0'], { net: ['127.0.0.1'], ffi: true }).exited(30_000);
+  assert.is(result.code, 1);
+  assert.is(result.stdout, '');
+  assert.match(result.stderr.trim().split('\n').pop()!, /^wasi-evloop: Deno's permissions refused it \(Requires read access to "[^"]+", run again with the --allow-read flag\)$/);
+});
 
 it('deno without --allow-ffi, --transport kernel: exit 1, the kernel transport is unavailable, run deno with --allow-ffi', async () => {
   const result = await cliUnder(deno, ['serve', '--port', '0', '--transport', 'kernel'], { read: [REPO], net: ['127.0.0.1'] }).exited(30_000);
