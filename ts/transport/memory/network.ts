@@ -193,11 +193,16 @@ export class MemoryClient {
     this.net.readinessChanged(c.handle);
   }
 
-  /** RST: buffered bytes are dropped both ways; the server's next recv/send fails with ECONNRESET. */
+  /**
+   * RST: what the server had not read yet still reads first (as on Linux); what it
+   * sent is dropped, and its next recv (after those bytes) or send fails with ECONNRESET.
+   */
   reset(): void {
     const c = this.conn;
     if (c.reset) return;
-    c.resetBoth();
+    c.reset = true;
+    c.state.gone = true;
+    c.outbound.clear();
     c.state.failed(ERRNO_CONNRESET);
     this.net.readinessChanged(c.handle);
   }
