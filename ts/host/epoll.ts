@@ -13,6 +13,11 @@ export interface EpollTarget {
   readonly listens: boolean;
 }
 
+/** Where harvest() reports the events: epoll_wait's output (one object, reused from call to call). */
+export interface HarvestSink {
+  emit(interest: Interest, events: number, index: number): void;
+}
+
 /** One socket registered in one epoll set. */
 export class Interest {
   /** Cleared after an EPOLLONESHOT report, set again by EPOLL_CTL_MOD. */
@@ -80,26 +85,28 @@ export class Epoll {
   }
 
   /**
-   * Reports up to `max` ready interests through `emit`; returns how many.
-   * Costs one readiness query per interest on the ready list that it visits.
+   * Reports up to `max` ready interests to `sink`; returns how many.
+   * Costs one readiness query per interest on the ready list that it visits,
+   * and allocates nothing per interest.
    */
-  harvest(max: number, emit: (interest: Interest, events: number, index: number) => void): number {
+  harvest(max: number, sink: HarvestSink): number {
     let n = 0;
-    const stillReady: Interest[] = [];
-    // A snapshot: a readiness query may report changes that re-add interests,
-    // which must wait for the next call rather than be reported twice in this one.
-    for (const interest of Array.from(this.ready)) {
-      if (n >= max) break;
-      if (!this.ready.delete(interest)) continue;
+    // Only the interests on the list when the call began: one put back at the
+    // end (level-triggered), or re-added by a readiness query, waits for the
+    // next call rather than being reported twice in this one. Every entry
+    // added while iterating comes after those.
+    let left = this.ready.size;
+    for (const interest of this.ready) {
+      if (left-- === 0 || n >= max) break;
+      this.ready.delete(interest);
       if (!interest.armed) continue;
       const events = interest.matches(interest.target.epollEvents());
       if (events === 0) continue;
-      emit(interest, events, n);
+      sink.emit(interest, events, n);
       n++;
       if (interest.events & EPOLLONESHOT) interest.armed = false;
-      else if (!(interest.events & EPOLLET)) stillReady.push(interest);
+      else if (!(interest.events & EPOLLET)) this.ready.add(interest);
     }
-    for (const interest of stillReady) this.ready.add(interest);
     return n;
   }
 

@@ -5,7 +5,7 @@
 import * as w from '../wasi/index.js';
 import { FAILED, PEER_CLOSED, READABLE, WRITABLE, type Handle, type IoList } from '../transport/types.js';
 import { ioLength } from '../transport/io-list.js';
-import { Descriptor, type HostContext, type PollAnswer } from './descriptor.js';
+import { Descriptor, type HostContext, type PollState } from './descriptor.js';
 import type { EpollTarget, Interest } from './epoll.js';
 import { advanceIo } from './guest-memory.js';
 import { LOOK_AGAIN } from './waiting.js';
@@ -115,16 +115,26 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
   // poll/select do; recv/send then return the error itself. The event's error
   // field is for failures of the subscription (a bad fd): wasi-libc's select()
   // drops such events, so a reset peer would never be seen and the loop spin.
-  pollAnswer(tag: number): PollAnswer | null {
-    const bits = this.readiness();
-    const hangup = this.fullHangup(bits) || (bits & FAILED) !== 0;
-    if (bits & FAILED) return { nbytes: 0, hangup };
-    if (tag === w.EVENTTYPE_FD_READ) {
-      if (!(bits & (READABLE | PEER_CLOSED))) return null;
-      return { nbytes: this.host.transport.readable(this.handle), hangup };
+  // One transport call answers both events: a read of its readiness, no system call.
+  pollState(out: PollState): void {
+    this.host.transport.pollSizes(this.handle, out);
+    const bits = (out.bits = this.adjusted(out.bits));
+    const failed = (bits & FAILED) !== 0;
+    out.hangup = failed || this.fullHangup(bits);
+    if (failed) {
+      out.readReady = out.writeReady = true;
+      out.toRead = out.toWrite = 0;
+      return;
     }
-    if (!(bits & WRITABLE) && !hangup) return null;
-    return { nbytes: bits & WRITABLE ? this.host.transport.writable(this.handle) : 0, hangup };
+    out.readReady = (bits & (READABLE | PEER_CLOSED)) !== 0;
+    // A hung-up socket is writable (a send fails at once), with nothing to take.
+    out.writeReady = (bits & WRITABLE) !== 0 || out.hangup;
+    if (!(bits & WRITABLE)) out.toWrite = 0;
+  }
+
+  /** The transport's readiness bits as the module should see them (a stopped listener has hung up). */
+  protected adjusted(bits: number): number {
+    return bits;
   }
 
   release(): number {
@@ -203,9 +213,12 @@ export class ListenerFd extends SocketFd {
   }
 
   readiness(): number {
-    // Stopped: hung up and readable (accept answers), whatever the transport says.
-    if (this.host.waiting.stopping) return READABLE | PEER_CLOSED;
-    return this.host.transport.poll(this.handle);
+    return this.adjusted(this.host.transport.poll(this.handle));
+  }
+
+  // Stopped: hung up and readable (accept answers), whatever the transport says.
+  protected override adjusted(bits: number): number {
+    return this.host.waiting.stopping ? READABLE | PEER_CLOSED : bits;
   }
 
   protected fullHangup(bits: number): boolean {
