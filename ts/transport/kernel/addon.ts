@@ -95,12 +95,13 @@ export interface KernelAddon {
   /** close(2); the fd is released even when an error is reported. → 0 | -errno. */
   close(fd: number): number;
 
-  /** Bytes waiting to be read (FIONREAD). → count | -errno (-EINVAL on a listener). */
+  /** Bytes waiting to be read (FIONREAD), for recv(MSG_PEEK|MSG_WAITALL). → count | -errno (-EINVAL on a listener). */
   inbound(fd: number): number;
 
   /**
    * About how many bytes one send would take now (SO_SNDBUF minus the bytes
-   * still queued, SIOCOUTQ), for poll_oneoff's nbytes; not for the hot path.
+   * still queued, SIOCOUTQ). The transport asks it once, of its first
+   * connection: poll_oneoff's nbytes for a writable socket (README).
    * → count | -errno.
    */
   outboundRoom(fd: number): number;
