@@ -19,7 +19,7 @@ import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { composeImports, SocketHost } from '../ts/host/index.js';
 import { ControlBlock } from '../ts/transport/control-block.js';
-import { loadKernelAddon } from '../ts/transport/kernel/addon.js';
+import { bindIfNeeded, loadKernelAddon } from '../ts/transport/kernel/addon.js';
 import { openModuleHalf, openOwner } from '../ts/transport/kinds.js';
 import type { IoList } from '../ts/transport/types.js';
 
@@ -115,8 +115,8 @@ async function measure(): Promise<Record<string, { send: number; recv: number }>
   };
   const ways: Record<string, { send: () => number; recv: () => number }> = {
     addon: {
-      send: () => time(SEND_BATCH, () => { for (let i = 0; i < SEND_BATCH; i++) expect(addon.send(handle, mem, io.iov, 1), 'addon.send'); }),
-      recv: () => time(RECV_BATCH, () => { for (let i = 0; i < RECV_BATCH; i++) expect(addon.recv(handle, mem, io.iov, 1, false), 'addon.recv'); }),
+      send: () => time(SEND_BATCH, () => { bindIfNeeded(addon, mem, io.iov); for (let i = 0; i < SEND_BATCH; i++) expect(addon.send(handle, 1), 'addon.send'); }),
+      recv: () => time(RECV_BATCH, () => { bindIfNeeded(addon, mem, io.iov); for (let i = 0; i < RECV_BATCH; i++) expect(addon.recv(handle, 1, false), 'addon.recv'); }),
     },
     transport: {
       send: () => time(SEND_BATCH, () => { for (let i = 0; i < SEND_BATCH; i++) expect(transport.send(handle, io), 'send'); }),

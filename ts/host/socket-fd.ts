@@ -256,11 +256,11 @@ export class ConnectionFd extends SocketFd {
     if (!this.mayWrite) return w.ERRNO_NOTCAPABLE;
     // Memory cannot grow during an import (only the module's own code grows
     // it), so one view serves a whole call.
-    const view = this.host.memory.view();
-    w.checkRange(view, soDataLen, 4);
-    const n = this.transmit(this.host.memory.ioList(siData, siDataLen));
+    const { memory } = this.host;
+    memory.check(soDataLen, 4);
+    const n = this.transmit(memory.ioList(siData, siDataLen));
     if (n < 0) return -n;
-    view.setUint32(soDataLen, n, true);
+    memory.view().setUint32(soDataLen, n, true);
     return w.ERRNO_SUCCESS;
   }
 
@@ -290,12 +290,13 @@ export class ConnectionFd extends SocketFd {
   /** recv into the module's iovecs; the out-parameters are checked before any byte is taken. */
   private recvInto(iovs: number, iovsLen: number, riFlags: number, countOut: number, roFlagsOut: number | null): number {
     if (!this.mayRead) return w.ERRNO_NOTCAPABLE;
-    const view = this.host.memory.view();
-    w.checkRange(view, countOut, 4);
-    if (roFlagsOut !== null) w.checkRange(view, roFlagsOut, 2);
-    const io = this.host.memory.ioList(iovs, iovsLen);
+    const { memory } = this.host;
+    memory.check(countOut, 4);
+    if (roFlagsOut !== null) memory.check(roFlagsOut, 2);
+    const io = memory.ioList(iovs, iovsLen);
     const n = this.receive(io, (riFlags & w.RIFLAGS_RECV_PEEK) !== 0, (riFlags & w.RIFLAGS_RECV_WAITALL) !== 0);
     if (n < 0) return -n;
+    const view = memory.view();
     view.setUint32(countOut, n, true);
     // Stream sockets never truncate a message.
     if (roFlagsOut !== null) view.setUint16(roFlagsOut, 0, true);

@@ -15,7 +15,7 @@ import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_INVAL, ERRNO_NOTCONN } from '../../wasi/
 import type { ControlBlock } from '../control-block.js';
 import { FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, WRITABLE, type Handle, type IoList, type ModuleHalfInit, type PollSizes, type SocketTransport } from '../types.js';
 import { ioLength } from '../io-list.js';
-import { loadKernelAddon, type KernelAddon } from './addon.js';
+import { bindIfNeeded, loadKernelAddon, type KernelAddon } from './addon.js';
 import { LINUX_EAGAIN, LINUX_EINTR, wasiErrnoOf } from './linux-errno.js';
 import { OpenFdTable, type KernelModuleInit } from './wire.js';
 
@@ -97,7 +97,8 @@ export class KernelTransport implements SocketTransport {
     if (this.kinds[conn] !== CONNECTION) return this.notConnection(conn);
     if (this.local[conn]! & READ_SHUT) return 0;
     if (!(this.ready[conn]! & READABLE)) return -ERRNO_AGAIN;
-    const n = this.addon.recv(conn, into.mem, into.iov, into.count, peek);
+    bindIfNeeded(this.addon, into.mem, into.iov);
+    const n = this.addon.recv(conn, into.count, peek);
     if (n > 0) {
       // A short read emptied the queue (unless EOF or an error is already known: those stay readable).
       if (!peek && !(this.ready[conn] & (PEER_CLOSED | FAILED)) && n < ioLength(into)) this.ready[conn] &= ~READABLE;
@@ -116,7 +117,8 @@ export class KernelTransport implements SocketTransport {
   send(conn: Handle, from: IoList): number {
     if (this.kinds[conn] !== CONNECTION) return this.notConnection(conn);
     if (!(this.ready[conn]! & WRITABLE)) return -ERRNO_AGAIN;
-    const n = this.addon.send(conn, from.mem, from.iov, from.count);
+    bindIfNeeded(this.addon, from.mem, from.iov);
+    const n = this.addon.send(conn, from.count);
     if (n > 0) {
       // A short write filled the socket buffer: the next free space is a new edge.
       if (n < ioLength(from)) this.ready[conn] &= ~WRITABLE;
