@@ -22,6 +22,8 @@ export interface HarvestSink {
 export class Interest {
   /** Cleared after an EPOLLONESHOT report, set again by EPOLL_CTL_MOD. */
   armed = true;
+  /** Where it sits in its epoll's ready queue, or -1 when it is not on the ready list. */
+  queuedAt = -1;
 
   constructor(
     readonly epoll: Epoll,
@@ -50,8 +52,16 @@ export class Interest {
  */
 export class Epoll {
   readonly interests = new Map<EpollTarget, Interest>();
-  /** Insertion-ordered; may hold interests that turn out not to be ready (dropped when looked at). */
-  private readonly ready = new Set<Interest>();
+  /**
+   * The ready list, oldest first, in queue[head, tail): an interest joins at
+   * the end and its `queuedAt` says where; an entry its interest no longer
+   * points at (taken off, or queued again later) is skipped. Unlike a Set,
+   * joining and leaving hash nothing: a few stores per event. It may hold
+   * interests that turn out not to be ready (dropped when looked at).
+   */
+  private queue: Interest[] = [];
+  private head = 0;
+  private tail = 0;
 
   get registered(): number {
     return this.interests.size;
@@ -69,19 +79,19 @@ export class Epoll {
     interest.events = events;
     interest.data = data;
     interest.armed = true;
-    this.ready.delete(interest);
+    interest.queuedAt = -1;
     this.checkNow(interest);
   }
 
   remove(interest: Interest): void {
     this.interests.delete(interest.target);
     interest.target.interests.delete(interest);
-    this.ready.delete(interest);
+    interest.queuedAt = -1;
   }
 
   /** The socket's readiness may have changed (transport onChange, or the host's own shutdown). */
   notify(interest: Interest): void {
-    if (interest.armed) this.ready.add(interest);
+    if (interest.armed) this.enqueue(interest);
   }
 
   /**
@@ -91,42 +101,71 @@ export class Epoll {
    */
   harvest(max: number, sink: HarvestSink): number {
     let n = 0;
-    // Only the interests on the list when the call began: one put back at the
-    // end (level-triggered), or re-added by a readiness query, waits for the
-    // next call rather than being reported twice in this one. Every entry
-    // added while iterating comes after those.
-    let left = this.ready.size;
-    for (const interest of this.ready) {
-      if (left-- === 0 || n >= max) break;
-      this.ready.delete(interest);
+    // Only the interests queued when the call began: one put back at the end
+    // (level-triggered), or queued by a readiness query, waits for the next
+    // call rather than being reported twice in this one.
+    const end = this.tail;
+    let k = this.head;
+    for (; k < end && n < max; k++) {
+      const interest = this.queue[k]!;
+      if (interest.queuedAt !== k) continue;
+      interest.queuedAt = -1;
       if (!interest.armed) continue;
       const events = interest.matches(interest.target.epollEvents());
       if (events === 0) continue;
       sink.emit(interest, events, n);
       n++;
       if (interest.events & EPOLLONESHOT) interest.armed = false;
-      else if (!(interest.events & EPOLLET)) this.ready.add(interest);
+      else if (!(interest.events & EPOLLET)) this.enqueue(interest);
     }
+    this.head = k;
+    this.compact();
     return n;
   }
 
   /** Whether epoll_wait would report something now (poll_oneoff on the epoll fd). Consumes nothing. */
   hasEvents(): boolean {
-    for (const interest of this.ready) {
+    for (let k = this.head; k < this.tail; k++) {
+      const interest = this.queue[k]!;
+      if (interest.queuedAt !== k) continue;
       if (interest.armed && interest.matches(interest.target.epollEvents()) !== 0) return true;
-      this.ready.delete(interest);
+      interest.queuedAt = -1;
     }
     return false;
   }
 
   /** The epoll fd was closed: every registration goes. */
   clear(): void {
-    for (const interest of this.interests.values()) interest.target.interests.delete(interest);
+    for (const interest of this.interests.values()) {
+      interest.target.interests.delete(interest);
+      interest.queuedAt = -1;
+    }
     this.interests.clear();
-    this.ready.clear();
+    this.queue = [];
+    this.head = this.tail = 0;
   }
 
   private checkNow(interest: Interest): void {
-    if (interest.matches(interest.target.epollEvents()) !== 0) this.ready.add(interest);
+    if (interest.matches(interest.target.epollEvents()) !== 0) this.enqueue(interest);
+  }
+
+  private enqueue(interest: Interest): void {
+    if (interest.queuedAt >= 0) return;
+    interest.queuedAt = this.tail;
+    this.queue[this.tail++] = interest;
+  }
+
+  /** Drops the consumed front of the queue once it is most of it, so the queue stays as long as the ready list. */
+  private compact(): void {
+    const { head, tail } = this;
+    if (head === 0 || (head < 1024 && head < tail)) return;
+    if (head * 2 < tail) return;
+    for (let k = head; k < tail; k++) {
+      const interest = this.queue[k]!;
+      if (interest.queuedAt === k) interest.queuedAt = k - head;
+      this.queue[k - head] = interest;
+    }
+    this.tail = tail - head;
+    this.head = 0;
   }
 }

@@ -50,7 +50,7 @@ export class GuestMemory {
    */
   ioList(ptr: number, count: number): IoList {
     const view = this.view();
-    this.io.count = readIovecsInto(view, ptr, count, this.io.iov);
+    this.io.count = readIovecsInto(view, ptr, count, this.io.iov, IOV_MAX, this.bytes8.length);
     this.io.mem = this.bytes8;
     return this.io;
   }

@@ -56,9 +56,16 @@ export interface Iovec {
  * range-checked (POSIX allows any pointer with length 0) and are dropped.
  * `out` needs room for 2 * min(count, maxCount) numbers.
  */
-export function readIovecsInto(view: DataView, ptr: number, count: number, out: Uint32Array, maxCount: number = IOV_MAX): number {
+export function readIovecsInto(
+  view: DataView,
+  ptr: number,
+  count: number,
+  out: Uint32Array,
+  maxCount: number = IOV_MAX,
+  /** The view's byteLength, when the caller knows it already (asking a DataView is a call). */
+  length: number = view.byteLength,
+): number {
   if (count > maxCount) throw new WasiErrnoError(ERRNO_INVAL, `${count} iovecs (limit ${maxCount})`);
-  const length = view.byteLength;
   checkSpan(length, ptr, count * IOVEC_SIZE);
   let kept = 0;
   for (let i = 0; i < count; i++) {
