@@ -7,8 +7,8 @@ import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLONESHOT } from '../wasi/index.js';
 export interface EpollTarget {
   /** The events it has now, as EPOLL* bits (IN, OUT, RDHUP, ERR, HUP). */
   epollEvents(): number;
-  /** Its registrations, one per set watching it. */
-  readonly interests: Set<Interest>;
+  /** Its registrations, one per set watching it (an array: usually one, and walked on every readiness change). */
+  readonly interests: Interest[];
   /** A listener (Descriptor.listens). */
   readonly listens: boolean;
 }
@@ -70,7 +70,7 @@ export class Epoll {
   add(target: EpollTarget, events: number, data: Uint8Array): Interest {
     const interest = new Interest(this, target, events, data);
     this.interests.set(target, interest);
-    target.interests.add(interest);
+    target.interests.push(interest);
     this.checkNow(interest);
     return interest;
   }
@@ -85,7 +85,7 @@ export class Epoll {
 
   remove(interest: Interest): void {
     this.interests.delete(interest.target);
-    interest.target.interests.delete(interest);
+    forget(interest);
     interest.queuedAt = -1;
   }
 
@@ -137,7 +137,7 @@ export class Epoll {
   /** The epoll fd was closed: every registration goes. */
   clear(): void {
     for (const interest of this.interests.values()) {
-      interest.target.interests.delete(interest);
+      forget(interest);
       interest.queuedAt = -1;
     }
     this.interests.clear();
@@ -168,4 +168,11 @@ export class Epoll {
     this.tail = tail - head;
     this.head = 0;
   }
+}
+
+/** Takes `interest` off its target's list of registrations. */
+function forget(interest: Interest): void {
+  const list = interest.target.interests;
+  const at = list.indexOf(interest);
+  if (at >= 0) list.splice(at, 1);
 }

@@ -28,7 +28,7 @@ export interface ConnectionTable {
 
 export abstract class SocketFd extends Descriptor implements EpollTarget {
   /** Registrations in epoll sets (one per set), dropped with the socket. */
-  readonly interests = new Set<Interest>();
+  readonly interests: Interest[] = [];
   #rightsBase = 0n;
   #rightsInheriting = 0n;
   /** RIGHTS_FD_READ and RIGHTS_FD_WRITE of the base rights, kept as booleans: recv and send check them on every call, and BigInt arithmetic allocates. */
@@ -108,7 +108,8 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
 
   /** The socket's readiness may have changed: every epoll set watching it looks again. */
   notifyEpollSets(): void {
-    for (const interest of this.interests) interest.epoll.notify(interest);
+    const { interests } = this;
+    for (let i = 0; i < interests.length; i++) interests[i]!.epoll.notify(interests[i]!);
   }
 
   // A pending socket error (RST) makes the socket ready with HANGUP, as POSIX
@@ -139,7 +140,7 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
 
   release(): number {
     // As on Linux when the last reference goes: out of every epoll set.
-    for (const interest of Array.from(this.interests)) interest.epoll.remove(interest);
+    for (const interest of this.interests.slice()) interest.epoll.remove(interest);
     this.host.transport.close(this.handle);
     return w.ERRNO_SUCCESS;
   }
