@@ -102,7 +102,6 @@ export class EpollImports {
 class EpollOut implements HarvestSink {
   private base = 0;
   private view: DataView = new DataView(new ArrayBuffer(0));
-  private bytes: Uint8Array = new Uint8Array(0);
 
   constructor(private readonly waiting: Waiting) {}
 
@@ -110,16 +109,17 @@ class EpollOut implements HarvestSink {
   at(ptr: number, memory: GuestMemory): this {
     this.base = ptr;
     this.view = memory.view();
-    this.bytes = memory.bytes();
     return this;
   }
 
   emit(interest: Interest, events: number, index: number): void {
     this.waiting.noteEvent(interest.target.listens);
     const at = this.base + index * w.EPOLL_EVENT_SIZE;
-    this.view.setUint32(at, events >>> 0, true);
-    this.view.setUint32(at + 4, 0, true);
-    this.bytes.set(interest.data, at + w.EPOLL_DATA_OFFSET);
+    const { view } = this;
+    const data = interest.data;
+    view.setUint32(at, events >>> 0, true);
+    view.setUint32(at + 4, 0, true);
+    for (let i = 0; i < 6; i++) view.setUint32(at + w.EPOLL_DATA_OFFSET + 4 * i, data[i]!, true);
   }
 }
 

@@ -25,13 +25,22 @@ export class Interest {
   /** Where it sits in its epoll's ready queue, or -1 when it is not on the ready list. */
   queuedAt = -1;
 
+  /** The 24-byte epoll_data blob, handed back verbatim: as six little-endian words, which epoll_wait writes without a copy call. */
+  readonly data = new Uint32Array(6);
+
   constructor(
     readonly epoll: Epoll,
     readonly target: EpollTarget,
     public events: number,
-    /** The 24-byte epoll_data blob, handed back verbatim. */
-    public data: Uint8Array,
-  ) {}
+    data: Uint8Array,
+  ) {
+    this.setData(data);
+  }
+
+  setData(blob: Uint8Array): void {
+    const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+    for (let i = 0; i < 6; i++) this.data[i] = view.getUint32(4 * i, true);
+  }
 
   /** The bits to report for a socket whose current events are `now`: ERR and HUP always, as on Linux. */
   matches(now: number): number {
@@ -77,7 +86,7 @@ export class Epoll {
 
   modify(interest: Interest, events: number, data: Uint8Array): void {
     interest.events = events;
-    interest.data = data;
+    interest.setData(data);
     interest.armed = true;
     interest.queuedAt = -1;
     this.checkNow(interest);

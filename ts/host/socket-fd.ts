@@ -310,10 +310,17 @@ export class ConnectionFd extends SocketFd {
 
   /** recv semantics: a byte count, 0 at EOF, or -errno. */
   private receive(io: IoList, peek: boolean, waitAll: boolean): number {
-    const total = ioLength(io);
-    if (total === 0) return 0;
     const { transport, waiting, control } = this.host;
     const blocking = !this.nonblocking;
+    if (!blocking && !peek) {
+      // The common case, one transport call: a nonblocking recv never waits and WAITALL asks nothing of it.
+      if (io.count === 0) return 0;
+      const n = transport.recv(this.handle, io, false);
+      if (n > 0) control.countIn(n);
+      return n;
+    }
+    const total = ioLength(io);
+    if (total === 0) return 0;
     let got = 0;
     for (;;) {
       if (peek && waitAll && blocking) {
@@ -343,9 +350,16 @@ export class ConnectionFd extends SocketFd {
 
   /** send semantics: a blocking socket queues everything (or fails); a nonblocking one what fits. */
   private transmit(io: IoList): number {
+    const { transport, control } = this.host;
+    if (this.nonblocking) {
+      // The common case, one transport call: a nonblocking send takes what fits.
+      if (io.count === 0) return 0;
+      const n = transport.send(this.handle, io);
+      if (n > 0) control.countOut(n);
+      return n === 0 ? -w.ERRNO_AGAIN : n;
+    }
     const total = ioLength(io);
     if (total === 0) return 0;
-    const { transport, control } = this.host;
     let sent = 0;
     for (;;) {
       const n = transport.send(this.handle, io);

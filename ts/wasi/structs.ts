@@ -20,9 +20,12 @@ export function checkRange(view: DataView, ptr: number, size: number): void {
 /** checkRange, for a memory of `length` bytes (a DataView's byteLength is a call; a length known already is not). */
 export function checkSpan(length: number, ptr: number, size: number): void {
   // Plain numbers: ptr + size < 2^33 is exact, so no wrap-around can hide an overflow.
-  if (!(ptr >= 0 && size >= 0 && ptr + size <= length)) {
-    throw new WasiErrnoError(ERRNO_FAULT, `[${ptr}, +${size}) is outside memory (${length} bytes)`);
-  }
+  if (!(ptr >= 0 && size >= 0 && ptr + size <= length)) outsideMemory(length, ptr, size);
+}
+
+/** The throw of checkSpan, apart: the check itself stays small enough to be inlined where it is called. */
+function outsideMemory(length: number, ptr: number, size: number): never {
+  throw new WasiErrnoError(ERRNO_FAULT, `[${ptr}, +${size}) is outside memory (${length} bytes)`);
 }
 
 export function readU32(view: DataView, ptr: number): number {
