@@ -8,7 +8,7 @@ import type { HarvestSink, Interest } from './epoll.js';
 import type { GuestMemory } from './guest-memory.js';
 import type { SocketHost } from './socket-host.js';
 import { SocketFd } from './socket-fd.js';
-import { LOOK_AGAIN, msUntil, type Waiting } from './waiting.js';
+import { msUntil, type Waiting } from './waiting.js';
 
 
 export class EpollImports {
@@ -92,8 +92,7 @@ export class EpollImports {
           return w.ERRNO_SUCCESS;
         }
       }
-      const again = host.waiting.sleep(timeout < 0 ? -1 : msUntil(deadline, now));
-      if (again !== LOOK_AGAIN) return again;
+      host.waiting.sleep(timeout < 0 ? -1 : msUntil(deadline, now), ep.epoll);
     }
   }
 }
