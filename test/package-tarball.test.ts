@@ -30,9 +30,12 @@ const client = net.connect(addon.localPort(listenFd), '127.0.0.1', async () => {
   let fd = -11, got = -11, sent = -11;
   for (let i = 0; i < 500 && fd < 0; i++) { fd = addon.accept(listenFd, epfd); if (fd < 0) await sleep(5); }
   client.write('ping over the installed addon');
-  for (let i = 0; i < 500 && got < 0; i++) { got = addon.recv(fd, mem, Uint32Array.of(1000, 64), 1, false); if (got < 0) await sleep(5); }
+  const pairs = Uint32Array.of(1000, 64);
+  addon.bind(mem, pairs);
+  for (let i = 0; i < 500 && got < 0; i++) { got = addon.recv(fd, 1, false); if (got < 0) await sleep(5); }
   const back = new Promise((resolve) => client.once('data', (b) => resolve(String(b))));
-  sent = addon.send(fd, mem, Uint32Array.of(1000, got), 1);
+  pairs[1] = got;
+  sent = addon.send(fd, 1);
   console.log(JSON.stringify({ binary, got, sent, echoed: await back }));
   client.destroy();
   for (const f of [fd, listenFd, epfd]) addon.close(f);

@@ -75,24 +75,36 @@ export interface KernelAddon {
   accept(listenFd: number, epfd: number): number;
 
   /**
-   * Reads from `fd` straight into `mem` (the module's memory): `iov` holds
-   * `iovCount` (offset, length) pairs into `mem`, filled in order. Never blocks.
-   * With `peek` the bytes stay queued (MSG_PEEK).
-   * → bytes read; 0 at EOF (and for a read of zero bytes); -EAGAIN when nothing
-   * is there yet; -ECONNRESET after an RST; -EFAULT when a pair lies outside
-   * `mem`, `mem` is detached (memory.grow: make a fresh view for every call),
-   * or `iov` holds fewer than `iovCount` pairs; -EINVAL for more than
-   * constants.IOV_MAX pairs. -EFAULT and -EINVAL make no syscall and write nothing.
+   * Binds the memory and the (offset, length) pairs that recv and send work
+   * on in this thread, until the next bind(): `mem` is the module's memory,
+   * `iov` the pairs into it. Reading typed arrays from arguments costs more
+   * than a recvmsg, so they are taken once here and each call passes counts
+   * only (bind through bindIfNeeded). Bind again whenever the views change: memory.grow() detaches the
+   * old view, and a view detached when bound reads as empty (-EFAULT). The
+   * pairs are read (and checked) at each call, so they may change in place. → 0.
    */
-  recv(fd: number, mem: Uint8Array, iov: Uint32Array, iovCount: number, peek: boolean): number;
+  bind(mem: Uint8Array, iov: Uint32Array): number;
 
   /**
-   * Writes to `fd` straight from `mem` (gather), nonblocking, never raising SIGPIPE.
+   * Reads from `fd` straight into the bound memory: the first `iovCount`
+   * bound pairs are filled in order. Never blocks. With `peek` the bytes stay
+   * queued (MSG_PEEK).
+   * → bytes read; 0 at EOF (and for a read of zero bytes); -EAGAIN when nothing
+   * is there yet; -ECONNRESET after an RST; -EFAULT when a pair lies outside
+   * the bound memory, nothing is bound, the memory was detached when bound, or
+   * fewer than `iovCount` pairs are bound; -EINVAL for more than
+   * constants.IOV_MAX pairs. -EFAULT and -EINVAL make no syscall and write nothing.
+   */
+  recv(fd: number, iovCount: number, peek: boolean): number;
+
+  /**
+   * Writes to `fd` straight from the bound memory (gather over the first
+   * `iovCount` bound pairs), nonblocking, never raising SIGPIPE.
    * → bytes accepted (a short count when the socket buffer filled); -EAGAIN when
    * nothing fits; -EPIPE once the peer is gone; -ECONNRESET; the same
    * -EFAULT / -EINVAL checks as recv, before any syscall.
    */
-  send(fd: number, mem: Uint8Array, iov: Uint32Array, iovCount: number): number;
+  send(fd: number, iovCount: number): number;
 
   /** shutdown(2) with constants.SHUT_RD / SHUT_WR / SHUT_RDWR. → 0 | -errno. */
   shutdown(fd: number, how: number): number;
@@ -100,12 +112,13 @@ export interface KernelAddon {
   /** close(2); the fd is released even when an error is reported. → 0 | -errno. */
   close(fd: number): number;
 
-  /** Bytes waiting to be read (FIONREAD). → count | -errno (-EINVAL on a listener). */
+  /** Bytes waiting to be read (FIONREAD), for recv(MSG_PEEK|MSG_WAITALL). → count | -errno (-EINVAL on a listener). */
   inbound(fd: number): number;
 
   /**
    * About how many bytes one send would take now (SO_SNDBUF minus the bytes
-   * still queued, SIOCOUTQ), for poll_oneoff's nbytes; not for the hot path.
+   * still queued, SIOCOUTQ). The transport asks it once, of its first
+   * connection: poll_oneoff's nbytes for a writable socket (README).
    * → count | -errno.
    */
   outboundRoom(fd: number): number;
@@ -140,8 +153,27 @@ export interface KernelAddon {
 
 export type KernelAddonLoad = { addon: KernelAddon; /** The binary it was loaded from. */ path: string } | { unavailable: string };
 
+/** What this thread's addon has bound: the binding is per thread, whoever made it. */
+const bound: { mem: Uint8Array | null; iov: Uint32Array | null; length: number } = { mem: null, iov: null, length: 0 };
+
+/**
+ * addon.bind(mem, iov), unless they are what this thread bound last. The host
+ * passes the same two arrays every time until memory grows (its views are
+ * then new, and an old one reads as length 0), so this is one compare per
+ * call and one bind per growth. Every bind in a thread goes through here, or
+ * the record would not say what is bound.
+ */
+export function bindIfNeeded(addon: KernelAddon, mem: Uint8Array, iov: Uint32Array): void {
+  if (mem !== bound.mem || iov !== bound.iov || mem.length !== bound.length) {
+    addon.bind(mem, iov);
+    bound.mem = mem;
+    bound.iov = iov;
+    bound.length = mem.length;
+  }
+}
+
 const FUNCTIONS = [
-  'listen', 'localPort', 'accept', 'recv', 'send', 'shutdown', 'close', 'inbound', 'outboundRoom', 'eventfd',
+  'listen', 'localPort', 'accept', 'bind', 'recv', 'send', 'shutdown', 'close', 'inbound', 'outboundRoom', 'eventfd',
   'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait',
 ] as const satisfies readonly (keyof KernelAddon)[];
 
