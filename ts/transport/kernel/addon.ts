@@ -8,14 +8,19 @@
 // kind (not a number, not an integer in range, not the right typed array)
 // throws, a TypeError or RangeError naming the function and the argument.
 //
-// The binary is found by node-gyp-build: build/Release/ first (built from
-// source by `npm install` in a clone, scripts/addon-build.mjs), then
+// The binary is found in node-gyp-build's layout: build/Release/ first (built
+// from source by `npm install` in a clone, scripts/addon-build.mjs), then
 // prebuilds/<platform>-<arch>/ (shipped inside the npm package for linux-x64).
+// It is looked for here, not by node-gyp-build, which reads six environment
+// variables and /etc/alpine-release to choose: each one a permission a Deno
+// user would have to grant. Here nothing outside the package is read.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sandboxRefusal } from '../../js-runtime.js';
+import { optionalEnv } from '../optional-env.js';
 
 /** Linux values, read from the system headers by the addon itself. */
 export interface KernelConstants {
@@ -146,7 +151,7 @@ export interface KernelAddon {
   epollWait(epfd: number, out: Int32Array, timeoutMs: number): number;
 }
 
-export type KernelAddonLoad = { addon: KernelAddon } | { unavailable: string };
+export type KernelAddonLoad = { addon: KernelAddon; /** The binary it was loaded from. */ path: string } | { unavailable: string };
 
 /** What this thread's addon has bound: the binding is per thread, whoever made it. */
 const bound: { mem: Uint8Array | null; iov: Uint32Array | null; length: number } = { mem: null, iov: null, length: 0 };
@@ -181,7 +186,14 @@ let loaded: KernelAddonLoad | undefined;
  * per thread; never throws.
  */
 export function loadKernelAddon(): KernelAddonLoad {
-  loaded ??= load();
+  try {
+    loaded ??= load();
+  } catch (error) {
+    // Deno without --allow-read for the package: looking for the binary is refused.
+    const refused = sandboxRefusal(error);
+    if (refused === null) throw error;
+    loaded = { unavailable: `${refused}: run deno with --allow-read for the wasi-evloop package's folder, and --allow-ffi` };
+  }
   return loaded;
 }
 
@@ -192,29 +204,52 @@ function load(): KernelAddonLoad {
   const root = packageRoot();
   if (root === null) return { unavailable: 'cannot find the wasi-evloop package folder above ' + here() };
   const require = createRequire(join(root, 'package.json'));
-  let path: string;
-  try {
-    const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
-    path = nodeGypBuild.resolve(root);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/No native build was found/.test(message)) {
-      return { unavailable: `no kernel-socket addon for linux-${process.arch} in ${root}: ${REBUILD}` };
-    }
-    return { unavailable: `cannot look for the kernel-socket addon (${firstLine(message)}): reinstall wasi-evloop` };
-  }
+  // The tests point this at a folder laid out like the package (node-gyp-build's own override).
+  const paths = binaries(optionalEnv('WASI_EVLOOP_PREBUILD') || root);
+  if (paths.length === 0) return { unavailable: `no kernel-socket addon for linux-${process.arch} in ${root}: ${REBUILD}` };
   let addon: unknown;
-  try {
-    addon = require(path);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+  let path = paths[0]!;
+  let failure: { error: unknown } | null = null;
+  for (const candidate of paths) {
+    try {
+      addon = require(candidate);
+      path = candidate;
+      failure = null;
+      break;
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== null) {
+    const refused = sandboxRefusal(failure.error);
+    if (refused !== null) return { unavailable: `${refused}: run deno with --allow-ffi (or --allow-ffi=${path})` };
+    const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
     return { unavailable: `the kernel-socket addon ${path} does not load (${firstLine(message)}): ${REBUILD}` };
   }
   const missing = FUNCTIONS.filter((name) => typeof (addon as Record<string, unknown>)[name] !== 'function');
   if (missing.length > 0 || typeof (addon as { constants?: unknown }).constants !== 'object') {
     return { unavailable: `${path} is not this version's kernel-socket addon (missing ${missing.join(', ') || 'constants'}): ${REBUILD}` };
   }
-  return { addon: addon as KernelAddon };
+  return { addon: addon as KernelAddon, path };
+}
+
+/**
+ * The binaries to try, in order: any in build/Release/, then this platform's
+ * in prebuilds/ (glibc before musl: a glibc binary does not load on musl, and
+ * the next one is tried).
+ */
+function binaries(dir: string): string[] {
+  const list = (folder: string, match: RegExp) => {
+    try {
+      return readdirSync(folder).filter((f) => match.test(f)).sort().map((f) => join(folder, f));
+    } catch {
+      return [];
+    }
+  };
+  return [
+    ...list(join(dir, 'build', 'Release'), /\.node$/),
+    ...list(join(dir, 'prebuilds', `${process.platform}-${process.arch}`), /^node\.napi(\.[\w-]+)*\.node$/),
+  ];
 }
 
 function here(): string {
