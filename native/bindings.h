@@ -4,6 +4,8 @@
 #ifndef WASI_EVLOOP_BINDINGS_H
 #define WASI_EVLOOP_BINDINGS_H
 
+#include <stdbool.h>
+
 #include <node_api.h>
 
 /* sockets.c: listeners, connections and their state */
@@ -17,6 +19,8 @@ napi_value js_inbound(napi_env env, napi_callback_info info);
 napi_value js_outbound_room(napi_env env, napi_callback_info info);
 
 /* io.c: the data path, straight between a socket and guest memory */
+bool guest_binding_init(napi_env env);
+napi_value js_bind(napi_env env, napi_callback_info info);
 napi_value js_recv(napi_env env, napi_callback_info info);
 napi_value js_send(napi_env env, napi_callback_info info);
 

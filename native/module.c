@@ -43,6 +43,7 @@ NAPI_MODULE_INIT() {
     FUNCTION("listen", js_listen),
     FUNCTION("localPort", js_local_port),
     FUNCTION("accept", js_accept),
+    FUNCTION("bind", js_bind),
     FUNCTION("recv", js_recv),
     FUNCTION("send", js_send),
     FUNCTION("shutdown", js_shutdown),
@@ -59,6 +60,7 @@ NAPI_MODULE_INIT() {
     FUNCTION("stopOnSignals", js_stop_on_signals),
     FUNCTION("stopOnSignalsEnd", js_stop_on_signals_end),
   };
+  if (!guest_binding_init(env)) return NULL;
   if (napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions) != napi_ok) return NULL;
   napi_value values = constants(env);
   if (values == NULL || napi_set_named_property(env, exports, "constants", values) != napi_ok) return NULL;

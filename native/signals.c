@@ -21,12 +21,12 @@
  * The handler chains to the previous one when that one handles a signal and
  * returns (libuv's, when JavaScript listens for it), so JavaScript's own
  * listeners still run once the main thread is back in its event loop. Node's
- * default handler for SIGINT and SIGTERM is not chained on the first arrival:
- * it is one-shot (SA_RESETHAND) because it resets the terminal and re-raises
- * the signal to end the process, which is what the stop replaces. A second
- * arrival of the same signal puts the previous handler back and raises the
- * signal again: without JavaScript listeners the process ends then, as in the
- * worker mode, where the CLI listens once for each signal.
+ * default handler for SIGINT and SIGTERM is not chained: it is one-shot
+ * (SA_RESETHAND) because it resets the terminal and re-raises the signal to
+ * end the process, which is what the stop replaces. A repeated signal changes
+ * nothing but the chain: the stop is under way and the grace bounds it (Ctrl-C
+ * under bunx arrives twice, from the terminal and forwarded; the worker mode
+ * and serve's close behave the same).
  *
  * SA_RESTART, as libuv installs its own: the wait that must see the stop is
  * epoll_wait, which a signal never restarts (and the eventfd wakes it wherever
@@ -63,9 +63,8 @@ static const int STOP_SIGNALS[] = { SIGINT, SIGTERM };
 static _Atomic(int32_t *) stop_words;
 static atomic_int wake_fd = -1;
 static atomic_int watch_fd = -1;
-/* The first stop signal that came (0: none), and which ones came at all. */
+/* The first stop signal that came (0: none). */
 static atomic_int first_signal;
-static atomic_int seen_mask;
 /* Handlers running now: disarming waits for them before the stop word goes. */
 static atomic_int in_handler;
 static atomic_bool disarming;
@@ -99,25 +98,17 @@ static void chain(int index, int signo, siginfo_t *info, void *context) {
 static void on_stop_signal(int signo, siginfo_t *info, void *context) {
   int saved_errno = errno;
   atomic_fetch_add(&in_handler, 1);
-  int index = signal_index(signo);
-  int bit = 1 << index;
-  if (atomic_fetch_or(&seen_mask, bit) & bit) {
-    /* Again: what the process did with it before (delivered once this handler returns). */
-    sigaction(signo, &previous[index], NULL);
-    raise(signo);
-  } else {
-    int none = 0;
-    if (atomic_compare_exchange_strong(&first_signal, &none, signo)) {
-      int32_t *words = atomic_load(&stop_words);
-      if (words != NULL) __atomic_store_n(&words[STOP_WORD], 1, __ATOMIC_SEQ_CST);
-      uint64_t one = 1;
-      int fd = atomic_load(&wake_fd);
-      if (fd >= 0) (void)!write(fd, &one, sizeof one);
-      fd = atomic_load(&watch_fd);
-      if (fd >= 0) (void)!write(fd, &one, sizeof one);
-    }
-    chain(index, signo, info, context);
+  int none = 0;
+  if (atomic_compare_exchange_strong(&first_signal, &none, signo)) {
+    int32_t *words = atomic_load(&stop_words);
+    if (words != NULL) __atomic_store_n(&words[STOP_WORD], 1, __ATOMIC_SEQ_CST);
+    uint64_t one = 1;
+    int fd = atomic_load(&wake_fd);
+    if (fd >= 0) (void)!write(fd, &one, sizeof one);
+    fd = atomic_load(&watch_fd);
+    if (fd >= 0) (void)!write(fd, &one, sizeof one);
   }
+  chain(signal_index(signo), signo, info, context);
   atomic_fetch_sub(&in_handler, 1);
   errno = saved_errno;
 }
@@ -184,7 +175,6 @@ napi_value js_stop_on_signals(napi_env env, napi_callback_info info) {
   grace_ms = grace;
   atomic_store(&disarming, false);
   atomic_store(&first_signal, 0);
-  atomic_store(&seen_mask, 0);
   atomic_store(&watch_fd, efd);
   atomic_store(&wake_fd, fd);
   atomic_store(&stop_words, word);

@@ -59,6 +59,17 @@ test("JavaScript's own listener still runs (once the event loop does); a second 
   assert.is(r.stdout, `armed 0\nagain -${16}\nend 2\nlistener 1\n`);
 });
 
+test('a repeated signal changes nothing, also with no JavaScript listener: the grace period still decides', () => {
+  const r = child(`
+    addon.stopOnSignals(stop, efd, 600, 'the grace is over\\n');
+    process.kill(process.pid, 'SIGTERM');
+    process.kill(process.pid, 'SIGTERM');
+    process.kill(process.pid, 'SIGINT');
+    for (;;) {}`);
+  assert.equal([r.status, r.signal], [143, null], r.stderr);
+  assert.is(r.stderr, 'the grace is over\n');
+});
+
 test('the grace period ends the process: the line on stderr, status 128 + the signal', () => {
   const r = child(`
     addon.stopOnSignals(stop, efd, 300, 'the grace is over\\n');

@@ -5,6 +5,8 @@
 // to stop: `run` exits with its own status if it then exits; if the host had
 // to end it (either command), one line says why and the status is 128 + the
 // signal's number (130, 143), as a shell reports a process the signal killed.
+// The signals are listened for from before the start; a repeated one changes
+// nothing (ts/runtime/stop-signals.ts).
 //
 // The process is the module's own, so on a transport that allows it (kernel)
 // the module runs on this thread (ts/runtime/here-launch.ts): no worker to
@@ -21,11 +23,13 @@ import {
 } from './facade/errors.js';
 import { MAX_INSTANCES, MAX_RESTARTS, MAX_RESTARTS_LIMIT } from './facade/instances.js';
 import { parseAddress, parsePreopen } from './facade/options.js';
+import { sandboxRefusal } from './js-runtime.js';
 import type { Placement } from './facade/placement.js';
 import { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS, type Backend } from './facade/rules.js';
 import { runWith } from './facade/run.js';
 import { serveWith } from './facade/serve.js';
 import { writeAllSync } from './runtime/stdio.js';
+import { StopSignals } from './runtime/stop-signals.js';
 import { RUNTIMES, type RuntimeName } from './runtime/types.js';
 import { TRANSPORTS, type TransportName } from './transport/kinds.js';
 
@@ -70,6 +74,8 @@ function reportError(error: unknown, command: string): never {
   }
   if (error instanceof ModuleTrapError) fail(EXIT_TRAP, error.message);
   if (error instanceof WasiEvloopError) fail(EXIT_FAILURE, error.message);
+  const refused = sandboxRefusal(error);
+  if (refused !== null) fail(EXIT_FAILURE, refused);
   fail(EXIT_FAILURE, `internal error: ${(error as Error)?.stack ?? String(error)}`);
 }
 
@@ -131,11 +137,11 @@ function parseEnv(text: string): [string, string] {
 
 // ---- commands ------------------------------------------------------------------
 
-/** Where the module runs and how signals stop it; `onSignal` learns the first signal's number. */
-function placement(flags: { worker?: boolean }, onSignal: (signo: number) => void): Placement {
+/** Where the module runs and how `signals` stop it. */
+function placement(flags: { worker?: boolean }, signals: StopSignals): Placement {
   return {
     thread: flags.worker ? 'worker' : 'auto',
-    stopOnSignals: { graceLine: (ended) => `${NAME}: ${ended.message}\n`, onSignal },
+    stopOnSignals: { graceLine: (ended) => `${NAME}: ${ended.message}\n`, signals },
   };
 }
 
@@ -148,7 +154,7 @@ function endedAfterSignal(error: unknown, signal: number | null): number | null 
 
 interface ServeFlags {
   backend: Backend;
-  runtime: RuntimeName;
+  runtime?: RuntimeName;
   transport?: TransportName;
   host: string;
   port: number;
@@ -163,7 +169,8 @@ interface ServeFlags {
 }
 
 async function serveCommand(flags: ServeFlags): Promise<void> {
-  let signal: number | null = null;
+  // Listened for before the start (stop-signals.ts).
+  const signals = new StopSignals();
   const server = await serveWith(
     {
       backend: flags.backend,
@@ -179,7 +186,7 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
       instances: flags.instances,
       maxRestarts: flags.maxRestarts,
     },
-    placement(flags, (signo) => (signal ??= signo)),
+    placement(flags, signals),
     (ready) => {
       say(
         1,
@@ -188,24 +195,24 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
     },
   ).catch((error) => {
     // Stopped before it served: as a process the signal ended before it was ready.
-    if (signal !== null) throw new Exit(128 + signal);
+    if (signals.first !== null) throw new Exit(128 + signals.first);
     reportError(error, 'serve');
   });
   try {
     await server.finished;
   } catch (error) {
-    const status = endedAfterSignal(error, signal);
+    const status = endedAfterSignal(error, signals.first);
     if (status !== null) throw new Exit(status);
     reportError(error, 'serve');
   }
-  if (signal === null) fail(EXIT_FAILURE, `the ${server.backend} server ended by itself`);
+  if (signals.first === null) fail(EXIT_FAILURE, `the ${server.backend} server ended by itself`);
 }
 
 interface RunFlags {
   tcplisten: string[];
   env: [string, string][];
   dir: { host: string; guest: string }[];
-  runtime: RuntimeName;
+  runtime?: RuntimeName;
   transport?: TransportName;
   stopGrace?: number;
   blockingAccept?: boolean;
@@ -234,7 +241,8 @@ async function demoCommand(flags: DemoFlags): Promise<void> {
 }
 
 async function runCommand(module: string, args: string[], flags: RunFlags): Promise<number> {
-  let signal: number | null = null;
+  // Listened for before the start (stop-signals.ts).
+  const signals = new StopSignals();
   try {
     return await runWith(
       module,
@@ -254,10 +262,10 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
           for (const address of addresses) say(2, `listening on ${formatAddress(address)}${note}\n`);
         },
       },
-      placement(flags, (signo) => (signal ??= signo)),
+      placement(flags, signals),
     );
   } catch (error) {
-    const status = endedAfterSignal(error, signal);
+    const status = endedAfterSignal(error, signals.first);
     if (status !== null) return status;
     reportError(error, 'run');
   }
@@ -283,7 +291,7 @@ function program(): Command {
     .command('serve')
     .description('serve RFC 862 echo with the C event-loop core compiled to wasm')
     .addOption(new Option('--backend <name>', 'event loop backend').choices(BACKENDS).default('epoll'))
-    .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
+    .addOption(new Option('--runtime <name>', 'WASI runtime (default: node where it can work, else shim)').choices(RUNTIMES))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .option('--host <host>', 'address to listen on', DEFAULT_HOST)
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, DEFAULT_PORT)
@@ -305,7 +313,7 @@ function program(): Command {
     .option('--tcplisten <host:port>', 'listen here and pass the socket to the module (repeatable)', collect(parseAddressArg), [])
     .option('--env <name=value>', 'environment variable for the module (repeatable)', collect(parseEnv), [])
     .option('--dir <host[::guest]>', 'preopen a directory (repeatable)', collect(parsePreopen), [])
-    .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
+    .addOption(new Option('--runtime <name>', 'WASI runtime (default: node where it can work, else shim)').choices(RUNTIMES))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .option('--blocking-accept', 'hand the listeners over blocking, for a blocking accept loop (default: NONBLOCK, as wasmtime)')
     .option('--stop-grace <ms>', `on SIGINT/SIGTERM the listeners hang up; end the module if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)

@@ -64,13 +64,15 @@ export interface ModuleRunner {
   /** 'run() node kernel', 'cli node kernel (starting thread)', … */
   readonly name: string;
   readonly runtime: RuntimeName;
-  readonly transport: TransportName;
+  /** undefined: the default transport where the runner runs. */
+  readonly transport: TransportName | undefined;
   start(module: string | Uint8Array, spec?: RunSpec): RunningModule;
 }
 
-function apiRunner(runtime: RuntimeName, transport: TransportName): ModuleRunner {
+/** run() under `runtime`, over `transport` (the default one when not given). */
+export function apiRunner(runtime: RuntimeName, transport?: TransportName): ModuleRunner {
   return {
-    name: `run() ${runtime} ${transport}`,
+    name: `run() ${runtime} ${transport ?? 'default transport'}`,
     runtime,
     transport,
     start(module, spec = {}) {

@@ -10,6 +10,7 @@ import { runsOnStartingThread, type TransportName } from '../transport/kinds.js'
 import { ModuleStoppedError } from './errors.js';
 import { GRACE_ENDED } from '../runtime/supervision.js';
 import type { LaunchOptions } from '../runtime/launch.js';
+import type { StopSignals } from '../runtime/stop-signals.js';
 
 export interface Placement {
   /** 'worker', or 'auto': on the starting thread when the transport allows it, in a worker otherwise. */
@@ -21,9 +22,9 @@ export interface Placement {
    * grace (stopGraceMs); should the host have to end it, `graceLine` is what
    * the process prints (a module on the starting thread that makes no call is
    * ended with the process: the line, then 128 + the signal's number).
-   * `onSignal` learns the first signal's number.
+   * `signals` listens for them, from before the start.
    */
-  stopOnSignals?: { graceLine(ended: ModuleStoppedError): string; onSignal(signo: number): void };
+  stopOnSignals?: { graceLine(ended: ModuleStoppedError): string; signals: StopSignals };
 }
 
 /** What serve() and run() use. */
@@ -53,7 +54,7 @@ export function placed(
     stopOnSignals: signals && {
       graceMs,
       graceLine: signals.graceLine(new ModuleStoppedError(moduleName, GRACE_ENDED)),
-      onSignal: signals.onSignal,
+      signals: signals.signals,
     },
     onServing,
   };

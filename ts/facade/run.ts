@@ -1,15 +1,15 @@
 // run() on Node: any WASI preview1 command to its end.
 
 import type { Address } from './errors.js';
-import { chooseTransport } from './choose-transport.js';
+import { chooseRuntime, chooseTransport } from './choose.js';
 import { instanceCount, instancePlan, type InstanceOptions } from './instances.js';
 import { loadModule, moduleNameOf } from './module-loader.js';
-import { flag, oneOf, toAddress, toArgs, toEnv, toPreopens } from './options.js';
+import { flag, toAddress, toArgs, toEnv, toPreopens } from './options.js';
 import { placed, type Placement } from './placement.js';
 import { RUN_LINGER_MS, runToEnd, stopGrace, type ListenerOptions, type StopOptions } from './rules.js';
 import { start } from './start.js';
 import type { Output } from '../runtime/launch.js';
-import { RUNTIMES, type Preopen, type RuntimeName } from '../runtime/types.js';
+import type { Preopen, RuntimeName } from '../runtime/types.js';
 import type { TransportName } from '../transport/kinds.js';
 
 export interface RunOptions extends StopOptions, ListenerOptions, InstanceOptions {
@@ -20,6 +20,7 @@ export interface RunOptions extends StopOptions, ListenerOptions, InstanceOption
   env?: Readonly<Record<string, string>>;
   /** Directories to preopen, after the listeners: { guest: host }, or 'HOST[::GUEST]' strings, or a list. */
   preopens?: Readonly<Record<string, string>> | readonly (string | Preopen)[];
+  /** The WASI runtime; default: 'node' where it can work, else 'shim'. */
   runtime?: RuntimeName;
   /** Where the sockets live; default: the fastest available here. */
   transport?: TransportName;
@@ -40,7 +41,7 @@ export interface RunOptions extends StopOptions, ListenerOptions, InstanceOption
 
 /** run() placed as `placement` says. */
 export async function runWith(module: string | URL | Uint8Array | WebAssembly.Module, options: RunOptions, placement: Placement): Promise<number> {
-  const runtime = oneOf('runtime', options.runtime ?? 'node', RUNTIMES);
+  const runtime = await chooseRuntime(options.runtime);
   const listen = (options.tcplisten ?? []).map(toAddress);
   const preopens = toPreopens(options.preopens);
   const env = toEnv(options.env);

@@ -1,20 +1,20 @@
 // serve() on Node: the echo core on a port, resolved once it is serving.
 
 import type { Address } from './errors.js';
-import { chooseTransport } from './choose-transport.js';
+import { chooseRuntime, chooseTransport } from './choose.js';
 import { HeldOutput } from './held-output.js';
 import { instanceCount, instancePlan, type InstanceOptions } from './instances.js';
 import { coreModule } from './module-loader.js';
-import { oneOf } from './options.js';
 import { placed, type Placement } from './placement.js';
 import { coreDidNotStart, echoCommand, SERVE_LINGER_MS, stopGrace, type Backend, type EchoOptions, type StopOptions } from './rules.js';
 import { settle } from './settle.js';
 import { start } from './start.js';
 import type { LaunchStats, Output } from '../runtime/launch.js';
-import { RUNTIMES, type RuntimeName } from '../runtime/types.js';
+import type { RuntimeName } from '../runtime/types.js';
 import type { TransportName } from '../transport/kinds.js';
 
 export interface ServeOptions extends EchoOptions, StopOptions, InstanceOptions {
+  /** The WASI runtime; default: 'node' where it can work (under Node), else 'shim' (see README, "Where it runs"). */
   runtime?: RuntimeName;
   /** Where the sockets live; default: the fastest available here (see README, "Transports"). */
   transport?: TransportName;
@@ -61,7 +61,7 @@ export interface Server {
  */
 export async function serveWith(options: ServeOptions, placement: Placement, onServing?: (server: Server) => void): Promise<Server> {
   const { backend, host, port, args, moduleName } = echoCommand(options);
-  const runtime = oneOf('runtime', options.runtime ?? 'node', RUNTIMES);
+  const runtime = await chooseRuntime(options.runtime);
   const graceMs = stopGrace(options.stopGraceMs);
   const instances = instanceCount(options.instances);
   const transport = await chooseTransport(options.transport);

@@ -53,6 +53,8 @@ export async function launchHere(options: LaunchOptions): Promise<Launched> {
   // comes before the module starts stops it as well.
   const signals = options.stopOnSignals;
   const undo = signals ? owner.stopOnSignals!(signals.graceMs, signals.graceLine) : null;
+  // One that came before the arming (JavaScript's listener took it): again, for native code to take.
+  if (signals?.signals.first != null) process.kill(process.pid, signals.signals.first);
   // On the next turn of the event loop, not now: the caller still has its
   // listening addresses to announce (run()'s onListening) before this thread
   // is the module's.
@@ -66,7 +68,7 @@ export async function launchHere(options: LaunchOptions): Promise<Launched> {
         runHere(prepared, stoppedByCaller, () => {
           // At once, before anything is closed: the watchdog must not end a module that has already ended.
           const signo = undo?.() ?? null;
-          if (signo !== null) signals!.onSignal(signo);
+          if (signo !== null) signals!.signals.tookNatively(signo);
         }),
       );
     } catch (error) {

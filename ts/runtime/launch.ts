@@ -16,6 +16,7 @@ import type { ConnectionStats } from '../transport/control-block.js';
 import type { TransportName } from '../transport/kinds.js';
 import type { InstanceListeners, ListenAddress, TransportLimits } from '../transport/types.js';
 import type { InstancePlan } from './instances.js';
+import type { StopSignals } from './stop-signals.js';
 import type { Outcome } from './supervision.js';
 import type { Preopen, RuntimeConfig, RuntimeName, StdioMode } from './types.js';
 
@@ -73,9 +74,10 @@ export interface LaunchOptions {
    * or, for a module that makes no call, by terminating its worker ('worker')
    * or by ending the process with 128 + the signal's number after writing
    * `graceLine` to stderr ('here': the thread cannot be taken back from a
-   * module busy in wasm). `onSignal` learns the first signal's number.
+   * module busy in wasm). `signals` listens for them (from before the
+   * launch, for the whole process) and learns the first one's number.
    */
-  stopOnSignals?: { graceMs: number; graceLine: string; onSignal(signo: number): void };
+  stopOnSignals?: { graceMs: number; graceLine: string; signals: StopSignals };
 }
 
 /** One instance's counters, over every time it ran, and how many times it was restarted. */

@@ -3,7 +3,6 @@
 // module when asked, and ends with the sockets and servers gone and the worker
 // terminated or, when it may run another module, kept (worker-pool.ts).
 
-import { constants } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { ControlBlock } from '../transport/control-block.js';
 import { openOwner } from '../transport/kinds.js';
@@ -101,23 +100,8 @@ async function setAside(worker: Worker, options: LaunchOptions): Promise<void> {
   else await worker.terminate();
 }
 
-/**
- * The process's SIGINT and SIGTERM stop the module, each listened for once, so
- * that a second one does what it does by default (ends the process), until
- * the module has ended.
- */
+/** The first SIGINT or SIGTERM stops the module, until it has ended. */
 export function stopOnSignals(supervision: Pick<Supervision, 'stop' | 'outcome'>, how: NonNullable<LaunchOptions['stopOnSignals']>): void {
-  let first = true;
-  const listeners = (['SIGINT', 'SIGTERM'] as const).map((name) => {
-    const listener = () => {
-      if (first) how.onSignal(constants.signals[name]);
-      first = false;
-      void supervision.stop(how.graceMs);
-    };
-    process.once(name, listener);
-    return [name, listener] as const;
-  });
-  void supervision.outcome.finally(() => {
-    for (const [name, listener] of listeners) process.off(name, listener);
-  });
+  how.signals.attach(() => void supervision.stop(how.graceMs));
+  void supervision.outcome.finally(() => how.signals.detach());
 }

@@ -9,6 +9,7 @@
 
 import { writeSync } from 'node:fs';
 import { lazyNodeModule } from '../node-require.js';
+import { optionalEnv } from './optional-env.js';
 
 const workerThreads = lazyNodeModule<typeof import('node:worker_threads')>('node:worker_threads');
 
@@ -31,4 +32,4 @@ class Counters {
   }
 }
 
-export const counters: Counters | null = process.env.WASI_EVLOOP_COUNTERS === '1' ? new Counters(workerThreads().isMainThread ? 'main' : 'worker') : null;
+export const counters: Counters | null = optionalEnv('WASI_EVLOOP_COUNTERS') === '1' ? new Counters(workerThreads().isMainThread ? 'main' : 'worker') : null;

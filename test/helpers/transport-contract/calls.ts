@@ -4,7 +4,7 @@
 // directly; the worker kinds run it in module-worker.ts, so both see exactly
 // the same calls.
 
-import type { Handle, IoList, SocketTransport } from '../../../ts/transport/types.js';
+import type { Handle, IoList, PollSizes, SocketTransport } from '../../../ts/transport/types.js';
 
 /** Every byte of a recv() buffer starts as this, so a byte written outside the scatter list shows. */
 export const UNTOUCHED = 0xee;
@@ -13,7 +13,7 @@ export const UNTOUCHED = 0xee;
 export type Pairs = number[];
 
 export type Call =
-  | { op: 'accept' | 'poll' | 'readable' | 'writable' | 'close'; handle: Handle }
+  | { op: 'accept' | 'poll' | 'readable' | 'pollSizes' | 'close'; handle: Handle }
   | { op: 'recv'; handle: Handle; size: number; iov: Pairs; peek: boolean }
   | { op: 'send'; handle: Handle; mem: Uint8Array; iov: Pairs }
   | { op: 'shutdown'; handle: Handle; how: number }
@@ -25,6 +25,8 @@ export interface Answer {
   value: number;
   /** recv(): the whole memory it scattered into. */
   mem?: Uint8Array;
+  /** pollSizes(): what it filled in (`value` is then what poll() answered right after). */
+  sizes?: PollSizes;
   /** Handles onChange reported during the call. */
   changed: Handle[];
   /** How long the call took, on the kind's clock (virtual for the in-memory network). */
@@ -46,6 +48,7 @@ export function runCall(transport: SocketTransport, call: Call, now: () => numbe
   const start = now();
   let value = 0;
   let mem: Uint8Array | undefined;
+  let sizes: PollSizes | undefined;
   try {
     switch (call.op) {
       case 'accept':
@@ -57,8 +60,10 @@ export function runCall(transport: SocketTransport, call: Call, now: () => numbe
       case 'readable':
         value = transport.readable(call.handle);
         break;
-      case 'writable':
-        value = transport.writable(call.handle);
+      case 'pollSizes':
+        sizes = { bits: 0, toRead: 0, toWrite: 0 };
+        transport.pollSizes(call.handle, sizes);
+        value = transport.poll(call.handle);
         break;
       case 'close':
         transport.close(call.handle);
@@ -83,5 +88,5 @@ export function runCall(transport: SocketTransport, call: Call, now: () => numbe
   } catch (error) {
     return { value: 0, changed: [...changed], elapsedMs: now() - start, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
-  return { value, mem, changed: [...changed], elapsedMs: now() - start };
+  return { value, mem, sizes, changed: [...changed], elapsedMs: now() - start };
 }

@@ -13,9 +13,9 @@
 
 import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_INVAL, ERRNO_NOTCONN } from '../../wasi/defs.js';
 import type { ControlBlock } from '../control-block.js';
-import { FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, WRITABLE, type Handle, type IoList, type ModuleHalfInit, type SocketTransport } from '../types.js';
+import { FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, WRITABLE, type Handle, type IoList, type ModuleHalfInit, type PollSizes, type SocketTransport } from '../types.js';
 import { ioLength } from '../io-list.js';
-import { loadKernelAddon, type KernelAddon } from './addon.js';
+import { bindIfNeeded, loadKernelAddon, type KernelAddon } from './addon.js';
 import { LINUX_EAGAIN, LINUX_EINTR, wasiErrnoOf } from './linux-errno.js';
 import { OpenFdTable, type KernelModuleInit } from './wire.js';
 
@@ -49,6 +49,8 @@ export class KernelTransport implements SocketTransport {
   private local = new Uint8Array(1024);
   private readonly ep: { IN: number; OUT: number; RDHUP: number; HUP: number; ERR: number; ET: number; ADD: number };
   private ended = false;
+  /** A connection's send buffer as the kernel first gives it (SO_SNDBUF, read at the first accept). */
+  private sendBuffer = 0;
 
   constructor(init: KernelModuleInit, control: ControlBlock) {
     const loaded = loadKernelAddon();
@@ -79,6 +81,8 @@ export class KernelTransport implements SocketTransport {
     if (!(this.ready[listener]! & READABLE)) return -ERRNO_AGAIN;
     const fd = this.addon.accept(listener, this.epfd);
     if (fd >= 0) {
+      // What a fresh connection's send takes: poll_oneoff's nbytes for every writable one from now on.
+      if (this.sendBuffer === 0) this.sendBuffer = Math.max(1, this.addon.outboundRoom(fd));
       this.track(fd, CONNECTION);
       // A new connection can be written to; what it has to read, epoll reports
       // (registering it queued an event if bytes are already there).
@@ -95,7 +99,8 @@ export class KernelTransport implements SocketTransport {
     if (this.kinds[conn] !== CONNECTION) return this.notConnection(conn);
     if (this.local[conn]! & READ_SHUT) return 0;
     if (!(this.ready[conn]! & READABLE)) return -ERRNO_AGAIN;
-    const n = this.addon.recv(conn, into.mem, into.iov, into.count, peek);
+    bindIfNeeded(this.addon, into.mem, into.iov);
+    const n = this.addon.recv(conn, into.count, peek);
     if (n > 0) {
       // A short read emptied the queue (unless EOF or an error is already known: those stay readable).
       if (!peek && !(this.ready[conn] & (PEER_CLOSED | FAILED)) && n < ioLength(into)) this.ready[conn] &= ~READABLE;
@@ -114,7 +119,8 @@ export class KernelTransport implements SocketTransport {
   send(conn: Handle, from: IoList): number {
     if (this.kinds[conn] !== CONNECTION) return this.notConnection(conn);
     if (!(this.ready[conn]! & WRITABLE)) return -ERRNO_AGAIN;
-    const n = this.addon.send(conn, from.mem, from.iov, from.count);
+    bindIfNeeded(this.addon, from.mem, from.iov);
+    const n = this.addon.send(conn, from.count);
     if (n > 0) {
       // A short write filled the socket buffer: the next free space is a new edge.
       if (n < ioLength(from)) this.ready[conn] &= ~WRITABLE;
@@ -165,9 +171,15 @@ export class KernelTransport implements SocketTransport {
     return Math.max(0, this.addon.inbound(handle));
   }
 
-  writable(handle: Handle): number {
-    if (this.kinds[handle] !== CONNECTION || this.local[handle]! & SEND_FAILS || this.ready[handle]! & FAILED) return 0;
-    return Math.max(0, this.addon.outboundRoom(handle));
+  /** From the cache alone: the bytes wait in the kernel, and counting them is a syscall per socket (README). */
+  pollSizes(handle: Handle, out: PollSizes): void {
+    const bits = this.ready[handle] ?? 0;
+    out.bits = bits;
+    const kind = this.kinds[handle];
+    const local = this.local[handle]!;
+    // Bytes or the end are there (a listener: a connection): at least one. A failed connection reads only its error.
+    out.toRead = bits & READABLE && !(bits & FAILED) && !(local & READ_SHUT) ? 1 : 0;
+    out.toWrite = kind === CONNECTION && bits & WRITABLE && !(bits & FAILED) && !(local & SEND_FAILS) ? this.sendBuffer : 0;
   }
 
   wait(timeoutMs: number): void {

@@ -16,7 +16,7 @@ import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_INVAL, ERRNO_NOTCONN } from '../../wasi/
 import { gatherCopy, ioLength } from '../io-list.js';
 import { counters } from '../counters.js';
 import { SocketState } from '../socket-state.js';
-import { FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type IoList, type ModuleHalfInit, type SocketTransport } from '../types.js';
+import { FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type IoList, type ModuleHalfInit, type PollSizes, type SocketTransport } from '../types.js';
 import {
   ASK_ACCEPT,
   ASK_CLOSE,
@@ -196,10 +196,18 @@ export class NodeNetTransport implements SocketTransport {
     return state instanceof PendingConnections ? state.count : state.state.inbound.length;
   }
 
-  writable(handle: Handle): number {
+  pollSizes(handle: Handle, out: PollSizes): void {
     const state = this.handles.get(handle);
-    if (!(state instanceof Connection) || state.state.sendFails) return 0;
-    return Math.max(0, this.roomFor(handle, state));
+    if (state instanceof Connection) {
+      const room = state.state.sendFails ? 0 : Math.max(0, this.roomFor(handle, state));
+      out.bits = state.state.poll(room);
+      out.toRead = state.state.inbound.length;
+      out.toWrite = room;
+      return;
+    }
+    out.bits = state === undefined ? 0 : this.poll(handle);
+    out.toRead = state === undefined ? 0 : state.count;
+    out.toWrite = 0;
   }
 
   wait(timeoutMs: number): void {

@@ -12,7 +12,7 @@
 import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_INVAL, ERRNO_NOTCONN } from '../../wasi/defs.js';
 import { ioLength } from '../io-list.js';
 import { SocketState, type InboundBytes } from '../socket-state.js';
-import { READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type IoList, type ModuleHalfInit, type SocketTransport } from '../types.js';
+import { READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type IoList, type ModuleHalfInit, type PollSizes, type SocketTransport } from '../types.js';
 import { P_CLOSED, P_FIN, P_RESET, S_CLOSED, S_RESET, S_SHUT_RD, S_SHUT_WR, type VirtualModuleInit } from './layout.js';
 import type { ByteRing } from './ring.js';
 import { SharedNetwork } from './shared-network.js';
@@ -167,11 +167,26 @@ export class VirtualModuleHalf implements SocketTransport {
     return c === undefined || c.state.readShut ? 0 : c.inbound.fill;
   }
 
-  writable(handle: Handle): number {
+  pollSizes(handle: Handle, out: PollSizes): void {
+    const index = this.net.layout.listenerOf(handle);
+    if (index >= 0) {
+      const open = !this.net.listenerClosed(index);
+      const pending = open ? this.net.pending(index) : 0;
+      out.bits = pending > 0 ? READABLE : 0;
+      out.toRead = pending;
+      out.toWrite = 0;
+      return;
+    }
     const c = this.conns.get(handle);
-    if (c === undefined) return 0;
+    if (c === undefined) {
+      out.bits = out.toRead = out.toWrite = 0;
+      return;
+    }
     this.sync(c);
-    return c.state.sendFails ? 0 : c.outbound.room();
+    const room = c.state.sendFails ? 0 : c.outbound.room();
+    out.bits = c.state.poll(room);
+    out.toRead = c.state.readShut ? 0 : c.inbound.fill;
+    out.toWrite = room;
   }
 
   wait(timeoutMs: number): void {
