@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli, startCli } from './helpers/cli.js';
-import { echoOnce } from './helpers/echo-client.js';
+import { connect, echoOnce } from './helpers/echo-client.js';
+import { fixtureWasm } from './helpers/fixtures.js';
 
 const ECHOES = 40;
 
@@ -75,6 +76,22 @@ test('serve --transport node-net --instances 2: status 1, why, and what to do', 
   const result = await runCli(['serve', '--port', '0', '--transport', 'node-net', '--instances', '2']);
   assert.is(result.code, 1);
   assert.match(result.stderr, /^wasi-evloop: the node-net transport is unavailable: several instances need the kernel transport .*--transport kernel/);
+});
+
+test('run --instances 2 --max-restarts 0: a trap stops every instance; the limit line, the trap line, status 134', async () => {
+  const cli = startCli(['run', fixtureWasm('trap_echo'), '--tcplisten', '127.0.0.1:0', '--instances', '2', '--max-restarts', '0']);
+  try {
+    const [, port] = await cli.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+) \(instances 2\)\n/);
+    const s = await connect(Number(port));
+    s.on('error', () => {});
+    s.write('TRAP');
+    const result = await cli.exited(8000);
+    s.destroy();
+    assert.is(result.code, 134, result.stderr);
+    assert.match(result.stderr, /\nwasi-evloop: instance [12] of 2 trapped \(unreachable\); the limit of restarts in a row \(0\) is reached: stopping every instance\nwasi-evloop: trap_echo\.wasm trapped: unreachable\n$/);
+  } finally {
+    cli.child.kill('SIGKILL');
+  }
 });
 
 test.run();

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { TransportUnavailableError, UsageError } from './errors.js';
 import { wholeNumber } from './options.js';
-import type { InstancePlan } from '../runtime/instances.js';
+import { STEADY_MS, type InstancePlan } from '../runtime/instances.js';
 import { instancesUnavailable, type TransportName } from '../transport/kinds.js';
 
 /** The most instances one serve() or run() starts: each is a thread with a heap of its own. */
@@ -57,5 +57,5 @@ export function instancePlan(
   if (count === 1) return undefined;
   const why = instancesUnavailable(transport);
   if (why !== null) throw new TransportUnavailableError(transport, why);
-  return { count, maxRestarts: limit, ...how };
+  return { count, maxRestarts: limit, steadyMs: STEADY_MS, ...how };
 }

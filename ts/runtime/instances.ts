@@ -23,6 +23,8 @@ export interface InstancePlan {
   maxRestarts: number;
   /** A module that exits with status 0 by itself ends only its instance (run), instead of being restarted (serve). */
   exitZeroEnds: boolean;
+  /** An instance that served this long before it ended starts its count of restarts in a row afresh (STEADY_MS). */
+  steadyMs: number;
   /** The grace the other instances get when the launch gives up on one. */
   graceMs: number;
   /** One line for the user per restart, and when the supervisor gives up. */
@@ -44,8 +46,8 @@ interface Instance {
   timer: ReturnType<typeof setTimeout> | null;
   /** Some incarnation has served. */
   served: boolean;
-  /** When the running incarnation first served. */
-  servingSince: number;
+  /** When the running incarnation first served (null: it has not). */
+  servingSince: number | null;
   restarts: number;
   restartsInRow: number;
   /** The counters of its ended incarnations. */
@@ -122,7 +124,7 @@ class Supervisor {
       launched: null,
       timer: null,
       served: false,
-      servingSince: 0,
+      servingSince: null,
       restarts: 0,
       restartsInRow: 0,
       past: ZERO,
@@ -156,6 +158,7 @@ class Supervisor {
 
   /** Starts an incarnation of `instance` (null: the launch stopped first). */
   private incarnate(instance: Instance): Promise<Launched | null> {
+    instance.servingSince = null;
     const launching = launchWorker({
       ...this.options,
       thread: 'worker',
@@ -196,14 +199,16 @@ class Supervisor {
       this.finish(instance, outcome);
       return;
     }
-    // One that never served, or cannot start, is not a server to restart: the launch ends as one instance would.
-    if (!instance.served || outcome.type === 'start-error') {
+    // One that cannot start, or exits before it ever served (a usage error), is
+    // not a server to restart: the launch ends as one instance would. A trap
+    // is restarted even then: a request already queued may have caused it.
+    if (outcome.type === 'start-error' || (outcome.type === 'exit' && !instance.served)) {
       this.giveUp(instance, outcome, null);
       return;
     }
-    if (Date.now() - instance.servingSince >= STEADY_MS) instance.restartsInRow = 0;
+    if (instance.servingSince !== null && Date.now() - instance.servingSince >= this.plan.steadyMs) instance.restartsInRow = 0;
     if (instance.restartsInRow >= maxRestarts) {
-      this.giveUp(instance, outcome, `${name} ${describe(outcome)} after ${instance.restartsInRow} restarts in a row, the limit (maxRestarts ${maxRestarts}): stopping every instance`);
+      this.giveUp(instance, outcome, `${name} ${describe(outcome)}; the limit of restarts in a row (${maxRestarts}) is reached: stopping every instance`);
       return;
     }
     instance.restartsInRow++;
