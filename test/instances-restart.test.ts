@@ -82,6 +82,8 @@ for (const runtime of RUNTIMES) {
       const [first, second] = await oneOnEach(launched);
       let going = true;
       const other = keepEchoing(second!, () => going);
+      // Seen through `await other` below; a failure before that must not leave it unhandled.
+      other.catch(() => {});
       await sleep(20);
       first!.write('TRAP');
       await closedByPeer(first!).catch(() => {});
@@ -135,6 +137,26 @@ test('an instance that served steadily (steadyMs) before it failed starts its co
     for (const line of notices) assert.match(line, /; restarting it in 100 ms \(restart 1 of at most 1 in a row\)$/);
   } finally {
     assert.equal(await launched.stop(2000), { type: 'exit', code: 0 });
+  }
+});
+
+test('giving up stops the other instance, which was serving, and the whole ends with the trap', async () => {
+  const notices: string[] = [];
+  const launched = await twoInstances('node', 0, notices);
+  const [first, second] = await oneOnEach(launched);
+  try {
+    const stoppedOther = closedByPeer(second!, 10_000);
+    stoppedOther.catch(() => {}); // awaited below
+    first!.write('TRAP');
+    const outcome = await withTimeout('the end of the whole', 10_000, launched.outcome);
+    assert.is(outcome.type, 'trap');
+    await stoppedOther;
+    assert.is(notices.length, 1);
+    assert.match(notices[0]!, /^instance 1 of 2 trapped \(.*\); the limit of restarts in a row \(0\) is reached: stopping every instance$/);
+  } finally {
+    first!.destroy();
+    second!.destroy();
+    await launched.stop(0);
   }
 });
 
