@@ -22,6 +22,7 @@ import {
   WasiEvloopError,
 } from './facade/errors.js';
 import { MAX_INSTANCES, MAX_RESTARTS, MAX_RESTARTS_LIMIT } from './facade/instances.js';
+import { MAX_MEMORY_BYTES, PAGE_BYTES } from './facade/memory-ceiling.js';
 import { parseAddress, parsePreopen } from './facade/options.js';
 import { sandboxRefusal } from './js-runtime.js';
 import type { Placement } from './facade/placement.js';
@@ -106,6 +107,18 @@ function parseInstances(text: string): number | 'auto' {
   return Number(text);
 }
 
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** A size in bytes: a whole number, or with k, m or g (KiB, MiB, GiB). */
+function parseSize(text: string): number {
+  const match = /^(\d{1,10})([kmg]?)$/i.exec(text);
+  const bytes = match ? Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]! : NaN;
+  if (!(bytes >= PAGE_BYTES && bytes <= MAX_MEMORY_BYTES)) {
+    throw new InvalidArgumentError('expected a size from 64k (one page) to 4g, in bytes or with k, m or g (e.g. 256m).');
+  }
+  return bytes;
+}
+
 function parseRestarts(text: string): number {
   if (!/^\d{1,7}$/.test(text) || Number(text) > MAX_RESTARTS_LIMIT) {
     throw new InvalidArgumentError(`expected a whole number from 0 to ${MAX_RESTARTS_LIMIT}.`);
@@ -166,6 +179,7 @@ interface ServeFlags {
   worker?: boolean;
   instances?: number | 'auto';
   maxRestarts?: number;
+  maxMemory?: number;
 }
 
 async function serveCommand(flags: ServeFlags): Promise<void> {
@@ -185,6 +199,7 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
       verbose: flags.verbose,
       instances: flags.instances,
       maxRestarts: flags.maxRestarts,
+      maxMemory: flags.maxMemory,
     },
     placement(flags, signals),
     (ready) => {
@@ -219,6 +234,7 @@ interface RunFlags {
   worker?: boolean;
   instances?: number | 'auto';
   maxRestarts?: number;
+  maxMemory?: number;
 }
 
 interface DemoFlags {
@@ -257,6 +273,7 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
         blockingAccept: flags.blockingAccept,
         instances: flags.instances,
         maxRestarts: flags.maxRestarts,
+        maxMemory: flags.maxMemory,
         onListening: (addresses, instances) => {
           const note = instancesNote(instances, (n) => ` (${n})`);
           for (const address of addresses) say(2, `listening on ${formatAddress(address)}${note}\n`);
@@ -273,6 +290,7 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
 
 const WORKER_HELP = 'run the module in a worker thread, even where it could run on this one';
 const INSTANCES_HELP = "instances of the module on the same address, each in a worker of its own ('auto': one per available core; default 1)";
+const MEMORY_HELP = "the module's memory cannot grow past SIZE (bytes, or with k, m or g), each instance's own";
 const RESTARTS_HELP = `with several instances, restarts in a row of one that traps or exits before the server gives up (default ${MAX_RESTARTS})`;
 
 function program(): Command {
@@ -302,6 +320,7 @@ function program(): Command {
     .option('--verbose', 'log connections and bytes on stderr')
     .option('--instances <n|auto>', INSTANCES_HELP, parseInstances)
     .option('--max-restarts <n>', RESTARTS_HELP, parseRestarts)
+    .option('--max-memory <size>', MEMORY_HELP, parseSize)
     .option('--worker', WORKER_HELP)
     .action((flags: ServeFlags) => serveCommand(flags));
 
@@ -319,6 +338,7 @@ function program(): Command {
     .option('--stop-grace <ms>', `on SIGINT/SIGTERM the listeners hang up; end the module if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
     .option('--instances <n|auto>', INSTANCES_HELP, parseInstances)
     .option('--max-restarts <n>', RESTARTS_HELP, parseRestarts)
+    .option('--max-memory <size>', MEMORY_HELP, parseSize)
     .option('--worker', WORKER_HELP)
     .action(async (module: string, args: string[], flags: RunFlags) => {
       process.exitCode = (await runCommand(module, args, flags)) & 0xff;

@@ -25,6 +25,7 @@ export type { Backend, ConnectionStats, InstanceOptions, InstanceStats, Listener
 export { BACKENDS, RUNTIMES, TRANSPORTS };
 export { DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS } from './facade/rules.js';
 export { MAX_INSTANCES, MAX_RESTARTS, MAX_RESTARTS_LIMIT } from './facade/instances.js';
+export { MAX_MEMORY_BYTES, PAGE_BYTES } from './facade/memory-ceiling.js';
 
 /** Serves RFC 862 echo with the C core in wasm; resolves once it is listening and running. */
 export function serve(options: ServeOptions = {}): Promise<Server> {

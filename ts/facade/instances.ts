@@ -31,6 +31,13 @@ export interface InstanceOptions {
    * instance's error). Default MAX_RESTARTS (5); 0 never restarts.
    */
   maxRestarts?: number;
+  /**
+   * A ceiling on the module's memory, in bytes (each instance's own): its
+   * memory cannot grow past it (memory.grow answers -1, malloc NULL), and a
+   * module that declares a larger minimum does not start (ModuleLoadError).
+   * From 65536 (one page) to 4 GiB; default: the module's own maximum.
+   */
+  maxMemory?: number;
 }
 
 /** `instances`, checked (a UsageError), as a count: 'auto' is the cores available to this process. */

@@ -3,7 +3,8 @@
 import type { Address } from './errors.js';
 import { chooseRuntime, chooseTransport } from './choose.js';
 import { instanceCount, instancePlan, type InstanceOptions } from './instances.js';
-import { loadModule, moduleNameOf } from './module-loader.js';
+import { maxMemoryOption } from './memory-ceiling.js';
+import { compiledModule, loadModule, moduleNameOf } from './module-loader.js';
 import { flag, toAddress, toArgs, toEnv, toPreopens } from './options.js';
 import { placed, type Placement } from './placement.js';
 import { RUN_LINGER_MS, runToEnd, stopGrace, type ListenerOptions, type StopOptions } from './rules.js';
@@ -49,6 +50,7 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
   const graceMs = stopGrace(options.stopGraceMs);
   const blockingListeners = flag('blockingAccept', options.blockingAccept);
   const instances = instanceCount(options.instances);
+  const maxMemory = maxMemoryOption(options.maxMemory);
   const transport = await chooseTransport(options.transport);
   const moduleName = options.name ?? moduleNameOf(module);
   const stderr = options.stderr ?? 'inherit';
@@ -56,7 +58,7 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
   const plan = instancePlan(instances, options.maxRestarts, transport, { graceMs, exitZeroEnds: true, notice: (line) => hostLine(stderr, line) });
   options.signal?.throwIfAborted();
   // Compiled while the rest starts (the launch).
-  const compiled = module instanceof WebAssembly.Module ? module : loadModule(module, moduleName);
+  const compiled = module instanceof WebAssembly.Module ? compiledModule(module, maxMemory) : loadModule(module, moduleName, maxMemory);
 
   const launched = await start({
     module: compiled,

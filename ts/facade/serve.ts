@@ -4,6 +4,7 @@ import type { Address } from './errors.js';
 import { chooseRuntime, chooseTransport } from './choose.js';
 import { HeldOutput } from './held-output.js';
 import { instanceCount, instancePlan, type InstanceOptions } from './instances.js';
+import { maxMemoryOption } from './memory-ceiling.js';
 import { coreModule } from './module-loader.js';
 import { placed, type Placement } from './placement.js';
 import { coreDidNotStart, echoCommand, SERVE_LINGER_MS, stopGrace, type Backend, type EchoOptions, type StopOptions } from './rules.js';
@@ -64,10 +65,11 @@ export async function serveWith(options: ServeOptions, placement: Placement, onS
   const runtime = await chooseRuntime(options.runtime);
   const graceMs = stopGrace(options.stopGraceMs);
   const instances = instanceCount(options.instances);
+  const maxMemory = maxMemoryOption(options.maxMemory);
   const transport = await chooseTransport(options.transport);
 
   // Compiled while the rest starts (the launch).
-  const module = coreModule(backend);
+  const module = coreModule(backend, maxMemory);
   const output = options.stderr ?? 'inherit';
   const stderr = new HeldOutput((bytes) => {
     if (output === 'inherit') process.stderr.write(bytes);
