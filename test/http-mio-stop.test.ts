@@ -5,7 +5,10 @@
 // (no connection open) or turning busily over idle keep-alive connections.
 // A peer still owed answers gets every one the server counted, whole, before
 // the EOF: closing a socket with unread input would reset it, and a reset
-// destroys the answers still in flight.
+// destroys the answers still in flight. So the server waits for each peer to
+// close its side, but not for ever: one that never does is closed after the
+// server's linger (1 s), and the server still exits 0 — under wasm, before
+// the host's grace (2 s) would end it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HELLO_REQUEST, HELLO_RESPONSE } from '../bench/http-hello.js';
@@ -46,6 +49,22 @@ for (const kind of HTTP_SERVER_KINDS) {
     assert.is(stats?.accepted, 3, stderr);
     assert.is(stats?.closed, 3, stderr);
     for (const s of idle) s.destroy();
+  });
+
+  test(`${kind.name}: a peer that never closes its side after the stop is closed after the linger, and the server exits 0`, async () => {
+    const server = await kind.start();
+    const peer = await connect(server.port, 5000, { allowHalfOpen: true });
+    peer.on('error', () => {});
+    const answer = readExactly(peer, HELLO_RESPONSE.length);
+    peer.write(HELLO_REQUEST);
+    assert.is((await answer).toString(), HELLO_RESPONSE);
+    const stopped = server.stop();
+    assert.is((await readToEnd(peer)).length, 0, 'the FIN, after nothing more');
+    // The peer keeps its side open: only the linger can end the connection.
+    const { code, stderr } = await stopped;
+    peer.destroy();
+    assert.is(code, 0, stderr);
+    assert.is(httpStats(stderr)?.closed, 1, stderr);
   });
 
   test(`${kind.name}: stopped while a pipelining peer has not read its answers, it sends every answer it counted, whole, then a clean EOF`, async () => {
