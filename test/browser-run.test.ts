@@ -3,60 +3,61 @@
 // listener on the virtual network; args, env, stdout and the exit code pass through.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chromiumMissing, openPage } from './helpers/browser.js';
+import { openPage } from './helpers/browser.js';
+import { CHROMIUM, requirePrerequisite } from './helpers/prerequisites.js';
 import { fixtureWasm } from './helpers/fixtures.js';
 
 type Api = typeof import('../ts/browser/index.js');
 
-if (!chromiumMissing()) {
-  test('the blocking-echo fixture serves two connections under run() and exits with its code', async () => {
-    fixtureWasm('blocking_echo');
-    const opened = await openPage('/');
-    try {
-      const r = await opened.page.evaluate(
-        async ({ url, module }) => {
-          const api = (await import(url)) as Api;
-          let stdout = '';
-          const echoes: string[] = [];
-          let clients: Promise<void> = Promise.resolve();
-          const code = await api.run(module, {
-            listen: ['127.0.0.1:8080'],
-            args: ['2'],
-            env: { EXIT_CODE: '3' },
-            stdout: (text) => (stdout += text),
-            stderr: () => {},
-            onListening: ({ connect }) => {
-              clients = (async () => {
-                for (const text of ['first connection', 'second one']) {
-                  const socket = await connect();
-                  const writer = socket.writable.getWriter();
-                  await writer.write(new TextEncoder().encode(text));
-                  await writer.close();
-                  let back = '';
-                  const reader = socket.readable.getReader();
-                  for (;;) {
-                    const { value, done } = await reader.read();
-                    if (done) break;
-                    back += new TextDecoder().decode(value);
-                  }
-                  echoes.push(back);
+const it = requirePrerequisite(test, CHROMIUM);
+
+it('the blocking-echo fixture serves two connections under run() and exits with its code', async () => {
+  fixtureWasm('blocking_echo');
+  const opened = await openPage('/');
+  try {
+    const r = await opened.page.evaluate(
+      async ({ url, module }) => {
+        const api = (await import(url)) as Api;
+        let stdout = '';
+        const echoes: string[] = [];
+        let clients: Promise<void> = Promise.resolve();
+        const code = await api.run(module, {
+          listen: ['127.0.0.1:8080'],
+          args: ['2'],
+          env: { EXIT_CODE: '3' },
+          stdout: (text) => (stdout += text),
+          stderr: () => {},
+          onListening: ({ connect }) => {
+            clients = (async () => {
+              for (const text of ['first connection', 'second one']) {
+                const socket = await connect();
+                const writer = socket.writable.getWriter();
+                await writer.write(new TextEncoder().encode(text));
+                await writer.close();
+                let back = '';
+                const reader = socket.readable.getReader();
+                for (;;) {
+                  const { value, done } = await reader.read();
+                  if (done) break;
+                  back += new TextDecoder().decode(value);
                 }
-              })();
-            },
-          });
-          await clients;
-          return { code, stdout, echoes };
-        },
-        { url: new URL('/dist/browser/index.js', opened.server.url).href, module: new URL('/fixtures/blocking_echo.wasm', opened.server.url).href },
-      );
-      assert.equal(r.echoes, ['first connection', 'second one']);
-      assert.is(r.stdout, 'served 2\n');
-      assert.is(r.code, 3);
-      assert.equal(opened.errors, []);
-    } finally {
-      await opened.close();
-    }
-  });
-}
+                echoes.push(back);
+              }
+            })();
+          },
+        });
+        await clients;
+        return { code, stdout, echoes };
+      },
+      { url: new URL('/dist/browser/index.js', opened.server.url).href, module: new URL('/fixtures/blocking_echo.wasm', opened.server.url).href },
+    );
+    assert.equal(r.echoes, ['first connection', 'second one']);
+    assert.is(r.stdout, 'served 2\n');
+    assert.is(r.code, 3);
+    assert.equal(opened.errors, []);
+  } finally {
+    await opened.close();
+  }
+});
 
 test.run();

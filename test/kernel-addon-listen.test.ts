@@ -4,9 +4,12 @@ import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { acceptedConnection, E, kernelAddon } from './helpers/kernel-addon.js';
+import { KERNEL_ADDON, requirePrerequisite } from './helpers/prerequisites.js';
+
+const it = requirePrerequisite(test, KERNEL_ADDON);
 
 for (const ip of ['127.0.0.1', '::1']) {
-  test(`listen on ${ip}:0 gives a real port that a client reaches, and accept takes it`, async () => {
+  it(`listen on ${ip}:0 gives a real port that a client reaches, and accept takes it`, async () => {
     const c = await acceptedConnection(ip);
     try {
       assert.ok(c.port > 0 && c.port < 65536, `port ${c.port}`);
@@ -19,7 +22,7 @@ for (const ip of ['127.0.0.1', '::1']) {
   });
 }
 
-test('a port in use answers -EADDRINUSE; an IPv6 listener is IPv6 only', async () => {
+it('a port in use answers -EADDRINUSE; an IPv6 listener is IPv6 only', async () => {
   const addon = kernelAddon();
   const v6 = addon.listen('::1', 0, 4);
   const port = addon.localPort(v6);
@@ -34,7 +37,7 @@ test('a port in use answers -EADDRINUSE; an IPv6 listener is IPv6 only', async (
   }
 });
 
-test('close ends a listener (connecting is refused); closing again answers -EBADF', async () => {
+it('close ends a listener (connecting is refused); closing again answers -EBADF', async () => {
   const addon = kernelAddon();
   const fd = addon.listen('127.0.0.1', 0, 4);
   const port = addon.localPort(fd);
@@ -49,7 +52,7 @@ test('close ends a listener (connecting is refused); closing again answers -EBAD
   assert.is(error.code, 'ECONNREFUSED');
 });
 
-test('an address that is not this machine answers -EADDRNOTAVAIL', () => {
+it('an address that is not this machine answers -EADDRNOTAVAIL', () => {
   const addon = kernelAddon();
   // TEST-NET-1 (RFC 5737): never assigned to a local interface; bind fails, nothing is sent.
   assert.is(addon.listen('192.0.2.1', 0, 4), -E.EADDRNOTAVAIL);

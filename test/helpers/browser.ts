@@ -1,10 +1,10 @@
 // Real Chromium for the browser tests: Debian's (/usr/bin/chromium, or
 // CHROMIUM_PATH), driven by playwright-core — never a downloaded browser —
 // against the demo server of `wasi-evloop demo`, started here on a free port
-// of 127.0.0.1. Where Chromium is absent, the tests are skipped and one line
-// (once per run) says how to get it.
+// of 127.0.0.1. Where Chromium is absent, the tests are skipped (or, under
+// CI=true, fail) through prerequisites.ts's CHROMIUM.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemoServer, type DemoServer } from '../../ts/browser/demo-server.js';
 import { REPO } from './servers.js';
@@ -12,18 +12,6 @@ import { REPO } from './servers.js';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-let noted = false;
-
-/** True (and one line, once per run) when there is no Chromium to run the browser tests with. */
-export function chromiumMissing(): boolean {
-  if (existsSync(CHROMIUM_PATH)) return false;
-  if (!noted) {
-    noted = true;
-    console.log(`browser tests skipped: no Chromium at ${CHROMIUM_PATH} (as root: apt-get install -y chromium; or set CHROMIUM_PATH)`);
-  }
-  return true;
-}
 
 export interface OpenPage {
   page: Page;
