@@ -1,10 +1,15 @@
 // `wasi-evloop demo`: prints the one ready line with the page's URL, serves
 // the page cross-origin isolated, and exits 0 on SIGTERM; a port in use is
-// one line on stderr and status 1. (No browser needed.)
+// one line on stderr and status 1; with no flags, the README's
+// `npx wasi-evloop demo` is on http://127.0.0.1:7080/. (No browser needed.)
 import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import { startCli } from './helpers/cli.js';
+import { requireFreePort } from './helpers/default-port.js';
+import { withTimeout } from './helpers/echo-client.js';
+import { REPO } from './helpers/servers.js';
 
 test('demo --port 0: ready line, the page with COOP/COEP, SIGTERM → exit 0', async () => {
   const cli = startCli(['demo', '--host', '127.0.0.1', '--port', '0']);
@@ -36,6 +41,26 @@ test('demo on a port in use: one line naming the address, exit 1', async () => {
   } finally {
     cli.child.kill('SIGKILL');
     blocker.close();
+  }
+});
+
+test('npx wasi-evloop demo: demo on http://127.0.0.1:7080/ (the default --host and --port)', async () => {
+  await requireFreePort(7080);
+  const child = spawn('npx', ['wasi-evloop', 'demo'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await withTimeout('the demo line', 30_000, new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', () => stdout.includes('\n') && resolve());
+      void exited.then(() => reject(new Error(`npx wasi-evloop demo exited: ${stdout}`)));
+    }));
+    assert.is(stdout, 'demo on http://127.0.0.1:7080/\n');
+    assert.is((await fetch('http://127.0.0.1:7080/')).status, 200);
+  } finally {
+    // npx and the demo server are one process group.
+    process.kill(-child.pid!, 'SIGTERM');
+    await withTimeout('npx wasi-evloop demo to exit', 10_000, exited).catch(() => process.kill(-child.pid!, 'SIGKILL'));
   }
 });
 

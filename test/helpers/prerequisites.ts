@@ -160,3 +160,15 @@ export const PROC_FD = prerequisite({
   howToGet: 'Linux (procfs mounted at /proc)',
   providedByCi: true,
 });
+
+/** netcat-openbsd's `nc -N`, which the README's example client uses. */
+export const NETCAT = prerequisite({
+  name: 'netcat-openbsd (nc -N)',
+  check: () => {
+    // OpenBSD's nc prints its usage (with -N) for -h; other netcats lack -N.
+    const r = spawnSync('nc', ['-h'], { encoding: 'utf8', timeout: 10_000 });
+    return r.error ? 'no `nc` on the PATH' : /OpenBSD netcat/.test(`${r.stdout}${r.stderr}`) ? null : '`nc` is not OpenBSD netcat (no -N)';
+  },
+  howToGet: 'as root `apt-get install -y netcat-openbsd` (.ci/run does)',
+  providedByCi: true,
+});
