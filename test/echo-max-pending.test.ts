@@ -5,31 +5,16 @@
 // it received minus what it sent, from the --verbose log) stops between half
 // of 1 MiB and 1 MiB; with --max-pending 1024, one read past it drops the
 // peer at once (the stall timeout is off, so nothing else could).
-import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { writeUntilStuck } from './helpers/clients.js';
 import { connect, sleep, withTimeout } from './helpers/echo-client.js';
 import { allKinds } from './helpers/kinds.js';
 import { thenStop } from './helpers/then-stop.js';
 
 /** README: "`--max-pending` (default 1 MiB)". */
 const README_DEFAULT_MAX_PENDING = 1 << 20;
-
-/** Writes until the socket stays blocked for `stuckMs` or the peer closes; the bytes written. */
-async function writeUntilStuck(s: net.Socket, stuckMs: number, limit: number): Promise<number> {
-  const chunk = randomBytes(64 * 1024);
-  let written = 0;
-  let closed = false;
-  s.once('close', () => (closed = true));
-  while (written < limit && !closed) {
-    written += chunk.length;
-    if (s.write(chunk)) continue;
-    const drained = await Promise.race([new Promise<boolean>((r) => s.once('drain', () => r(true))), sleep(stuckMs).then(() => false)]);
-    if (!drained) return written;
-  }
-  return written;
-}
 
 /**
  * Keeps a never-reading client writing until the core has stopped reading it:

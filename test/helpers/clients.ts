@@ -2,6 +2,7 @@
 // roundTrip, readToEnd, readExactly, closedByPeer, withTimeout, sleep): many
 // connections at once, and waiting for a condition. Every wait is bounded.
 
+import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import { connect, sleep } from './echo-client.js';
 
@@ -37,4 +38,23 @@ export async function connectMany(n: number, port: number, parallel = 64, ms = 5
     throw error;
   }
   return sockets;
+}
+
+/**
+ * Writes random bytes to a client that never reads until the socket stays
+ * blocked for `stuckMs` (the server stopped reading it), the peer closes, or
+ * `limit` bytes were offered; the bytes offered.
+ */
+export async function writeUntilStuck(s: net.Socket, stuckMs: number, limit: number): Promise<number> {
+  const chunk = randomBytes(64 * 1024);
+  let written = 0;
+  let closed = s.destroyed;
+  s.once('close', () => (closed = true));
+  while (written < limit && !closed) {
+    written += chunk.length;
+    if (s.write(chunk)) continue;
+    const drained = await Promise.race([new Promise<boolean>((r) => s.once('drain', () => r(true))), sleep(stuckMs).then(() => false)]);
+    if (!drained) return written;
+  }
+  return written;
 }
