@@ -41,7 +41,8 @@ export async function runScenario({ lanes, start, stop, setIdle, say }: Scenario
       const measured = rates.get(lane)!;
       const ok = measured.length === LEVELS.length && lane.counts.failures === 0 && lane.counts.echoes > 0;
       panel.dataset.status = ok ? 'ok' : 'failed';
-      LEVELS.forEach((level, i) => (panel.dataset[`rps-${level}`.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = String(measured[i] ?? 0)));
+      // The README's names, data-rps-0 …: a dataset key camel-cased first (rps0) would set data-rps0.
+      LEVELS.forEach((level, i) => panel.setAttribute(`data-rps-${level}`, String(measured[i] ?? 0)));
       panel.dataset.refused = String(lane.counts.refused);
     }
     document.body.dataset.done = '1';

@@ -58,3 +58,47 @@ export async function writeUntilStuck(s: net.Socket, stuckMs: number, limit: num
   }
   return written;
 }
+
+/**
+ * How a server answered one write on an open connection: `echoed` (exactly
+ * the bytes back), `closed` (it closed or reset the connection without
+ * sending a byte: a refusal), `wrong` (other bytes, or part of them and then
+ * a close) or `silent` (nothing within `ms`). Refusals must not be counted
+ * from timeouts or corrupted echoes.
+ */
+export type Answer = 'echoed' | 'closed' | 'wrong' | 'silent';
+
+export function answerTo(s: net.Socket, data: Buffer, ms: number): Promise<Answer> {
+  return new Promise((resolve) => {
+    let got = Buffer.alloc(0);
+    const finish = (answer: Answer) => {
+      clearTimeout(timer);
+      s.off('data', onData);
+      s.off('end', onClose);
+      s.off('close', onClose);
+      s.off('error', onClose);
+      resolve(answer);
+    };
+    const onData = (chunk: Buffer) => {
+      got = Buffer.concat([got, chunk]);
+      if (!data.subarray(0, got.length).equals(got.subarray(0, data.length)) || got.length > data.length) finish('wrong');
+      else if (got.length === data.length) finish('echoed');
+    };
+    const onClose = () => finish(got.length === 0 ? 'closed' : 'wrong');
+    const timer = setTimeout(() => finish(got.length === 0 ? 'silent' : 'wrong'), ms);
+    if (s.destroyed || s.readableEnded) return finish('closed');
+    s.on('data', onData);
+    s.once('end', onClose);
+    s.once('close', onClose);
+    s.once('error', onClose);
+    s.resume();
+    s.write(data, () => {});
+  });
+}
+
+/** How many of each answer. */
+export function countAnswers(answers: readonly Answer[]): Record<Answer, number> {
+  const counts: Record<Answer, number> = { echoed: 0, closed: 0, wrong: 0, silent: 0 };
+  for (const a of answers) counts[a]++;
+  return counts;
+}
