@@ -64,11 +64,12 @@ export async function writeUntilStuck(s: net.Socket, stuckMs: number, limit: num
  * the bytes back), `closed` (it closed or reset the connection without
  * sending a byte: a refusal), `wrong` (other bytes, or part of them and then
  * a close) or `silent` (nothing within `ms`). Refusals must not be counted
- * from timeouts or corrupted echoes.
+ * from timeouts or corrupted echoes. `alreadyWritten`: wait again for the
+ * echo of `data`, written by an earlier call that found the server silent.
  */
 export type Answer = 'echoed' | 'closed' | 'wrong' | 'silent';
 
-export function answerTo(s: net.Socket, data: Buffer, ms: number): Promise<Answer> {
+export function answerTo(s: net.Socket, data: Buffer, ms: number, alreadyWritten = false): Promise<Answer> {
   return new Promise((resolve) => {
     let got = Buffer.alloc(0);
     const finish = (answer: Answer) => {
@@ -92,7 +93,7 @@ export function answerTo(s: net.Socket, data: Buffer, ms: number): Promise<Answe
     s.once('close', onClose);
     s.once('error', onClose);
     s.resume();
-    s.write(data, () => {});
+    if (!alreadyWritten) s.write(data, () => {});
   });
 }
 
