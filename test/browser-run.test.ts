@@ -1,8 +1,8 @@
 // In Chromium: run() starts any preview1 module in a Web Worker — here the
-// blocking-echo fixture (accept, then read/write on the connection) — with its
-// listener on the virtual network; args, env, stdout and the exit code pass through.
-// And the README's limits of the browser's run(): "`run()` has no directories
-// and an empty stdin".
+// blocking-echo fixture (accept, then read/write on the connection; with
+// blockingAccept) — with its listener on the virtual network; args, env,
+// stdout and the exit code pass through. And the README's limits of the
+// browser's run(): "`run()` has no directories and an empty stdin".
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openPage } from './helpers/browser.js';
@@ -26,6 +26,7 @@ it('the blocking-echo fixture serves two connections under run() and exits with 
         let clients: Promise<void> = Promise.resolve();
         const code = await api.run(module, {
           listen: ['127.0.0.1:8080'],
+          blockingAccept: true,
           args: ['2'],
           env: { EXIT_CODE: '3' },
           stdout: (text) => (stdout += text),

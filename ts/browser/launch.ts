@@ -17,6 +17,8 @@ export interface BrowserLaunchOptions {
   args: readonly string[];
   env: Readonly<Record<string, string>>;
   listen: readonly ListenAddress[];
+  /** The listeners start blocking (SocketHostOptions.blockingListeners); default: NONBLOCK, as wasmtime. */
+  blockingListeners?: boolean;
   limits?: TransportLimits;
   /** Connections the network holds at once. */
   connections?: number;
@@ -37,7 +39,7 @@ export interface BrowserLaunched {
   readonly outcome: Promise<Outcome>;
   connect(address?: ListenAddress): Promise<VirtualSocket>;
   stats(): ConnectionStats;
-  /** Asks the module to stop; if it has not ended after `graceMs`, its worker is terminated. */
+  /** Asks the module to stop (its listeners hang up); if it has not ended after `graceMs`, it is ended (Supervision.stop). */
   stop(graceMs: number): Promise<Outcome>;
 }
 
@@ -77,7 +79,14 @@ export async function launchInBrowser(options: BrowserLaunchOptions): Promise<Br
     end(new Error(`the module's worker failed: ${event.message || 'its script could not be loaded (is every response cross-origin isolated?)'}`));
   };
 
-  const data: BrowserWorkerData = { module: options.module, args: [...options.args], env: { ...options.env }, transport: init, control: control.buffer };
+  const data: BrowserWorkerData = {
+    module: options.module,
+    args: [...options.args],
+    env: { ...options.env },
+    transport: init,
+    control: control.buffer,
+    blockingListeners: options.blockingListeners ?? false,
+  };
   worker.postMessage(data);
 
   return {

@@ -23,6 +23,7 @@ function main(data: BrowserWorkerData): Promise<void> {
   return runModule({
     module: data.module,
     control: data.control,
+    blockingListeners: data.blockingListeners,
     report,
     openTransport: () => openVirtualModuleHalf(data.transport),
     openRuntime: () => createBrowserShimRuntime(data.args, data.env, (fd, bytes) => report({ type: 'output', fd, bytes: bytes.slice() })),

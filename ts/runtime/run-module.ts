@@ -13,6 +13,8 @@ export interface ModuleRun {
   module: WebAssembly.Module;
   /** The ControlBlock's buffer: the stop request and the connection counters. */
   control: SharedArrayBuffer;
+  /** The listeners start blocking (SocketHostOptions.blockingListeners). */
+  blockingListeners: boolean;
   report(message: WorkerMessage): void;
   openTransport(control: ControlBlock): SocketTransport | Promise<SocketTransport>;
   /** Opened after the transport. */
@@ -50,6 +52,7 @@ async function runToEnd(run: ModuleRun): Promise<Ending> {
       runtime = await run.openRuntime();
       host = new SocketHost(transport, {
         control,
+        blockingListeners: run.blockingListeners,
         onServing: () => report({ type: 'ready' }),
         onInternalError: (error) => report({ type: 'internal-error', message: (error as Error)?.stack ?? String(error) }),
       });

@@ -55,6 +55,8 @@ export interface WorkerData {
   transport: ModuleHalfInit;
   /** The ControlBlock's buffer: the stop request and the connection counters. */
   control: SharedArrayBuffer;
+  /** The listeners start blocking (SocketHostOptions.blockingListeners). */
+  blockingListeners: boolean;
 }
 
 /** Worker → starting thread. */

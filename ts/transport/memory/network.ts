@@ -294,6 +294,12 @@ export class MemoryNetwork implements SocketTransport {
     this.woken = true;
   }
 
+  /** What an owner does when the grace is over: the end request, and the module woken. */
+  requestEnd(): void {
+    this.control.requestEnd();
+    this.woken = true;
+  }
+
   /** Handles (listeners and connections, accepted or not) not closed by the host. */
   get openHandles(): number {
     return this.listenerByHandle.size + this.connByHandle.size;
