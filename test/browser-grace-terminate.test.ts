@@ -1,6 +1,7 @@
 // In Chromium, the last resort of a stop, as on Node (run-grace-terminate):
 // a module that never calls the host again is ended when the grace period —
-// README: `STOP_GRACE_MS` (2 s) — is over, by terminating its Web Worker.
+// README: `stopGraceMs` (default 2000; the CLI's `--stop-grace`, default
+// 2000) — is over, by terminating its Web Worker.
 // serve() with such a module (it serves, then spins): close() returns after
 // the grace and `finished` rejects with ModuleStoppedError; run() of one that
 // spins from the start, aborted: ModuleStoppedError after the grace.
@@ -12,7 +13,7 @@ import { assemble, SERVE_THEN_SPIN_WAT, SPIN_WAT } from './helpers/wat.js';
 
 type Api = typeof import('../ts/browser/index.js');
 
-/** README: `STOP_GRACE_MS` (2 s). */
+/** README: `stopGraceMs` = 2000. */
 const README_GRACE_MS = 2000;
 
 const it = requirePrerequisite(test, CHROMIUM);

@@ -1,7 +1,7 @@
 // The README's first commands, as written: `npm start` serves echo on
-// 127.0.0.1:7007 with the defaults (`wasi-evloop serve` with no flags: backend
-// epoll, runtime node, the kernel transport on Linux — "the fastest
-// available"), prints one stdout line `listening on HOST:PORT (backend epoll,
+// 127.0.0.1:7007 with the defaults (`wasi-evloop serve` with no flags: --host
+// 127.0.0.1, --port 7007, --backend epoll, --runtime node, and for --transport
+// "the fastest available": the kernel transport on Linux), prints one stdout line `listening on HOST:PORT (backend epoll,
 // runtime node, transport kernel)`, answers the README's two example clients,
 // and Ctrl-C (SIGINT) stops it gracefully: its stats line
 // (`stats: accepted=… refused=… closed=… bytes_in=… bytes_out=… dropped=…`).

@@ -1,5 +1,5 @@
-// `--max-pending` (`maxPending`): "Above half of `--max-pending` (default 1
-// MiB) the core stops reading that peer", and a peer "whose pending output
+// `--max-pending` (`maxPending`): "Above half of `--max-pending` (default
+// 1048576, 1 MiB) the core stops reading that peer", and a peer "whose pending output
 // ever passes `--max-pending`" is dropped. A client that writes and never
 // reads shows both: with the default, the core's pending output for it (what
 // it received minus what it sent, from the --verbose log) stops between half
@@ -13,7 +13,7 @@ import { connect, sleep, withTimeout } from './helpers/echo-client.js';
 import { allKinds } from './helpers/kinds.js';
 import { thenStop } from './helpers/then-stop.js';
 
-/** README: "`--max-pending` (default 1 MiB)". */
+/** README: "`--max-pending` (default 1048576, 1 MiB)". */
 const README_DEFAULT_MAX_PENDING = 1 << 20;
 
 /**

@@ -42,6 +42,11 @@ test("every row's test exists and uses the promise's name and value", () => {
       for (const word of promised?.mentions ?? []) {
         if (!text.includes(word)) problems.push(`${key}: ${file} does not mention ${JSON.stringify(word)}`);
       }
+      // A documented limit is checked against the README's value: importing the constant would pass whatever it became.
+      const limit = /^limit (\w+) /.exec(key)?.[1];
+      if (limit && new RegExp(`import\\s*\\{[^}]*\\b${limit}\\b[^}]*\\}\\s*from\\s*'\\.\\./ts/`).test(text)) {
+        problems.push(`${key}: ${file} imports ${limit}; test the README's value instead`);
+      }
     }
   }
   assert.equal(problems, [], problems.join('\n'));

@@ -1,6 +1,7 @@
 // The last resort of a stop: a module that never calls the host again (it
 // spins) cannot be told anything, so when the grace period — README:
-// `STOP_GRACE_MS` (2 s) — is over its thread is terminated. run() then rejects
+// `stopGraceMs` = 2000, `--stop-grace MS` (default 2000) — is over its thread
+// is terminated. run() then rejects
 // with ModuleStoppedError, and the CLI's `run` exits with 128 + the signal
 // (143 for SIGTERM). Both a module that spins from the start and one that
 // served first (slept once) and then spins; on each transport.
@@ -23,7 +24,7 @@ import { withTimeout } from './helpers/echo-client.js';
 import { PROC_FD, requirePrerequisite } from './helpers/prerequisites.js';
 import { assemble, SERVE_THEN_SPIN_WAT, SPIN_WAT } from './helpers/wat.js';
 
-/** README: `STOP_GRACE_MS` (2 s). */
+/** README: `stopGraceMs` (default `STOP_GRACE_MS`, 2 s); `--stop-grace MS` (default 2000). */
 const README_GRACE_MS = 2000;
 
 const MODULES = { 'spins from the start': await assemble(SPIN_WAT), 'serves, then spins': await assemble(SERVE_THEN_SPIN_WAT) };
@@ -59,7 +60,7 @@ for (const transport of TRANSPORTS) {
   }
 }
 
-test('wasi-evloop run, a module that spins: SIGTERM → exit 143 after the 2 s grace', async () => {
+test('wasi-evloop run (default --stop-grace), a module that spins: SIGTERM → exit 143 after the 2 s grace', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'wasi-evloop-spin-'));
   try {
     writeFileSync(join(dir, 'spin.wasm'), MODULES['serves, then spins']);

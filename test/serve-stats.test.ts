@@ -1,6 +1,7 @@
 // server.stats() in Node, as the README documents it: `{ accepted, refused,
 // closed, open, bytesIn, bytesOut }`, counted by the host for every transport
-// and runtime — here with one connection echoed and closed and one still open.
+// and runtime — here with one connection echoed and closed and one still open
+// — and the `stdout` and `stderr` options: where the core's output goes.
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,7 +12,9 @@ import { connect, echoOnce, roundTrip } from './helpers/echo-client.js';
 for (const transport of TRANSPORTS) {
   for (const runtime of RUNTIMES) {
     test(`serve({ runtime: '${runtime}', transport: '${transport}' }).stats(): accepted, refused, closed, open, bytesIn, bytesOut`, async () => {
-      const server = await serve({ runtime, transport, port: 0, stderr: 'ignore' });
+      let stdout = '';
+      let stderr = '';
+      const server = await serve({ runtime, transport, port: 0, stdout: (b) => (stdout += Buffer.from(b)), stderr: (b) => (stderr += Buffer.from(b)) });
       try {
         assert.equal(server.stats(), { accepted: 0, refused: 0, closed: 0, open: 0, bytesIn: 0, bytesOut: 0 });
         const held = await connect(server.address.port);
@@ -31,6 +34,9 @@ for (const transport of TRANSPORTS) {
       } finally {
         await server.close();
       }
+      // stdout and stderr as asked: the core prints nothing on stdout, and its stats line on stderr.
+      assert.is(stdout, '');
+      assert.match(stderr, /^stats: accepted=2 refused=0 closed=2 bytes_in=100009 bytes_out=100009 dropped=0$/m);
     });
   }
 }

@@ -1,6 +1,7 @@
 // The connections a transport itself refuses before the module sees them
 // (its accept backlog full) are counted as refused and told to the user:
-// `--verbose` "logs … the connections the host itself had to refuse". Here on
+// `wasi-evloop serve --verbose` logs "the connections the transport itself
+// had to refuse before the core saw them". Here on
 // each kind that keeps a backlog of its own — node-net and the virtual
 // network; the kernel transport's backlog is the kernel's — with a backlog of
 // one and a module half that never accepts.

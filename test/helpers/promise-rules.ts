@@ -145,9 +145,9 @@ function usageFlags(chunk: Chunk): Promised[] {
 }
 
 /**
- * Rule 2: a code span followed by at most two words and "(default VALUE)" or
- * "(default)": `--max-pending` (default 1 MiB), `node` (default). A test of it
- * names it, and the value when the value is a number.
+ * Rule 2: a code span followed by at most two words and "(default VALUE[, …])"
+ * or "(default)": `--max-pending` (default 1048576, 1 MiB), `node` (default).
+ * A test of it names it, and the value when the value is a number or a word.
  */
 function proseDefaults(chunk: Chunk): Promised[] {
   if (chunk.fenced) return [];
@@ -155,7 +155,8 @@ function proseDefaults(chunk: Chunk): Promised[] {
     const m = /^(?:\s*[\w]+){0,2}\s*\(default(?: ([^)]+))?\)/.exec(after);
     if (!m) return [];
     const name = /^--[a-z][a-z0-9-]*/.exec(span)?.[0] ?? span;
-    const value = m[1]?.trim();
+    // "(default 2000, 0 to 2147483647)": the default is what comes before the first comma.
+    const value = m[1]?.split(',')[0]!.trim();
     return [{
       key: value ? `default ${name} ${value}` : `default ${name}`,
       mentions: value && mentionable(value) ? [name, value] : [name],
@@ -393,8 +394,9 @@ export function parseHelp(command: string, text: string): Promised[] {
     const flag = /(?:^|, )(--[a-z][a-z0-9-]*)/.exec(option)?.[1];
     if (!flag || flag === '--help') return [];
     const found: Promised[] = [flagPromise(full, flag, source)];
-    // commander writes "(default: X)", or "default: X" last inside "(choices: …)".
-    const value = /[(,] ?default: ("[^"]*"|[^,)]*)\)/.exec(option)?.[1];
+    // commander writes "(default: X)", or "default: X" last inside "(choices: …)"; a
+    // description may say "(default X)" or "(default X, …)" itself.
+    const value = /[(,] ?default:? ("[^"]*"|[^,;)]*)[,;)]/.exec(option)?.[1];
     // A list option's "[]" says nothing a user relies on.
     if (value !== undefined && value !== '[]') {
       const shown = value.replace(/^"(.*)"$/, '$1');
