@@ -44,7 +44,8 @@ for (const [i, runtime] of RUNTIMES.entries()) {
 
 for (const transport of TRANSPORTS) {
   test(`run --transport ${transport} with three --tcplisten: one "listening on HOST:PORT" line each, in order; fd 3 serves, fd 4 and 5 listen`, async () => {
-    const cli = startCli(['run', blocking, '--transport', transport, '--tcplisten', '127.0.0.1:0', '--tcplisten', '127.0.0.1:0', '--tcplisten', '[::1]:0', '--', '1']);
+    // --blocking-accept: the fixture accepts as Rust std does, in a blocking call.
+    const cli = startCli(['run', blocking, '--transport', transport, '--blocking-accept', '--tcplisten', '127.0.0.1:0', '--tcplisten', '127.0.0.1:0', '--tcplisten', '[::1]:0', '--', '1']);
     try {
       const [lines] = await cli.waitFor('stderr', /^(listening on .*\n){3}/);
       const ports = Array.from(lines.matchAll(/^listening on (127\.0\.0\.1|\[::1\]):(\d+)$/gm), (m) => [m[1], Number(m[2])] as const);

@@ -45,7 +45,8 @@ function pendingOf(log: string, fd: string): number {
 const KINDS = allKinds().filter((k) => k.backend === 'epoll');
 
 for (const kind of KINDS) {
-  test(`${kind.name}, default --max-pending (1 MiB): a peer that never reads is paused with between half of 1 MiB and 1 MiB pending`, async () => {
+  // The default is the core's, the same behind the facade and the CLI: the CLI's servers (whose --help states it) and the native one.
+  if (kind.process) test(`${kind.name}, default --max-pending (1 MiB): a peer that never reads is paused with between half of 1 MiB and 1 MiB pending`, async () => {
     const server = await kind.start({ verbose: true });
     await thenStop(async () => {
       const hog = await connect(server.port);

@@ -27,15 +27,21 @@ type Ending = 'process.exit(3)' | 'an uncaught exception';
 function program(starts: 'serve' | 'run', transport: string, ending: Ending): string {
   const start =
     starts === 'serve'
-      ? `await serve({ transport: ${JSON.stringify(transport)}, port: 0, stderr: 'ignore' });`
+      ? `const server = await serve({ transport: ${JSON.stringify(transport)}, port: 0, stderr: 'ignore' });
+         let ended = false;
+         server.finished.finally(() => (ended = true)).catch(() => {});`
       : `let listening; const bound = new Promise((resolve) => (listening = resolve));
-         void run(${JSON.stringify(blocking)}, { transport: ${JSON.stringify(transport)}, tcplisten: ['127.0.0.1:0'], args: ['1'], stdout: 'ignore', onListening: listening });
+         let ended = false;
+         run(${JSON.stringify(blocking)}, { transport: ${JSON.stringify(transport)}, tcplisten: ['127.0.0.1:0'], blockingAccept: true, args: ['1'], stdout: 'ignore', onListening: listening })
+           .finally(() => (ended = true)).catch(() => {});
          await bound;`;
   return `
 import { run, serve } from ${JSON.stringify(INDEX)};
 ${start}
 // Let the module's thread fall asleep (in epoll_wait, Atomics.wait or accept).
 await new Promise((resolve) => setTimeout(resolve, 300));
+// Only a module still running (its thread asleep) tests the hook.
+if (ended) { console.log('the module ended first'); process.exit(99); }
 console.log('ending');
 ${ending === 'process.exit(3)' ? 'process.exit(3);' : "throw new Error('thrown on the main thread');"}
 `;
