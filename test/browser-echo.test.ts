@@ -1,17 +1,14 @@
-// In Chromium: each backend, in its own Web Worker, echoes 1 MiB of random
+// In each browser: each backend, in its own Web Worker, echoes 1 MiB of random
 // bytes exactly over the virtual network (serve() → connect() → Web Streams),
 // and its stats count every byte.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openPage } from './helpers/browser.js';
-import { CHROMIUM, requirePrerequisite } from './helpers/prerequisites.js';
+import { browserTest, openPage } from './helpers/browser.js';
 
 type Api = typeof import('../ts/browser/index.js');
 
-const it = requirePrerequisite(test, CHROMIUM);
-
-it('select, poll and epoll each echo 1 MiB exactly', async () => {
-  const opened = await openPage('/');
+browserTest('select, poll and epoll each echo 1 MiB exactly', async (browser) => {
+  const opened = await openPage(browser, '/');
   try {
     const results = await opened.page.evaluate(async (url) => {
       const api = (await import(url)) as Api;
@@ -40,14 +37,14 @@ it('select, poll and epoll each echo 1 MiB exactly', async () => {
         return { backend, got, same, bytesIn: stats.bytesIn, bytesOut: stats.bytesOut };
       };
       return Promise.all((['select', 'poll', 'epoll'] as const).map(one));
-    }, new URL('/dist/browser/index.js', opened.server.url).href);
+    }, opened.api);
     for (const r of results) {
       assert.is(r.got, 1 << 20, `${r.backend}: every byte came back`);
       assert.ok(r.same, `${r.backend}: the same bytes, in order`);
       assert.is(r.bytesIn, 1 << 20, `${r.backend}: bytes in`);
       assert.is(r.bytesOut, 1 << 20, `${r.backend}: bytes out`);
     }
-    assert.equal(opened.errors, []);
+    assert.equal(await opened.page.errors(), []);
   } finally {
     await opened.close();
   }

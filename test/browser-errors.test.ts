@@ -1,20 +1,17 @@
-// In Chromium, the error classes the README names for the browser:
+// In each browser, the error classes the README names for the browser:
 // ModuleExitError when the module of serve() ends before it serves (its exit
 // status kept), and VirtualNetworkError, a class of its own, with `code`
 // ECONNREFUSED (nothing listens), ECONNRESET (the server closed with input
 // unread) and EPIPE (writing after this end closed the connection).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openPage } from './helpers/browser.js';
-import { CHROMIUM, requirePrerequisite } from './helpers/prerequisites.js';
+import { browserTest, openPage } from './helpers/browser.js';
 import { assemble, EXIT_1_WAT } from './helpers/wat.js';
 
 type Api = typeof import('../ts/browser/index.js');
 
-const it = requirePrerequisite(test, CHROMIUM);
-
-it('serve({ module }) that exits with 1 before serving rejects with ModuleExitError', async () => {
-  const opened = await openPage('/');
+browserTest('serve({ module }) that exits with 1 before serving rejects with ModuleExitError', async (browser) => {
+  const opened = await openPage(browser, '/');
   try {
     const r = await opened.page.evaluate(
       async ({ url, bytes }) => {
@@ -26,7 +23,7 @@ it('serve({ module }) that exits with 1 before serving rejects with ModuleExitEr
         const e = error as InstanceType<typeof api.ModuleExitError> | null;
         return { typed: error instanceof api.ModuleExitError, base: error instanceof api.WasiEvloopError, exitCode: e?.exitCode, message: e?.message };
       },
-      { url: new URL('/dist/browser/index.js', opened.server.url).href, bytes: Array.from(await assemble(EXIT_1_WAT)) },
+      { url: opened.api, bytes: Array.from(await assemble(EXIT_1_WAT)) },
     );
     assert.ok(r.typed && r.base, `a ModuleExitError (a WasiEvloopError): ${r.message}`);
     assert.is(r.exitCode, 1);
@@ -36,8 +33,8 @@ it('serve({ module }) that exits with 1 before serving rejects with ModuleExitEr
   }
 });
 
-it('VirtualNetworkError: ECONNREFUSED, ECONNRESET and EPIPE, each an instance of the class', async () => {
-  const opened = await openPage('/');
+browserTest('VirtualNetworkError: ECONNREFUSED, ECONNRESET and EPIPE, each an instance of the class', async (browser) => {
+  const opened = await openPage(browser, '/');
   try {
     const r = await opened.page.evaluate(async (url) => {
       const api = (await import(url)) as Api;
@@ -57,7 +54,7 @@ it('VirtualNetworkError: ECONNREFUSED, ECONNRESET and EPIPE, each an instance of
       await server.close();
       const refused = await server.connect().then(() => null, describe);
       return { refused, reset, pipe };
-    }, new URL('/dist/browser/index.js', opened.server.url).href);
+    }, opened.api);
     assert.equal(r.refused, { typed: true, code: 'ECONNREFUSED', name: 'VirtualNetworkError' }, 'connect() to a closed server');
     assert.equal(r.reset, { typed: true, code: 'ECONNRESET', name: 'VirtualNetworkError' }, 'reading a connection the server reset');
     assert.equal(r.pipe, { typed: true, code: 'EPIPE', name: 'VirtualNetworkError' }, 'writing after this end closed it');

@@ -1,4 +1,4 @@
-// In Chromium, the last resort of a stop, as on Node (run-grace-terminate):
+// In each browser, the last resort of a stop, as on Node (run-grace-terminate):
 // a module that never calls the host again is ended when the grace period —
 // README: `stopGraceMs` (default 2000; the CLI's `--stop-grace`, default
 // 2000) — is over, by terminating its Web Worker.
@@ -7,8 +7,7 @@
 // spins from the start, aborted: ModuleStoppedError after the grace.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openPage } from './helpers/browser.js';
-import { CHROMIUM, requirePrerequisite } from './helpers/prerequisites.js';
+import { browserTest, openPage } from './helpers/browser.js';
 import { assemble, SERVE_THEN_SPIN_WAT, SPIN_WAT } from './helpers/wat.js';
 
 type Api = typeof import('../ts/browser/index.js');
@@ -16,10 +15,8 @@ type Api = typeof import('../ts/browser/index.js');
 /** README: `stopGraceMs` = 2000. */
 const README_GRACE_MS = 2000;
 
-const it = requirePrerequisite(test, CHROMIUM);
-
-it('serve({ module }) that serves then spins: close() ends it after the 2 s grace; finished rejects with ModuleStoppedError', async () => {
-  const opened = await openPage('/');
+browserTest('serve({ module }) that serves then spins: close() ends it after the 2 s grace; finished rejects with ModuleStoppedError', async (browser) => {
+  const opened = await openPage(browser, '/');
   try {
     const r = await opened.page.evaluate(
       async ({ url, bytes }) => {
@@ -31,19 +28,19 @@ it('serve({ module }) that serves then spins: close() ends it after the 2 s grac
         const error = await server.finished.then(() => null, (e: unknown) => e);
         return { ms, typed: error instanceof api.ModuleStoppedError, reason: (error as { reason?: string } | null)?.reason };
       },
-      { url: new URL('/dist/browser/index.js', opened.server.url).href, bytes: Array.from(await assemble(SERVE_THEN_SPIN_WAT)) },
+      { url: opened.api, bytes: Array.from(await assemble(SERVE_THEN_SPIN_WAT)) },
     );
     assert.ok(r.typed, `finished rejected with ModuleStoppedError: ${r.reason}`);
     assert.match(r.reason ?? '', /grace period/);
     assert.ok(r.ms >= README_GRACE_MS - 50 && r.ms < 2 * README_GRACE_MS, `close() took ${r.ms.toFixed(0)} ms; the README's grace is 2 s`);
-    assert.equal(opened.errors, []);
+    assert.equal(await opened.page.errors(), []);
   } finally {
     await opened.close();
   }
 });
 
-it('run() of a module that spins, aborted: ModuleStoppedError after the 2 s grace', async () => {
-  const opened = await openPage('/');
+browserTest('run() of a module that spins, aborted: ModuleStoppedError after the 2 s grace', async (browser) => {
+  const opened = await openPage(browser, '/');
   try {
     const r = await opened.page.evaluate(
       async ({ url, bytes }) => {
@@ -59,12 +56,12 @@ it('run() of a module that spins, aborted: ModuleStoppedError after the 2 s grac
         const error = await settled;
         return { ms: performance.now() - aborted, typed: error instanceof api.ModuleStoppedError, reason: (error as { reason?: string } | null)?.reason };
       },
-      { url: new URL('/dist/browser/index.js', opened.server.url).href, bytes: Array.from(await assemble(SPIN_WAT)) },
+      { url: opened.api, bytes: Array.from(await assemble(SPIN_WAT)) },
     );
     assert.ok(r.typed, `rejected with ModuleStoppedError: ${r.reason}`);
     assert.match(r.reason ?? '', /grace period/);
     assert.ok(r.ms >= README_GRACE_MS - 50 && r.ms < 2 * README_GRACE_MS, `ended ${r.ms.toFixed(0)} ms after the abort; the README's grace is 2 s`);
-    assert.equal(opened.errors, []);
+    assert.equal(await opened.page.errors(), []);
   } finally {
     await opened.close();
   }

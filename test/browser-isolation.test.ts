@@ -1,18 +1,15 @@
-// In Chromium: the demo page is cross-origin isolated (SharedArrayBuffer
+// In each browser: the demo page is cross-origin isolated (SharedArrayBuffer
 // works), every response of the demo server carries COOP and COEP — worker
 // scripts, modules and errors included — .wasm is application/wasm, and the
 // page loads without a console error.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openPage } from './helpers/browser.js';
-import { CHROMIUM, requirePrerequisite } from './helpers/prerequisites.js';
+import { browserTest, openPage } from './helpers/browser.js';
 
-const it = requirePrerequisite(test, CHROMIUM);
-
-it('the page is cross-origin isolated, with COOP/COEP on every response and no console error', async () => {
-  const opened = await openPage('/');
+browserTest('the page is cross-origin isolated, with COOP/COEP on every response and no console error', async (browser) => {
+  const opened = await openPage(browser, '/');
   try {
-    const { page, server, errors } = opened;
+    const { page, server } = opened;
     assert.is(await page.evaluate(() => crossOriginIsolated), true);
     assert.is(await page.evaluate(() => typeof SharedArrayBuffer), 'function');
     for (const path of ['/', '/dist/browser/demo.js', '/dist/browser/worker.js', '/wasm/echo-epoll.wasm', '/no/such/file', '/dist/browser/../../package.json']) {
@@ -24,8 +21,8 @@ it('the page is cross-origin isolated, with COOP/COEP on every response and no c
     const wasm = await fetch(new URL('/wasm/echo-select.wasm', server.url));
     assert.is(wasm.headers.get('content-type'), 'application/wasm');
     assert.is((await fetch(new URL('/web/../package.json', server.url))).status, 404, 'nothing outside the served folders');
-    await page.waitForTimeout(300);
-    assert.equal(errors, []);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(await page.errors(), []);
   } finally {
     await opened.close();
   }

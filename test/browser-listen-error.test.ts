@@ -1,20 +1,15 @@
-// In Chromium: a listen address the virtual network cannot give is the same
+// In each browser: a listen address the virtual network cannot give is the same
 // typed error as on Node: run() with two listeners on one address rejects with
 // AddressInUseError naming it. (Each module has a network of its own, so two
 // servers never compete for a port.)
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openPage } from './helpers/browser.js';
-import { CHROMIUM, requirePrerequisite } from './helpers/prerequisites.js';
-import { fixtureWasm } from './helpers/fixtures.js';
+import { browserTest, openPage } from './helpers/browser.js';
 
 type Api = typeof import('../ts/browser/index.js');
 
-const it = requirePrerequisite(test, CHROMIUM);
-
-it('an address in use is AddressInUseError naming it, for run()', async () => {
-  fixtureWasm('blocking_echo');
-  const opened = await openPage('/');
+browserTest('an address in use is AddressInUseError naming it, for run()', async (browser) => {
+  const opened = await openPage(browser, '/');
   try {
     const r = await opened.page.evaluate(
       async ({ url, module }) => {
@@ -29,13 +24,13 @@ it('an address in use is AddressInUseError naming it, for run()', async () => {
         );
         return fromRun;
       },
-      { url: new URL('/dist/browser/index.js', opened.server.url).href, module: new URL('/fixtures/blocking_echo.wasm', opened.server.url).href },
+      { url: opened.api, module: opened.fixture('blocking_echo') },
     );
     assert.ok(r, 'run() rejected');
     assert.ok(r!.isTyped, `an AddressInUseError, got ${r!.name}: ${r!.message}`);
     assert.equal(r!.address, { host: '127.0.0.1', port: 8080 });
     assert.is(r!.message, 'address 127.0.0.1:8080 is already in use');
-    assert.equal(opened.errors, []);
+    assert.equal(await opened.page.errors(), []);
   } finally {
     await opened.close();
   }

@@ -1,21 +1,16 @@
-// In Chromium: run() hands its listeners over NONBLOCK by default, as on Node,
+// In each browser: run() hands its listeners over NONBLOCK by default, as on Node,
 // so the Go-style fixture (c/test/go_style_server.c: it polls fd 3 only if
 // fd_fdstat_get reports NONBLOCK, and a failing poll_oneoff is fatal) serves
 // on the virtual network; aborting lets it answer its request in flight and
 // exit 0.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openPage } from './helpers/browser.js';
-import { CHROMIUM, requirePrerequisite } from './helpers/prerequisites.js';
-import { fixtureWasm } from './helpers/fixtures.js';
+import { browserTest, openPage } from './helpers/browser.js';
 
 type Api = typeof import('../ts/browser/index.js');
 
-const it = requirePrerequisite(test, CHROMIUM);
-
-it('the Go-style fixture serves under run() by default, and an abort lets it finish its request in flight, exit 0', async () => {
-  fixtureWasm('go_style_server');
-  const opened = await openPage('/');
+browserTest('the Go-style fixture serves under run() by default, and an abort lets it finish its request in flight, exit 0', async (browser) => {
+  const opened = await openPage(browser, '/');
   try {
     const r = await opened.page.evaluate(
       async ({ url, module }) => {
@@ -56,12 +51,12 @@ it('the Go-style fixture serves under run() by default, and an abort lets it fin
         await client;
         return { code, stderr, answers };
       },
-      { url: new URL('/dist/browser/index.js', opened.server.url).href, module: new URL('/fixtures/go_style_server.wasm', opened.server.url).href },
+      { url: opened.api, module: opened.fixture('go_style_server') },
     );
     assert.equal(r.answers, ['done first\n', 'done in flight\n']);
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stderr, /draining 1 requests in flight\ndrained 1 requests in flight\n$/);
-    assert.equal(opened.errors, []);
+    assert.equal(await opened.page.errors(), []);
   } finally {
     await opened.close();
   }

@@ -1,22 +1,17 @@
-// In Chromium: run() starts any preview1 module in a Web Worker — here the
+// In each browser: run() starts any preview1 module in a Web Worker — here the
 // blocking-echo fixture (accept, then read/write on the connection; with
 // blockingAccept) — with its listener on the virtual network; args, env,
 // stdout and the exit code pass through. And the README's limits of the
 // browser's run(): "`run()` has no directories and an empty stdin".
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openPage } from './helpers/browser.js';
-import { CHROMIUM, requirePrerequisite } from './helpers/prerequisites.js';
-import { fixtureWasm } from './helpers/fixtures.js';
+import { browserTest, openPage } from './helpers/browser.js';
 import { assemble } from './helpers/wat.js';
 
 type Api = typeof import('../ts/browser/index.js');
 
-const it = requirePrerequisite(test, CHROMIUM);
-
-it('the blocking-echo fixture serves two connections under run() and exits with its code', async () => {
-  fixtureWasm('blocking_echo');
-  const opened = await openPage('/');
+browserTest('the blocking-echo fixture serves two connections under run() and exits with its code', async (browser) => {
+  const opened = await openPage(browser, '/');
   try {
     const r = await opened.page.evaluate(
       async ({ url, module }) => {
@@ -53,12 +48,12 @@ it('the blocking-echo fixture serves two connections under run() and exits with 
         await clients;
         return { code, stdout, echoes };
       },
-      { url: new URL('/dist/browser/index.js', opened.server.url).href, module: new URL('/fixtures/blocking_echo.wasm', opened.server.url).href },
+      { url: opened.api, module: opened.fixture('blocking_echo') },
     );
     assert.equal(r.echoes, ['first connection', 'second one']);
     assert.is(r.stdout, 'served 2\n');
     assert.is(r.code, 3);
-    assert.equal(opened.errors, []);
+    assert.equal(await opened.page.errors(), []);
   } finally {
     await opened.close();
   }
@@ -78,23 +73,24 @@ const STDIN_AND_PRESTAT_WAT = `(module
     (call $exit (i32.add (i32.add (i32.mul (i32.load (i32.const 32)) (i32.const 1000)) (i32.mul (local.get $readErrno) (i32.const 100)))
       (call $prestat (i32.const 3) (i32.const 40))))))`;
 
-it('run() has no directories and an empty stdin: fd_read(0) reads 0 bytes, fd 3 is no preopen (EBADF)', async () => {
-  const opened = await openPage('/');
+browserTest('run() has no directories and an empty stdin: fd_read(0) reads 0 bytes, fd 3 is no preopen (EBADF)', async (browser) => {
+  const opened = await openPage(browser, '/');
   try {
     const code = await opened.page.evaluate(
       async ({ url, bytes }) => {
         const api = (await import(url)) as Api;
         return api.run(new Uint8Array(bytes), { stdout: () => {}, stderr: () => {} });
       },
-      { url: new URL('/dist/browser/index.js', opened.server.url).href, bytes: Array.from(await assemble(STDIN_AND_PRESTAT_WAT)) },
+      { url: opened.api, bytes: Array.from(await assemble(STDIN_AND_PRESTAT_WAT)) },
     );
     assert.is(Math.floor(code / 1000), 0, 'bytes read from stdin');
     assert.is(Math.floor(code / 100) % 10, 0, 'fd_read(0) errno');
     assert.is(code % 100, 8, 'fd_prestat_get(3) errno: EBADF (8), no directory');
-    assert.equal(opened.errors, []);
+    assert.equal(await opened.page.errors(), []);
   } finally {
     await opened.close();
   }
 });
+
 
 test.run();

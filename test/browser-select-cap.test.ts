@@ -1,21 +1,18 @@
-// In Chromium: the select core refuses connections past FD_SETSIZE (it
+// In each browser: the select core refuses connections past FD_SETSIZE (it
 // accepts and closes them: the client reads EOF at once) and keeps serving
 // the ones it holds. A refusal is a close before any byte; wrong bytes or no
 // answer fail.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openPage } from './helpers/browser.js';
-import { CHROMIUM, requirePrerequisite } from './helpers/prerequisites.js';
+import { browserTest, openPage } from './helpers/browser.js';
 
 type Api = typeof import('../ts/browser/index.js');
 const CLIENTS = 1100;
 /** README: "at FD_SETSIZE (1024)". */
 const FD_SETSIZE = 1024;
 
-const it = requirePrerequisite(test, CHROMIUM);
-
-it('select refuses past its cap and keeps serving the rest', async () => {
-  const opened = await openPage('/');
+browserTest('select refuses past its cap and keeps serving the rest', async (browser) => {
+  const opened = await openPage(browser, '/');
   try {
     const r = await opened.page.evaluate(
       async ({ url, clients }) => {
@@ -72,13 +69,13 @@ it('select refuses past its cap and keeps serving the rest', async () => {
         await server.close();
         return { first: count(answers), again: count(again), accepted: stats.accepted };
       },
-      { url: new URL('/dist/browser/index.js', opened.server.url).href, clients: CLIENTS },
+      { url: opened.api, clients: CLIENTS },
     );
     assert.equal({ wrong: r.first.wrong, silent: r.first.silent }, { wrong: 0, silent: 0 }, `wrong bytes or no answer: ${JSON.stringify(r.first)}`);
     assert.ok(r.first.echoed >= FD_SETSIZE - 30 && r.first.echoed <= FD_SETSIZE, `${r.first.echoed} of ${CLIENTS} served (${JSON.stringify(r.first)})`);
     assert.equal(r.again, { echoed: 50, closed: 0, wrong: 0, silent: 0 }, 'the connections it holds still echo after the refusals');
     assert.is(r.accepted, CLIENTS, 'the refused ones were accepted, then closed');
-    assert.equal(opened.errors, []);
+    assert.equal(await opened.page.errors(), []);
   } finally {
     await opened.close();
   }

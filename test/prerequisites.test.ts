@@ -2,7 +2,8 @@
 // missing is skipped and counted (uvu's "Skipped: N"), with one line saying
 // what is missing and how to get it; under CI=true, where .ci/run provides
 // it, it fails instead. Shown on the browser tests without Chromium
-// (CHROMIUM_PATH pointing nowhere) and on the conformance tests without the
+// or Firefox (CHROMIUM_PATH, FIREFOX_PATH pointing nowhere; TEST_BROWSERS
+// picks the one browser) and on the conformance tests without the
 // WASI test suite (WASI_TESTSUITE pointing nowhere).
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
@@ -25,7 +26,7 @@ function uvu(file: string, env: Record<string, string>) {
 }
 
 test('without Chromium (CHROMIUM_PATH names nothing): skipped, counted, one line saying how to get it', () => {
-  const r = uvu('browser-isolation.test.js', { CHROMIUM_PATH: NOWHERE });
+  const r = uvu('browser-isolation.test.js', { CHROMIUM_PATH: NOWHERE, TEST_BROWSERS: 'chromium' });
   assert.is(r.status, 0, r.out);
   assert.is(r.total, 0, r.out);
   assert.ok(r.skipped > 0, r.out);
@@ -34,11 +35,18 @@ test('without Chromium (CHROMIUM_PATH names nothing): skipped, counted, one line
 });
 
 test('without Chromium under CI=true: each of those tests fails, saying what is missing', () => {
-  const r = uvu('browser-isolation.test.js', { CHROMIUM_PATH: NOWHERE, CI: 'true' });
+  const r = uvu('browser-isolation.test.js', { CHROMIUM_PATH: NOWHERE, TEST_BROWSERS: 'chromium', CI: 'true' });
   assert.is(r.status, 1, r.out);
   assert.is(r.skipped, 0, r.out);
   assert.ok(r.total > 0 && r.passed === 0, r.out);
   assert.match(r.out, /Chromium is missing .* — \.ci\/run provides it, so under CI=true this fails instead of skipping/);
+});
+
+test('without Firefox (FIREFOX_PATH names nothing): skipped, counted, one line saying how to get it', () => {
+  const r = uvu('browser-isolation.test.js', { FIREFOX_PATH: NOWHERE, TEST_BROWSERS: 'firefox' });
+  assert.is(r.status, 0, r.out);
+  assert.is(r.total, 0, r.out);
+  assert.match(r.out, new RegExp(`^skipped ${r.skipped} tests?: Firefox is missing \\(no browser at ${NOWHERE}\\); to get it: .*FIREFOX_PATH$`, 'm'));
 });
 
 test('without the WASI test suite (WASI_TESTSUITE names nothing): its 72 tests per runtime, and the count check, are skipped', () => {

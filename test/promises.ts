@@ -155,6 +155,8 @@ export const PROMISES: Readonly<Record<string, Row>> = {
   'member VirtualNetworkError code': 'browser-errors.test.ts: VirtualNetworkError',
   'known limit: `run()` has no directories and an empty stdin': 'browser-run.test.ts: no directories and an empty stdin',
   'env CHROMIUM_PATH': 'prerequisites.test.ts: without Chromium',
+  'env FIREFOX_PATH': 'prerequisites.test.ts: without Firefox',
+  'attribute data-unavailable': 'browser-unavailable.test.ts',
 
   // ---- what a stop does ----------------------------------------------------------------
   'limit MAX_STOP_NOTICES 8': 'run-stop-retry-loop.test.ts',

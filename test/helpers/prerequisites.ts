@@ -15,10 +15,9 @@
 // A new prerequisite is one more `prerequisite({...})` below.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, writeSync } from 'node:fs';
 import type { Callback, Test } from 'uvu';
 import { loadKernelAddon } from '../../ts/transport/kernel/addon.js';
-import { CHROMIUM_PATH } from './browser.js';
 import { SUITE_DIR } from './wasi-testsuite.js';
 
 export interface PrerequisiteSpec {
@@ -105,10 +104,45 @@ function commandWorks(command: string, args: string[]): boolean {
 
 // ---- the prerequisites -----------------------------------------------------------
 
+// The browsers (Debian's, never a downloaded one): helpers/browser.ts drives them.
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+export const WEBKIT_DRIVER = '/usr/bin/WebKitWebDriver';
+export const XVFB = '/usr/bin/Xvfb';
+
+/** libwebkit2gtk-4.1's MiniBrowser, in the multiarch folder of this machine. */
+export function miniBrowserPath(): string | null {
+  const lib = '/usr/lib';
+  for (const entry of existsSync(lib) ? readdirSync(lib) : []) {
+    const path = `${lib}/${entry}/webkit2gtk-4.1/MiniBrowser`;
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
 export const CHROMIUM = prerequisite({
   name: 'Chromium',
   check: () => (existsSync(CHROMIUM_PATH) ? null : `no browser at ${CHROMIUM_PATH}`),
   howToGet: 'as root `apt-get install -y chromium` (.ci/run does), or set CHROMIUM_PATH',
+  providedByCi: true,
+});
+
+export const FIREFOX = prerequisite({
+  name: 'Firefox',
+  check: () => (existsSync(FIREFOX_PATH) ? null : `no browser at ${FIREFOX_PATH}`),
+  howToGet: 'as root `apt-get install -y firefox-esr` (.ci/run does), or set FIREFOX_PATH',
+  providedByCi: true,
+});
+
+export const WEBKIT = prerequisite({
+  name: 'WebKit',
+  check: () => {
+    const absent = [existsSync(WEBKIT_DRIVER) ? null : WEBKIT_DRIVER, miniBrowserPath() !== null ? null : 'WebKitGTK MiniBrowser', existsSync(XVFB) ? null : XVFB].filter(
+      (part) => part !== null,
+    );
+    return absent.length === 0 ? null : `no ${absent.join(', ')}`;
+  },
+  howToGet: 'as root `apt-get install -y webkit2gtk-driver xvfb` (.ci/run does)',
   providedByCi: true,
 });
 
