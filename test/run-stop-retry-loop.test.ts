@@ -45,6 +45,7 @@ for (const runner of moduleRunners()) {
   });
 
   test(`${runner.name}: without blockingAccept it retries EAGAIN (NONBLOCK listener), and a stop still ends it at once`, async () => {
+    // blockingAccept left out: false by default.
     const running = runner.start(wasm, { listen: true, stopGraceMs: NO_GRACE_END_MS });
     await running.address;
     // The module starts after the listeners are bound: its first line says how accept answered.
