@@ -18,17 +18,40 @@ const { Script } = require('node:vm');
 
 const file = join(__dirname, '..', 'dist', 'node', 'cli.cjs');
 const cacheFile = `${file}.v8cache`;
-/** Set by the build: where to write the code cache of this run when it ends. */
-const cacheOut = process.env.WASI_EVLOOP_CODE_CACHE_OUT;
-
-let cachedData;
+/**
+ * Set by the build: where to write the code cache of this run when it ends.
+ * Read so that Deno without --allow-env leaves it unset instead of refusing
+ * the start: a user grants nothing for it (as ts/transport/optional-env.ts).
+ */
+let cacheOut;
 try {
-  if (cacheOut === undefined && statSync(cacheFile).mtimeMs >= statSync(file).mtimeMs) cachedData = readFileSync(cacheFile);
+  cacheOut = process.env.WASI_EVLOOP_CODE_CACHE_OUT;
 } catch {
-  // No cache: compiled as usual.
+  cacheOut = undefined;
 }
-// As Node's own loader wraps a CommonJS module, on the first line so that line numbers stay true.
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`, { filename: file, cachedData });
-if (cacheOut !== undefined) process.once('exit', () => writeFileSync(cacheOut, script.createCachedData()));
-const cli = { exports: {} };
-script.runInThisContext()(cli.exports, createRequire(file), cli, file, dirname(file));
+
+let source;
+try {
+  source = readFileSync(file, 'utf8');
+} catch {
+  // A sandbox that lets its module loader read the package but not this
+  // file (Deno without --allow-read, which allows an import written as a
+  // literal): the loader runs it, with no code cache, and the CLI reports
+  // what else is refused.
+  source = undefined;
+}
+if (source === undefined) {
+  void import('../dist/node/cli.cjs');
+} else {
+  let cachedData;
+  try {
+    if (cacheOut === undefined && statSync(cacheFile).mtimeMs >= statSync(file).mtimeMs) cachedData = readFileSync(cacheFile);
+  } catch {
+    // No cache: compiled as usual.
+  }
+  // As Node's own loader wraps a CommonJS module, on the first line so that line numbers stay true.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  if (cacheOut !== undefined) process.once('exit', () => writeFileSync(cacheOut, script.createCachedData()));
+  const cli = { exports: {} };
+  script.runInThisContext()(cli.exports, createRequire(file), cli, file, dirname(file));
+}

@@ -9,7 +9,7 @@ import { CLI_PLACEMENTS, startCli } from './helpers/cli.js';
 import { echoOnce } from './helpers/echo-client.js';
 
 for (const placement of CLI_PLACEMENTS) {
-  const transport = placement.args[1];
+  const transport = placement.args[placement.args.indexOf('--transport') + 1];
   for (const backend of BACKENDS) {
     for (const runtime of RUNTIMES) {
       const signal = backend === 'poll' ? 'SIGINT' : 'SIGTERM';

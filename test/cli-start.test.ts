@@ -16,10 +16,11 @@ import { REPO } from './helpers/servers.js';
 /** Node modules a serve does without (the demo's HTTP, child processes, workers, crypto, streams, node:net's sockets). */
 const NOT_LOADED = ['http', 'child_process', 'worker_threads', 'crypto', 'net', 'dns', 'fs/promises', 'stream'];
 
-test(`serve loads none of ${NOT_LOADED.join(', ')} before its listening line`, () => {
+/** The Node modules loaded by the time the CLI, run with `args`, writes its listening line (with fs.writeSync, on stdout or stderr). */
+function loadedAtListeningLine(args: readonly string[]): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'wasi-evloop-start-'));
   try {
-    // Preloaded: at the listening line (the CLI writes it with fs.writeSync), the Node modules loaded so far.
+    // Preloaded: at the listening line, the Node modules loaded so far.
     const probe = join(dir, 'probe.cjs');
     writeFileSync(probe, `
       const fs = require('fs');
@@ -31,14 +32,27 @@ test(`serve loads none of ${NOT_LOADED.join(', ')} before its listening line`, (
         }
         return write.call(fs, fd, data, ...rest);
       };`);
-    const r = spawnSync(process.execPath, ['-r', probe, CLI, 'serve', '--port', '0'], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(process.execPath, ['-r', probe, CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
     assert.is(r.status, 0, r.stderr);
-    const loaded = JSON.parse(r.stdout) as string[];
-    assert.equal(NOT_LOADED.filter((name) => loaded.includes(name)), [], `loaded: ${loaded.join(' ')}`);
+    return JSON.parse(r.stdout) as string[];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test(`serve loads none of ${NOT_LOADED.join(', ')} before its listening line`, () => {
+  const loaded = loadedAtListeningLine(['serve', '--port', '0']);
+  assert.equal(NOT_LOADED.filter((name) => loaded.includes(name)), [], `loaded: ${loaded.join(' ')}`);
 });
+
+// Where the module runs, seen from outside: a worker thread needs node:worker_threads, the starting thread does not.
+const EXIT_NOW = `${REPO}wasm/exit-now.wasm`;
+for (const command of [['serve', '--port', '0'], ['run', EXIT_NOW, '--tcplisten', '127.0.0.1:0']]) {
+  test(`${command[0]} --transport kernel runs the module on the starting thread; with --worker, in a worker thread`, () => {
+    assert.not.ok(loadedAtListeningLine([...command, '--transport', 'kernel']).includes('worker_threads'), 'a worker thread without --worker');
+    assert.ok(loadedAtListeningLine([...command, '--transport', 'kernel', '--worker']).includes('worker_threads'), 'no worker thread with --worker');
+  });
+}
 
 for (const [what, cache] of [
   ['no code cache', null],

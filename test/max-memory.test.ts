@@ -10,7 +10,8 @@ import { MAX_MEMORY_BYTES, ModuleLoadError, PAGE_BYTES, run, serve, UsageError }
 import { withMemoryCeiling } from '../ts/facade/memory-ceiling.js';
 import { runCli } from './helpers/cli.js';
 import { echoOnce } from './helpers/echo-client.js';
-import { assemble, fixtureWasm } from './helpers/fixtures.js';
+import { fixtureWasm } from './helpers/fixtures.js';
+import { assemble } from './helpers/wat.js';
 import { RUNTIMES } from '../ts/runtime/types.js';
 
 const GROW_UNTIL = fixtureWasm('grow_until');

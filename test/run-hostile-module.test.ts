@@ -11,10 +11,10 @@
 // expectations, so the two cannot drift apart.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { serve } from '../ts/index.js';
+import { serve, TRANSPORTS } from '../ts/index.js';
 import * as w from '../ts/wasi/index.js';
 import { connect, echoOnce, readToEnd, withTimeout } from './helpers/echo-client.js';
-import { assemble } from './helpers/fixtures.js';
+import { assemble } from './helpers/wat.js';
 import { moduleRunners } from './helpers/module-runners.js';
 
 const PAGE = 65536;
@@ -342,14 +342,17 @@ for (const runner of moduleRunners()) {
   });
 }
 
-test('the process still serves echo after the hostile modules', async () => {
-  const server = await serve({ port: 0, stderr: 'ignore' });
-  try {
-    const data = Buffer.from('still alive');
-    assert.ok((await echoOnce(server.address.port, data)).equals(data));
-  } finally {
-    await server.close();
-  }
-});
+// Once, after all of them, on each transport.
+for (const transport of TRANSPORTS) {
+  test(`the process still serves echo after the hostile modules (${transport})`, async () => {
+    const server = await serve({ port: 0, transport, stderr: 'ignore' });
+    try {
+      const data = Buffer.from('still alive');
+      assert.ok((await echoOnce(server.address.port, data)).equals(data));
+    } finally {
+      await server.close();
+    }
+  });
+}
 
 test.run();

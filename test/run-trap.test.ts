@@ -4,8 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ModuleTrapError } from '../ts/index.js';
-import { assemble } from './helpers/fixtures.js';
 import { moduleRunners } from './helpers/module-runners.js';
+import { assemble } from './helpers/wat.js';
 
 const trapper = await assemble(`(module
   (memory (export "memory") 1)

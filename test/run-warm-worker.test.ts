@@ -8,7 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { idleWorkers } from '../ts/runtime/worker-pool.js';
 import { ModuleStoppedError, ModuleTrapError, run, TRANSPORTS } from '../ts/index.js';
-import { assemble, fixtureWasm } from './helpers/fixtures.js';
+import { fixtureWasm } from './helpers/fixtures.js';
+import { assemble } from './helpers/wat.js';
 import { REPO } from './helpers/servers.js';
 
 const exits = await assemble(`(module

@@ -1,10 +1,8 @@
 // C test programs (c/test/NAME.c) compiled to wasm32-wasip1 on demand, into
-// build/test/NAME.wasm, and rebuilt when the source is newer; and modules
-// written in WAT, assembled with wabt.
+// build/test/NAME.wasm, and rebuilt when the source is newer.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import wabt from 'wabt';
+import { existsSync, statSync } from 'node:fs';
 import { REPO } from './servers.js';
 
 export function fixtureWasm(name: string): string {
@@ -20,26 +18,3 @@ export function fixtureWasm(name: string): string {
   }
   return REPO + output;
 }
-
-/** A module written in WAT, as bytes. */
-export async function assemble(wat: string): Promise<Uint8Array> {
-  const module = (await wabt()).parseWat('fixture.wat', wat);
-  try {
-    return module.toBinary({}).buffer;
-  } finally {
-    module.destroy();
-  }
-}
-
-/** A module written in WAT, as a file (build/test/NAME.wasm), for the CLI. */
-export async function watFixture(name: string, wat: string): Promise<string> {
-  const path = `${REPO}build/test/${name}.wasm`;
-  mkdirSync(`${REPO}build/test`, { recursive: true });
-  writeFileSync(path, await assemble(wat));
-  return path;
-}
-
-/** Runs forever in wasm, never calling the host: only the end of the grace period can stop it. */
-export const SPIN_WAT = `(module
-  (memory (export "memory") 1)
-  (func (export "_start") (loop $forever (br $forever))))`;
