@@ -94,4 +94,38 @@ test('run --instances 2 --max-restarts 0: a trap stops every instance; the limit
   }
 });
 
+test('serve --help and run --help: --max-restarts (default 5), --instances, --max-memory', async () => {
+  for (const command of ['serve', 'run']) {
+    const help = await runCli([command, '--help']);
+    assert.is(help.code, 0);
+    assert.match(help.stdout.replace(/\s+/g, ' '), /--max-restarts <n> .*\(default 5\)/);
+    assert.match(help.stdout, /--instances <n\|auto>/);
+    assert.match(help.stdout, /--max-memory <size>/);
+  }
+});
+
+test('run --instances 2 with the default --max-restarts (5): the sixth failure in a row ends it, status 134', async () => {
+  const cli = startCli(['run', fixtureWasm('trap_echo'), '--tcplisten', '127.0.0.1:0', '--instances', '2']);
+  try {
+    const [, port] = await cli.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+) \(instances 2\)\n/);
+    // Every connection traps whichever instance takes it; a connection to one waiting to restart waits for it.
+    const traps = (async () => {
+      while (cli.child.exitCode === null) {
+        const s = await connect(Number(port), 1000).catch(() => null);
+        if (s === null) return;
+        s.on('error', () => {});
+        s.write('TRAP');
+        await new Promise((r) => s.once('close', r).setTimeout(2000, () => s.destroy()));
+      }
+    })();
+    const result = await cli.exited(30_000);
+    await traps;
+    assert.is(result.code, 134, result.stderr);
+    for (let n = 1; n <= 5; n++) assert.match(result.stderr, `(restart ${n} of at most 5 in a row)`);
+    assert.match(result.stderr, /the limit of restarts in a row \(5\) is reached: stopping every instance\n/);
+  } finally {
+    cli.child.kill('SIGKILL');
+  }
+});
+
 test.run();

@@ -209,6 +209,32 @@ test('past maxRestarts in a row: one line, every instance stopped, run() rejects
   assert.match(stderr, /wasi-evloop: instance [12] of 2 trapped \(.*\); the limit of restarts in a row \(1\) is reached: stopping every instance\n/);
 });
 
+test('default maxRestarts is 5: the restart line says so', async () => {
+  let stderr = '';
+  let port = 0;
+  const controller = new AbortController();
+  const exit = run(TRAP_ECHO, {
+    instances: 2,
+    transport: 'kernel',
+    tcplisten: ['127.0.0.1:0'],
+    signal: controller.signal,
+    stderr: (bytes) => (stderr += Buffer.from(bytes).toString()),
+    onListening: (addresses) => (port = addresses[0]!.port),
+  });
+  try {
+    await until(() => port !== 0, 5000, 'the listener');
+    const s = await connect(port);
+    s.on('error', () => {});
+    s.write('TRAP');
+    await until(() => stderr.includes('restarting'), 5000, 'the restart line');
+    s.destroy();
+    assert.match(stderr, /\(restart 1 of at most 5 in a row\)\n/);
+  } finally {
+    controller.abort();
+    assert.is(await exit, 0);
+  }
+});
+
 test('run(): a module that exits 0 by itself ends only its instance; run() returns 0 once every instance has', async () => {
   let port = 0;
   let settled = false;

@@ -92,4 +92,11 @@ test('CLI: serve --max-memory 1m exits 1 saying why; --max-memory 12 is a usage 
   assert.match(bad.stderr, /--max-memory.*expected a size from 64k \(one page\) to 4g/);
 });
 
+test('CLI: run --max-memory 16m: the program gets less than 16 MiB and exits 0', async () => {
+  const result = await runCli(['run', GROW_UNTIL, '--max-memory', '16m']);
+  assert.is(result.code, 0, result.stderr);
+  const got = Number(/^got (\d+) MiB\n$/.exec(result.stdout)?.[1]);
+  assert.ok(got >= 8 && got < 16, result.stdout);
+});
+
 test.run();
