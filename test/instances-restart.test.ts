@@ -160,6 +160,23 @@ test('giving up stops the other instance, which was serving, and the whole ends 
   }
 });
 
+test('a stop while an instance waits to restart: it is not restarted, and the whole ends 0', async () => {
+  const notices: string[] = [];
+  const launched = await twoInstances('node', 3, notices);
+  const [first, second] = await oneOnEach(launched);
+  first!.write('TRAP');
+  await until(() => notices.length === 1, 5000, 'the restart line');
+  const before = launched.stats().instances[0]!.accepted;
+  // Within the 100 ms backoff.
+  assert.equal(await launched.stop(2000), { type: 'exit', code: 0 });
+  await sleep(300);
+  assert.is(launched.stats().restarts, 1);
+  assert.is(launched.stats().instances[0]!.accepted, before, 'no new incarnation of the first instance ran');
+  assert.is(notices.length, 1, notices.join('\n'));
+  first!.destroy();
+  second!.destroy();
+});
+
 test('an unasked exit with a nonzero status is restarted too', async () => {
   const notices: string[] = [];
   const launched = await twoInstances('node', 3, notices);
