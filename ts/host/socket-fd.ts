@@ -10,14 +10,14 @@ import type { EpollTarget, Interest } from './epoll.js';
 import { advanceIo } from './guest-memory.js';
 import { LOOK_AGAIN } from './waiting.js';
 
-const CONNECTION_RIGHTS =
+export const CONNECTION_RIGHTS =
   w.RIGHTS_FD_READ |
   w.RIGHTS_FD_WRITE |
   w.RIGHTS_POLL_FD_READWRITE |
   w.RIGHTS_SOCK_SHUTDOWN |
   w.RIGHTS_FD_FDSTAT_SET_FLAGS |
   w.RIGHTS_FD_FILESTAT_GET;
-const LISTENER_RIGHTS = w.RIGHTS_SOCK_ACCEPT | w.RIGHTS_POLL_FD_READWRITE | w.RIGHTS_FD_FDSTAT_SET_FLAGS | w.RIGHTS_FD_FILESTAT_GET;
+export const LISTENER_RIGHTS = w.RIGHTS_SOCK_ACCEPT | w.RIGHTS_POLL_FD_READWRITE | w.RIGHTS_FD_FDSTAT_SET_FLAGS | w.RIGHTS_FD_FILESTAT_GET;
 
 /** What a listener needs from the host beyond the context: a place for the connections it accepts. */
 export interface ConnectionTable {
