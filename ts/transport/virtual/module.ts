@@ -9,10 +9,11 @@
 // which the host calls at the top of every poll_oneoff and epoll_wait, or at
 // once when the owner is blocked on this side (a full ring either way).
 
-import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_INVAL, ERRNO_NOTCONN } from '../../wasi/defs.js';
+import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNRESET, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_NOTSUP } from '../../wasi/defs.js';
+import type { SocketAddress } from '../address.js';
 import { ioLength } from '../io-list.js';
 import { SocketState, type InboundBytes } from '../socket-state.js';
-import { READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type IoList, type ModuleHalfInit, type SocketTransport } from '../types.js';
+import { READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type IoList, type ModuleHalfInit, type SocketOption, type SocketTransport } from '../types.js';
 import { P_CLOSED, P_FIN, P_RESET, S_CLOSED, S_RESET, S_SHUT_RD, S_SHUT_WR, type VirtualModuleInit } from './layout.js';
 import type { ByteRing } from './ring.js';
 import { SharedNetwork } from './shared-network.js';
@@ -192,6 +193,47 @@ export class VirtualModuleHalf implements SocketTransport {
     this.net.end();
     this.ownerNews = true;
     this.flush();
+  }
+
+  // ---- sockets the module opens: not on this network yet ----------------------
+
+  open(): Handle | number {
+    return -ERRNO_NOTSUP;
+  }
+
+  bind(): number {
+    return -ERRNO_BADF;
+  }
+
+  listen(): number {
+    return -ERRNO_BADF;
+  }
+
+  dial(): number {
+    return -ERRNO_BADF;
+  }
+
+  socketError(handle: Handle): number {
+    const c = this.conns.get(handle);
+    if (c === undefined) return 0;
+    this.sync(c);
+    return c.state.takeError();
+  }
+
+  localAddress(): SocketAddress | number {
+    return -ERRNO_NOTSUP;
+  }
+
+  peerAddress(): SocketAddress | number {
+    return -ERRNO_NOTSUP;
+  }
+
+  setOption(_handle: Handle, _option: SocketOption): number {
+    return -ERRNO_NOTSUP;
+  }
+
+  getOption(_handle: Handle, _option: SocketOption): number {
+    return -ERRNO_NOTSUP;
   }
 
   /** For InboundRing: bytes were taken from the inbound ring. */
