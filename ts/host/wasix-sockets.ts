@@ -154,22 +154,6 @@ export class WasixSocketImports {
     return w.ERRNO_SUCCESS;
   }
 
-  /**
-   * Wasmer exports sock_accept under wasix_32v1 with sock_accept_v2's four
-   * parameters, while preview1's takes three: both are answered (a module
-   * that declares three leaves the fourth undefined).
-   */
-  sock_accept(fd: number, flags: number, roFd: number, roAddr?: number): number {
-    if (roAddr === undefined) {
-      const sock = this.#socket(fd);
-      if (typeof sock === 'number') return sock;
-      flags = w.u32(flags);
-      if ((flags & ~w.FDFLAGS_NONBLOCK) !== 0) return w.ERRNO_INVAL;
-      return sock.sock_accept(flags, w.u32(roFd));
-    }
-    return this.sock_accept_v2(fd, flags, roFd, roAddr);
-  }
-
   sock_addr_local(fd: number, ret: number): number {
     const sock = this.#socket(fd);
     if (typeof sock === 'number') return sock;
@@ -281,13 +265,13 @@ export class WasixSocketImports {
     const view = this.host.memory.view();
     w.checkRange(view, hostPtr, hostLen);
     w.checkRange(view, retN, 4);
-    // naddrs entries at most are written; a huge count is only as big as what is written.
+    // The whole array must lie in memory, as read(2) checks its whole buffer.
+    w.checkRange(view, addrs, naddrs * w.ADDR_IP_SIZE);
     const name = new TextDecoder('utf-8', { fatal: false }).decode(this.host.memory.bytes().subarray(hostPtr, hostPtr + hostLen));
     const ip = parseIp(name);
     const found = ip !== null ? [{ family: ip.family === 4 ? w.ADDRESS_FAMILY_INET4 : w.ADDRESS_FAMILY_INET6, octets: ip.octets }] : name.toLowerCase() === 'localhost' ? LOCALHOST : null;
     if (found === null) return w.ERRNO_NOTSUP;
     const n = Math.min(found.length, naddrs);
-    w.checkRange(view, addrs, n * w.ADDR_IP_SIZE);
     for (let i = 0; i < n; i++) w.writeAddrIp(view, addrs + i * w.ADDR_IP_SIZE, found[i]!.family, found[i]!.octets);
     view.setUint32(retN, n, true);
     return w.ERRNO_SUCCESS;
