@@ -10,8 +10,10 @@ import type { TransportOwner } from '../../../ts/transport/types.js';
 import { withTimeout } from '../echo-client.js';
 import type { Answer, Call } from './calls.js';
 import { ModuleHalf } from './module-half.js';
-import { dialFor, type Dial, type OwnedPeer } from './peers.js';
-import { DEFAULT_LIMIT, type KindUnderTest, type Peer, type Rig, type RigOptions } from './rig.js';
+import type { SocketAddress } from '../../../ts/transport/address.js';
+import { dialFor, dialTargetsFor, type Dial, type OwnedPeer } from './peers.js';
+import { DEFAULT_LIMIT, type KindUnderTest, type Peer, type RemoteServer, type Rig, type RigOptions } from './rig.js';
+import type { DialTargets } from './tcp-targets.js';
 import { CALL_BYTES, CALL_WORD, type NumberedAnswer, type NumberedCall, type Ready, type WorkerSetup } from './worker-protocol.js';
 
 /** Longest a call other than wait() may take before the module half counts as stuck. */
@@ -48,6 +50,7 @@ class OwnerRig implements Rig {
     readonly kind: KindName,
     readonly kernelBuffered: boolean,
     private readonly dial: Dial,
+    private readonly targets: DialTargets | null,
     options: RigOptions,
   ) {
     this.limits = { inbound: options.limits?.inbound ?? DEFAULT_LIMIT, outbound: options.limits?.outbound ?? DEFAULT_LIMIT };
@@ -90,6 +93,31 @@ class OwnerRig implements Rig {
     return peer;
   }
 
+  get dials(): boolean {
+    return this.targets !== null;
+  }
+
+  serve(): Promise<RemoteServer> {
+    return this.dialTargets().serve();
+  }
+
+  refusing(): Promise<SocketAddress> {
+    return this.dialTargets().refusing();
+  }
+
+  stalled(): Promise<SocketAddress> {
+    return this.dialTargets().stalled();
+  }
+
+  async connectTo(address: SocketAddress): Promise<Peer> {
+    return this.dialTargets().connectTo(address);
+  }
+
+  private dialTargets(): DialTargets {
+    if (this.targets === null) throw new Error(`the ${this.kind} kind has no dial targets: its sockets cannot dial yet`);
+    return this.targets;
+  }
+
   later(ms: number, action: () => unknown): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -112,6 +140,7 @@ class OwnerRig implements Rig {
   async dispose(): Promise<unknown[]> {
     for (const timer of this.timers) clearTimeout(timer);
     for (const peer of this.peers) peer.dispose();
+    this.targets?.dispose();
     try {
       if (this.module !== undefined && this.stuck === null && this.exited === null && this.pending === null) {
         // The module half's end, as the host calls it; it must reach the owner.
@@ -165,7 +194,7 @@ export function ownerKind(name: KindName, kernelBuffered: boolean): KindUnderTes
     name,
     unavailable: () => transportUnavailable(name),
     async open(options) {
-      const rig = new OwnerRig(name, kernelBuffered, dialFor(name), options);
+      const rig = new OwnerRig(name, kernelBuffered, dialFor(name), dialTargetsFor(name), options);
       try {
         await rig.start();
       } catch (error) {

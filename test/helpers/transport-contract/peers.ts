@@ -7,6 +7,7 @@ import { IN_PROCESS_KINDS, type KindName } from '../../../ts/transport/kinds.js'
 import type { TransportOwner } from '../../../ts/transport/types.js';
 import { NetPeer } from './net-peer.js';
 import type { Peer } from './rig.js';
+import { tcpTargets, type DialTargets } from './tcp-targets.js';
 import { VirtualPeer } from './virtual-peer.js';
 
 /** A peer the rig ends when the test does. */
@@ -20,4 +21,14 @@ export type Dial = (owner: TransportOwner) => Promise<OwnedPeer>;
 export function dialFor(kind: KindName): Dial {
   if ((IN_PROCESS_KINDS as readonly string[]).includes(kind)) return (owner) => VirtualPeer.connect(owner);
   return (owner) => NetPeer.connect(owner.addresses[0]!.port);
+}
+
+/**
+ * What the module's own sockets dial, for a kind: TCP on loopback for the TCP
+ * kinds; null for a kind that cannot dial yet (the contract tests of dialing
+ * leave it out, saying so).
+ */
+export function dialTargetsFor(kind: KindName): DialTargets | null {
+  if ((IN_PROCESS_KINDS as readonly string[]).includes(kind)) return null;
+  return tcpTargets();
 }

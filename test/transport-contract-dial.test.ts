@@ -1,0 +1,62 @@
+// Transport contract, dial: a socket the module opens connects to a server
+// (0 at once, or -EINPROGRESS and CONNECTING alone until the outcome), is
+// then WRITABLE with no pending error, has the server's address as its peer
+// and the address the server sees as its own, and carries bytes both ways
+// as an accepted connection does. Run over every transport kind.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ERRNO_INPROGRESS } from '../ts/wasi/defs.js';
+import { WRITABLE } from '../ts/transport/types.js';
+import { contract } from './helpers/transport-contract/contract.js';
+import { acceptOne, dialAndSettle, expectReadiness, result, settleReadable, str, text } from './helpers/transport-contract/steps.js';
+
+contract(
+  'dial: 0 or EINPROGRESS, then WRITABLE, SO_ERROR 0, both addresses, bytes both ways',
+  async (rig) => {
+    const m = rig.module;
+    const server = await rig.serve();
+    const { handle, dialed } = await dialAndSettle(m, server.address);
+    assert.ok(dialed === 0 || dialed === -ERRNO_INPROGRESS, `dial answered ${result(dialed)}`);
+    await expectReadiness(m, handle, WRITABLE, 'once connected');
+    assert.is(await m.socketError(handle), 0, 'SO_ERROR of a connection that was made');
+    const peer = await server.accepted();
+    assert.is(server.count, 1, 'connections that reached the server');
+
+    assert.equal(await m.peerAddress(handle), server.address, 'peerAddress() is the server');
+    const local = await m.localAddress(handle);
+    assert.ok(typeof local !== 'number' && local.host === '127.0.0.1' && local.port > 0, `localAddress() ${JSON.stringify(local)}`);
+
+    assert.is(await m.send(handle, 'ping'), 4);
+    // A transport may hold sends until the module's next wait (node-net batches them).
+    await m.wait(0);
+    assert.is(str(await peer.read(4)), 'ping', 'the server got the bytes');
+    peer.write(text('pong'));
+    await settleReadable(m, handle, 4);
+    assert.is(str((await m.recvBytes(handle)).bytes), 'pong', 'the module got the answer');
+  },
+  { dialing: true },
+);
+
+contract(
+  'a listener the module opened: bound to port 0, it listens on a free port, accepts, and knows its peers',
+  async (rig) => {
+    const m = rig.module;
+    const l = await m.open(4);
+    assert.is(await m.bind(l, { family: 4, host: '127.0.0.1', port: 0 }), 0);
+    assert.is(await m.listen(l, 16), 0);
+    const address = await m.localAddress(l);
+    assert.ok(typeof address !== 'number' && address.port > 0, `localAddress() of the listener ${JSON.stringify(address)}`);
+    if (typeof address === 'number') return;
+    const peer = await rig.connectTo(address);
+    const conn = await acceptOne(m, l);
+    const seen = await m.peerAddress(conn);
+    assert.ok(typeof seen !== 'number' && seen.host === '127.0.0.1' && seen.port > 0, `peerAddress() of the accepted connection ${JSON.stringify(seen)}`);
+    assert.equal(await m.localAddress(conn), address, 'the accepted connection is on the listener\'s address');
+    peer.write('hello');
+    await settleReadable(m, conn, 5);
+    assert.is(str((await m.recvBytes(conn)).bytes), 'hello');
+  },
+  { dialing: true },
+);
+
+test.run();
