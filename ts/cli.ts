@@ -27,6 +27,7 @@ import {
   type Backend,
   type RuntimeName,
 } from './index.js';
+import { parseRule } from './host/network-policy.js';
 
 const NAME = 'wasi-evloop';
 const EXIT_USAGE = 2;
@@ -136,6 +137,9 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
 
 interface RunFlags {
   tcplisten: string[];
+  allowConnect: string[];
+  allowListen: string[];
+  verbose?: boolean;
   env: [string, string][];
   dir: { host: string; guest: string }[];
   runtime: RuntimeName;
@@ -183,6 +187,12 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
       runtime: flags.runtime,
       transport: flags.transport,
       signal: controller.signal,
+      allowConnect: flags.allowConnect,
+      allowListen: flags.allowListen,
+      verbose: flags.verbose,
+      onStats: (stats) => {
+        if (flags.verbose && stats.denied > 0) process.stderr.write(`wasi-evloop: the network policy denied ${stats.denied} call(s)\n`);
+      },
       onListening: (addresses) => {
         for (const address of addresses) process.stderr.write(`listening on ${formatAddress(address)}\n`);
       },
@@ -231,6 +241,9 @@ function program(): Command {
     .option('--tcplisten <host:port>', 'listen here and pass the socket to the module (repeatable)', collect(parseAddressArg), [])
     .option('--env <name=value>', 'environment variable for the module (repeatable)', collect(parseEnv), [])
     .option('--dir <host[::guest]>', 'preopen a directory (repeatable)', collect(parsePreopen), [])
+    .option('--allow-connect <host:port>', "let the module's own sockets connect there; host:* for any port (repeatable)", collect(parsePolicyRule), [])
+    .option('--allow-listen <host:port>', "let the module's own sockets bind and listen there; host:* for any port (repeatable)", collect(parsePolicyRule), [])
+    .option('--verbose', 'log what the host refused or denied the module on stderr')
     .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .action(async (module: string, args: string[], flags: RunFlags) => {
@@ -247,6 +260,16 @@ function program(): Command {
 
 function parseAddressArg(text: string) {
   return parseAddress(text);
+}
+
+/** A network policy rule (--allow-connect, --allow-listen), checked as run() checks it. */
+function parsePolicyRule(text: string): string {
+  try {
+    parseRule(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return text;
 }
 
 async function main(argv: string[]): Promise<void> {

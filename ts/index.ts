@@ -12,7 +12,7 @@ import type { Address } from './facade/errors.js';
 import { BACKENDS, coreDidNotStart, echoCommand, RUN_LINGER_MS, runToEnd, SERVE_LINGER_MS, STOP_GRACE_MS, type Backend, type EchoOptions } from './facade/rules.js';
 import { HeldOutput } from './facade/held-output.js';
 import { coreModule, loadModule, moduleNameOf } from './facade/module-loader.js';
-import { oneOf, toAddress, toArgs, toEnv, toPreopens } from './facade/options.js';
+import { oneOf, toAddress, toArgs, toEnv, toPolicy, toPreopens } from './facade/options.js';
 import { start } from './facade/start.js';
 import { settle } from './facade/settle.js';
 import type { Output } from './runtime/launch.js';
@@ -81,6 +81,18 @@ export interface RunOptions {
    * with its exit code; one that does not is ended (ModuleStoppedError).
    */
   signal?: AbortSignal;
+  /**
+   * Where the sockets the module opens itself (WASIX sock_connect) may
+   * connect: 'HOST:PORT' or 'HOST:*' (any port), HOST an IP address or
+   * localhost. Nothing else: a connect outside these fails with EACCES.
+   */
+  allowConnect?: readonly string[];
+  /** Where the module may bind and listen on sockets it opens itself, as allowConnect. Nothing else. */
+  allowListen?: readonly string[];
+  /** Log on stderr what the host refused or denied the module (once per address). */
+  verbose?: boolean;
+  /** Called once the module has ended, with the host's counts (`denied`: calls outside the network policy). */
+  onStats?: (stats: ConnectionStats) => void;
 }
 
 /** Serves RFC 862 echo with the C core in wasm; resolves once it is listening and running. */
@@ -143,6 +155,7 @@ export async function run(module: string | URL | Uint8Array | WebAssembly.Module
   const preopens = toPreopens(options.preopens);
   const env = toEnv(options.env);
   const args = toArgs(options.args);
+  const policy = toPolicy(options.allowConnect, options.allowListen);
   const transport = await chooseTransport(options.transport);
   const moduleName = options.name ?? moduleNameOf(module);
   options.signal?.throwIfAborted();
@@ -161,6 +174,18 @@ export async function run(module: string | URL | Uint8Array | WebAssembly.Module
     stdout: options.stdout ?? 'inherit',
     stderr: options.stderr ?? 'inherit',
     lingerMs: RUN_LINGER_MS,
+    policy,
+    log: options.verbose ? (line) => writeTo(options.stderr ?? 'inherit', `wasi-evloop: ${line}\n`) : undefined,
   });
-  return runToEnd(launched, moduleName, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port }))));
+  try {
+    return await runToEnd(launched, moduleName, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port }))));
+  } finally {
+    options.onStats?.(launched.stats());
+  }
+}
+
+/** A line for the user, where the module's stderr goes. */
+function writeTo(output: Output, line: string): void {
+  if (output === 'inherit') process.stderr.write(line);
+  else if (typeof output === 'function') output(new TextEncoder().encode(line));
 }

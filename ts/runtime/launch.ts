@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { ControlBlock, type ConnectionStats } from '../transport/control-block.js';
 import { openOwner, type TransportName } from '../transport/kinds.js';
 import type { ListenAddress, TransportLimits, TransportOwner } from '../transport/types.js';
+import { DENY_ALL, type NetworkPolicySpec } from '../host/network-policy.js';
 import { Supervision, type Outcome } from './supervision.js';
 import type { Preopen, RuntimeName, StdioMode, WorkerData, WorkerMessage } from './types.js';
 
@@ -30,8 +31,10 @@ export interface LaunchOptions {
   limits?: TransportLimits;
   /** How long sockets the module left open may flush once it is gone. */
   lingerMs: number;
-  /** Lines from the transport for the user (refused connections), when they asked for them. */
+  /** Lines for the user (connections the transport refused, calls the policy denied), when they asked for them. */
   log?: (line: string) => void;
+  /** Where the module may connect and listen with the sockets it opens. Default: nowhere. */
+  policy?: NetworkPolicySpec;
   /** A bug on the host's side (an import answered EIO instead). Default: a process warning. */
   onInternalError?: (message: string) => void;
 }
@@ -103,6 +106,7 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
     },
     transport: init,
     control: control.buffer,
+    policy: options.policy ?? DENY_ALL,
   };
   worker.postMessage(data, transfer as never[]);
 
@@ -116,6 +120,7 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
       if (typeof sink === 'function') sink(bytes);
     },
     onInternalError: options.onInternalError ?? ((message) => process.emitWarning(message, 'WasiEvloopHostError')),
+    onDenied: (what) => options.log?.(`denied: ${what} (outside the network policy)`),
   });
   worker.on('message', (message: WorkerMessage) => supervision.message(message));
   let crash: Error | null = null;

@@ -5,6 +5,7 @@
 // and the runtime open, and where the messages go. Nothing here needs Node.
 
 import { composeImports, ModuleStopped, SocketHost, type ComposedImports } from '../host/index.js';
+import type { NetworkPolicySpec } from '../host/network-policy.js';
 import { ControlBlock } from '../transport/control-block.js';
 import type { SocketTransport } from '../transport/types.js';
 import type { WasiRuntime, WorkerMessage } from './types.js';
@@ -19,6 +20,8 @@ export interface ModuleRun {
   openRuntime(): WasiRuntime | Promise<WasiRuntime>;
   /** The imports as the module gets them (the Node worker may count the calls). */
   wrapImports?(imports: ComposedImports): ComposedImports;
+  /** Where the module may connect and listen; default: nowhere. */
+  policy?: NetworkPolicySpec;
 }
 
 function describe(error: unknown): string {
@@ -51,6 +54,8 @@ async function runToEnd(run: ModuleRun): Promise<Ending> {
       host = new SocketHost(transport, {
         control,
         onServing: () => report({ type: 'ready' }),
+        policy: run.policy,
+        onDenied: (what) => report({ type: 'denied', what }),
         onInternalError: (error) => report({ type: 'internal-error', message: (error as Error)?.stack ?? String(error) }),
       });
       const composed = composeImports(runtime.imports, runtime.layout, host);

@@ -30,6 +30,8 @@ export interface SupervisionOptions {
   terminate(): void;
   onOutput(fd: 1 | 2, bytes: Uint8Array): void;
   onInternalError(message: string): void;
+  /** The network policy denied the module something, the first time for that address ("connect to 10.0.0.1:80"). */
+  onDenied?(what: string): void;
 }
 
 export class Supervision {
@@ -74,6 +76,9 @@ export class Supervision {
         return false;
       case 'internal-error':
         this.options.onInternalError(message.message);
+        return false;
+      case 'denied':
+        this.options.onDenied?.(message.what);
         return false;
       default:
         this.reported ??= message;

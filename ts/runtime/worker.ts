@@ -24,6 +24,7 @@ await runModule({
   control: data.control,
   report,
   openTransport: (control) => openModuleHalf(data.transport, control),
+  policy: data.policy,
   async openRuntime() {
     const config: RuntimeConfig = {
       ...data.config,
