@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
+import { CLIENT_CASE, CLIENT_SERVER, clientTable, measureClients, type ClientRun } from './clients.js';
 import { timeFirstEcho } from './first-echo.js';
 import { buildLoadgen, compilerVersion, runLoadgen, type LoadSpec } from './loadgen.js';
 import {
@@ -76,7 +77,7 @@ const program = new Command()
   .option('--idle <list>', 'idle connection counts for the scale cases (default 1000,5000,10000; quick 2000)', intList)
   .option('--setup <n>', 'connections the setup case opens, each answered once (default 5000, quick 1000)', positiveInt)
   .option('--servers <list>', `only these server kinds (default: all but the plain wasm-B ones; known: ${allServerKinds().map((k) => k.name).join(', ')})`, list)
-  .option('--cases <list>', 'only these cases (rr, stream, scale-N, setup-N)', list)
+  .option('--cases <list>', `only these cases (rr, stream, scale-N, setup-N, ${CLIENT_CASE}: the wasm client vs the native one)`, list)
   .option('--out <dir>', 'where results go (default bench/results, quick build/bench-quick)')
   .showHelpAfterError();
 program.parse();
@@ -128,7 +129,9 @@ function select<T extends { name?: string; id?: string }>(all: T[], wanted: stri
   return all.filter((x) => wanted.includes(key(x)));
 }
 const kinds = opts.servers ? select(allServerKinds(), opts.servers, 'server') : benchServerKinds();
-const cases = select(allCases, opts.cases, 'case');
+const cases = select(allCases, opts.cases?.filter((id) => id !== CLIENT_CASE), 'case');
+// The client case: the wasm load generator against the native one, on the native epoll server with the rr load.
+const withClients = (opts.cases === undefined || opts.cases.includes(CLIENT_CASE)) && (opts.servers === undefined || opts.servers.includes(CLIENT_SERVER));
 
 // Servers get CPU 1 and the load generator CPU 0, so neither steals the other's core.
 const pinning: Pinning =
@@ -331,7 +334,7 @@ async function main(): Promise<number> {
   }
   const runnable = kinds.filter((k) => !unavailable.has(k.name));
   const wasmKinds = runnable.filter((k) => k.wasmModule);
-  const total = rounds * (cases.length * runnable.length + wasmKinds.length);
+  const total = rounds * (cases.length * runnable.length + wasmKinds.length + (withClients ? 1 : 0));
   const estimateS =
     rounds * runnable.length * cases.reduce((s, c) => s + caseSeconds(c.spec), 0);
   process.stderr.write(
@@ -341,6 +344,7 @@ async function main(): Promise<number> {
   );
   const progress = progressBar(total);
   const runs: RunRecord[] = [];
+  const clientRuns: ClientRun[] = [];
   const startups: WasmStartup[] = [];
   const broken = new Set<string>();
 
@@ -367,12 +371,18 @@ async function main(): Promise<number> {
         progress.step(`round ${round} ${c.id} ${kind.name}: ${record.status}`);
       }
     }
+    if (withClients) {
+      const pair = await measureClients(allCases[0]!.spec, round, pinning);
+      clientRuns.push(...pair);
+      for (const r of pair) if (!r.ok) progress.note(`${r.client} round ${round}: FAILED: ${r.reason}`);
+      progress.step(`round ${round} ${CLIENT_CASE}: ${pair.map((r) => `${r.client} ${r.ok ? 'ok' : 'failed'}`).join(', ')}`);
+    }
   }
   progress.done();
   const finishedAt = new Date();
 
   const servers = summarize(kinds, unavailable, cases, runs, startups);
-  const tables = [...caseTables(cases, servers), startupTable(servers), targetTable(servers)];
+  const tables = [...caseTables(cases, servers), startupTable(servers), targetTable(servers), ...(withClients ? [clientTable(clientRuns)] : [])];
   const info = machine(startLoad, loadAverage());
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
   const header =
@@ -394,6 +404,7 @@ async function main(): Promise<number> {
     servers,
     wasm_startup: startups,
     runs,
+    clients: clientRuns,
   };
   const json = JSON.stringify(result, null, 2) + '\n';
   writeFileSync(`${repoRoot}${outDir}/${stamp}.json`, json);
@@ -413,9 +424,11 @@ async function main(): Promise<number> {
   process.stdout.write(`\nresults: ${outDir}/${stamp}.json, latest.json, latest.md${svg ? `, ${stamp}.svg, latest.svg` : ''}\n`);
 
   const problems = servers.filter((s) => s.status !== 'ok');
-  if (problems.length) {
-    process.stderr.write(`\nbench: ${problems.length} server(s) did not pass:\n`);
+  const clientProblems = clientRuns.filter((r) => !r.ok);
+  if (problems.length || clientProblems.length) {
+    process.stderr.write(`\nbench: ${problems.length + clientProblems.length} server(s) or client run(s) did not pass:\n`);
     for (const s of problems) process.stderr.write(`  ${s.name}: ${s.status}: ${s.reason}\n`);
+    for (const r of clientProblems) process.stderr.write(`  ${r.client} round ${r.round}: ${r.reason}\n`);
     return 1;
   }
   return 0;
