@@ -52,6 +52,8 @@ class OwnerRig implements Rig {
     private readonly dial: Dial,
     private readonly targets: DialTargets | null,
     options: RigOptions,
+    /** Told of the owner half once it is open (the dial targets of an in-process kind live on its network). */
+    private readonly opened: (owner: TransportOwner) => void,
   ) {
     this.limits = { inbound: options.limits?.inbound ?? DEFAULT_LIMIT, outbound: options.limits?.outbound ?? DEFAULT_LIMIT };
   }
@@ -59,6 +61,7 @@ class OwnerRig implements Rig {
   async start(): Promise<void> {
     const owner = await openOwner(this.kind, { listen: [{ host: '127.0.0.1', port: 0 }], control: this.control, limits: this.limits });
     this.owner = owner;
+    this.opened(owner);
     const { init, transfer } = owner.moduleInit();
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
@@ -194,7 +197,8 @@ export function ownerKind(name: KindName, kernelBuffered: boolean): KindUnderTes
     name,
     unavailable: () => transportUnavailable(name),
     async open(options) {
-      const rig = new OwnerRig(name, kernelBuffered, dialFor(name), dialTargetsFor(name), options);
+      let owner: TransportOwner | undefined;
+      const rig = new OwnerRig(name, kernelBuffered, dialFor(name), dialTargetsFor(name, () => owner!), options, (o) => (owner = o));
       try {
         await rig.start();
       } catch (error) {

@@ -8,6 +8,7 @@ import type { TransportOwner } from '../../../ts/transport/types.js';
 import { NetPeer } from './net-peer.js';
 import type { Peer } from './rig.js';
 import { tcpTargets, type DialTargets } from './tcp-targets.js';
+import { virtualTargets } from './virtual-targets.js';
 import { VirtualPeer } from './virtual-peer.js';
 
 /** A peer the rig ends when the test does. */
@@ -25,10 +26,9 @@ export function dialFor(kind: KindName): Dial {
 
 /**
  * What the module's own sockets dial, for a kind: TCP on loopback for the TCP
- * kinds; null for a kind that cannot dial yet (the contract tests of dialing
- * leave it out, saying so).
+ * kinds; servers on the owner's own network for the in-process ones.
  */
-export function dialTargetsFor(kind: KindName): DialTargets | null {
-  if ((IN_PROCESS_KINDS as readonly string[]).includes(kind)) return null;
+export function dialTargetsFor(kind: KindName, owner: () => TransportOwner): DialTargets | null {
+  if ((IN_PROCESS_KINDS as readonly string[]).includes(kind)) return virtualTargets(owner);
   return tcpTargets();
 }
