@@ -25,6 +25,7 @@ function main(data: BrowserWorkerData): Promise<void> {
     control: data.control,
     report,
     openTransport: () => openVirtualModuleHalf(data.transport),
+    policy: data.policy,
     openRuntime: () => createBrowserShimRuntime(data.args, data.env, (fd, bytes) => report({ type: 'output', fd, bytes: bytes.slice() })),
   });
 }
