@@ -291,8 +291,13 @@ export class ArgumentGenerator {
   }
 
   private path(i: number): number {
+    return this.text(i, PATHS, 'path');
+  }
+
+  /** A string from `choices` in memory at a pointer; the next parameter (i + 1) its length, mostly right. */
+  private text(i: number, choices: readonly string[], label: string): number {
     const { rng } = this;
-    const text = rng.pick(PATHS);
+    const text = rng.pick(choices);
     const bytes = Buffer.from(text, 'utf8');
     const ptr = this.pointer(bytes.length, 1) >>> 0;
     if (this.fits(ptr, bytes.length)) new Uint8Array(this.ctx.memory.buffer).set(bytes, ptr);
@@ -304,7 +309,7 @@ export class ArgumentGenerator {
       [() => 0, 5, 'hostile'],
     ]);
     this.lengths.set(i + 1, len | 0);
-    this.notes.push(`path@${hex(ptr)}=${JSON.stringify(text.length > 24 ? `${text.slice(0, 21)}...` : text)}`);
+    this.notes.push(`${label}@${hex(ptr)}=${JSON.stringify(text.length > 24 ? `${text.slice(0, 21)}...` : text)}`);
     return ptr | 0;
   }
 
@@ -336,14 +341,7 @@ export class ArgumentGenerator {
   }
 
   private hostName(i: number): number {
-    const { rng } = this;
-    const text = rng.pick(HOST_NAMES);
-    const bytes = Buffer.from(text, 'utf8');
-    const ptr = this.pointer(bytes.length, 1) >>> 0;
-    if (this.fits(ptr, bytes.length)) new Uint8Array(this.ctx.memory.buffer).set(bytes, ptr);
-    this.lengths.set(i + 1, this.choose([[() => bytes.length, 85], [() => rng.u32() | 0, 15, 'hostile']]) | 0);
-    this.notes.push(`host@${hex(ptr)}=${JSON.stringify(text)}`);
-    return ptr | 0;
+    return this.text(i, HOST_NAMES, 'host');
   }
 
   private flags(valid: number): number {

@@ -8,9 +8,9 @@ import * as w from '../wasi/index.js';
 import { PEER_CLOSED, WRITABLE, type Handle } from '../transport/types.js';
 import type { SocketAddress } from '../transport/address.js';
 import type { HostContext, PollAnswer } from './descriptor.js';
-import { CONNECTION_RIGHTS, SocketFd } from './socket-fd.js';
+import { CONNECTION_RIGHTS, UnconnectedFd } from './socket-fd.js';
 
-export class OpenedSocketFd extends SocketFd {
+export class OpenedSocketFd extends UnconnectedFd {
   /** Where it was bound (port as asked: 0 for any), or null. */
   bound: SocketAddress | null = null;
 
@@ -27,29 +27,9 @@ export class OpenedSocketFd extends SocketFd {
     return { family: this.family, host: this.family === 4 ? '0.0.0.0' : '::', port: 0 };
   }
 
-  // Neither listening nor connected: Linux answers these calls so.
-  override fd_read(): number {
-    return w.ERRNO_NOTCONN;
-  }
-
-  override fd_write(): number {
-    return w.ERRNO_NOTCONN;
-  }
-
+  /** accept(2) on a socket that does not listen. */
   sock_accept(): number {
     return w.ERRNO_INVAL;
-  }
-
-  sock_recv(): number {
-    return w.ERRNO_NOTCONN;
-  }
-
-  sock_send(): number {
-    return w.ERRNO_NOTCONN;
-  }
-
-  sock_shutdown(): number {
-    return w.ERRNO_NOTCONN;
   }
 
   /**

@@ -150,17 +150,12 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
   }
 }
 
-export class ListenerFd extends SocketFd {
-  override readonly listens = true;
-
-  constructor(
-    host: HostContext,
-    handle: Handle,
-    private readonly connections: ConnectionTable,
-  ) {
-    super(host, handle, 0, LISTENER_RIGHTS, CONNECTION_RIGHTS);
-  }
-
+/**
+ * A socket that is no connection — a listener, or one the module opened that
+ * neither listens nor connects yet: reads, writes and shutdowns answer
+ * ENOTCONN, as Linux answers them.
+ */
+export abstract class UnconnectedFd extends SocketFd {
   override fd_read(): number {
     return w.ERRNO_NOTCONN;
   }
@@ -179,6 +174,18 @@ export class ListenerFd extends SocketFd {
 
   sock_shutdown(): number {
     return w.ERRNO_NOTCONN;
+  }
+}
+
+export class ListenerFd extends UnconnectedFd {
+  override readonly listens = true;
+
+  constructor(
+    host: HostContext,
+    handle: Handle,
+    private readonly connections: ConnectionTable,
+  ) {
+    super(host, handle, 0, LISTENER_RIGHTS, CONNECTION_RIGHTS);
   }
 
   sock_accept(flags: number, roFd: number): number {
