@@ -11,7 +11,13 @@
  *
  *   wasi-evloop run wasm/echo-client.wasm --allow-connect 127.0.0.1:PORT -- \
  *       --port PORT [--host 127.0.0.1] [--conns 50] [--size 64] [--warmup 1] [--duration 4]
- *       [--connect-budget 10] [--mark-window]
+ *       [--connect-budget 10] [--idle N] [--progress MS] [--mark-window]
+ *
+ * --idle N also opens N connections that never send, after the active ones
+ * (an idle connection the server ends, as select() does past its cap, counts
+ * as refused); --duration
+ * 0 runs until the host stops it; --progress MS prints
+ * `progress echoes=E idle=H refused=R failures=F connecting=C` that often.
  *
  * One thread, nonblocking sockets, one edge-triggered epoll registration per
  * connection (for reading and writing, made once): an echo is read when it
@@ -40,6 +46,7 @@
 #endif
 
 #define MAX_CONNS 4096
+#define MAX_IDLE 20000
 #define MAX_SIZE (1 << 20)
 /* Latencies are counted per microsecond up to this; longer ones in the last bucket. */
 #define HIST_US 200000
@@ -54,9 +61,14 @@ static struct {
     double warmup_s, duration_s, connect_budget_s;
     /* Say on stderr when the measured window starts and ends (for a harness that samples CPU then). */
     int mark_window;
-} opt = { "127.0.0.1", 0, 50, 64, 1, 4, 10, 0 };
+    /* Connections held open that never send, opened before the active ones. */
+    int idle;
+    /* Print a progress line on stdout this often (0: never). */
+    int progress_ms;
+} opt = { "127.0.0.1", 0, 50, 64, 1, 4, 10, 0, 0, 0 };
 
-enum state { CONNECTING, SENDING, WAITING, FAILED };
+/* IDLE: an idle connection, connected; its only news can be its end. */
+enum state { CONNECTING, SENDING, WAITING, IDLE, FAILED };
 
 struct conn {
     int fd;
@@ -65,9 +77,11 @@ struct conn {
     uint64_t offset;
     size_t sent, received;
     uint64_t started_ns;
+    int idle;
 };
 
-static struct conn conns[MAX_CONNS];
+/* The idle connections, then the active ones. */
+static struct conn conns[MAX_IDLE + MAX_CONNS];
 static unsigned char pattern[PATTERN + MAX_SIZE];
 static unsigned char readbuf[MAX_SIZE];
 static uint32_t hist[HIST_US + 1];
@@ -76,7 +90,10 @@ static int epfd;
 static uint64_t turn_ns;
 
 static struct {
-    uint64_t requests;
+    /* Echoes counted in the window, and at any time (for progress lines). */
+    uint64_t requests, echoes;
+    /* Idle connections that were refused or ended by the server (select past its cap). */
+    int idle_refused;
     uint64_t max_ns;
     int failures_connect, failures_eof, failures_io, mismatch;
     long mismatch_conn;
@@ -131,8 +148,10 @@ static void parse(int argc, char **argv) {
         else if (strcmp(a, "--conns") == 0) opt.conns = (int)number(v, 1, MAX_CONNS, "--conns must be 1..4096");
         else if (strcmp(a, "--size") == 0) opt.size = (size_t)number(v, 1, MAX_SIZE, "--size must be 1..1048576");
         else if (strcmp(a, "--warmup") == 0) opt.warmup_s = number(v, 0, 600, "--warmup must be 0..600 s");
-        else if (strcmp(a, "--duration") == 0) opt.duration_s = number(v, 0.01, 600, "--duration must be 0.01..600 s");
+        else if (strcmp(a, "--duration") == 0) opt.duration_s = number(v, 0, 86400, "--duration must be 0..86400 s (0: until stopped)");
         else if (strcmp(a, "--connect-budget") == 0) opt.connect_budget_s = number(v, 0.1, 600, "--connect-budget must be 0.1..600 s");
+        else if (strcmp(a, "--idle") == 0) opt.idle = (int)number(v, 0, MAX_IDLE, "--idle must be 0..20000");
+        else if (strcmp(a, "--progress") == 0) opt.progress_ms = (int)number(v, 0, 60000, "--progress must be 0..60000 ms");
         else usage("unknown option");
     }
     if (opt.port == 0) usage("--port is required");
@@ -164,6 +183,10 @@ static void open_conn(struct conn *c, const struct sockaddr *a, socklen_t length
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     c->state = CONNECTING;
     if (connect(c->fd, a, length) < 0 && errno != EINPROGRESS) {
+        if (c->idle) {
+            fail(c, &stats.idle_refused);
+            return;
+        }
         fprintf(stderr, "echo_client: connect: %s\n", strerror(errno));
         fail(c, &stats.failures_connect);
         return;
@@ -224,7 +247,7 @@ static void receive(struct conn *c, uint64_t window_start, uint64_t window_end) 
             for (ssize_t i = 0; i < n; i++) {
                 if (readbuf[i] == expected[i]) continue;
                 if (!stats.mismatch) {
-                    stats.mismatch_conn = (long)(c - conns);
+                    stats.mismatch_conn = (long)(c - conns) - opt.idle;
                     stats.mismatch_offset = c->offset + c->received + (uint64_t)i;
                     stats.mismatch_got = readbuf[i];
                     stats.mismatch_expected = expected[i];
@@ -237,6 +260,7 @@ static void receive(struct conn *c, uint64_t window_start, uint64_t window_end) 
         c->received += (size_t)n;
         if (c->received < opt.size) continue;
         uint64_t done = turn_ns;
+        stats.echoes++;
         if (c->started_ns >= window_start && done <= window_end) record(done - c->started_ns);
         c->offset += opt.size;
         /* The next echo cannot be here yet: wait for it rather than ask (level-triggered epoll says when). */
@@ -265,12 +289,25 @@ __attribute__((noinline)) static int turn(struct epoll_event *events, int max, u
             socklen_t len = sizeof err;
             if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
             (*connecting)--;
+            if (err != 0 && c->idle) {
+                fail(c, &stats.idle_refused);
+                continue;
+            }
             if (err != 0) {
                 fprintf(stderr, "echo_client: connect: %s\n", strerror(err));
                 fail(c, &stats.failures_connect);
                 continue;
             }
+            if (c->idle) {
+                c->state = IDLE;
+                continue;
+            }
             start_request(c);
+            continue;
+        }
+        if (c->state == IDLE) {
+            /* An idle connection that has news was ended by the server (select refuses past its cap). */
+            if (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) fail(c, &stats.idle_refused);
             continue;
         }
         if (c->state == SENDING && (events[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) && !send_more(c)) continue;
@@ -315,23 +352,31 @@ int main(int argc, char **argv) {
         perror("echo_client: epoll_create1");
         return 2;
     }
+    int total = opt.idle + opt.conns;
+    struct conn *active = conns + opt.idle;
+    /* The active connections first: a server with a cap (select) takes them before it refuses. */
     for (int i = 0; i < opt.conns; i++) {
-        conns[i].offset = (uint64_t)i * 7919;
+        active[i].offset = (uint64_t)i * 7919;
+        open_conn(&active[i], (struct sockaddr *)&storage, length);
+    }
+    for (int i = 0; i < opt.idle; i++) {
+        conns[i].idle = 1;
         open_conn(&conns[i], (struct sockaddr *)&storage, length);
     }
 
     uint64_t start = now_ns();
     uint64_t connect_deadline = start + (uint64_t)(opt.connect_budget_s * 1e9);
-    uint64_t window_start = 0, window_end = 0;
+    uint64_t window_start = 0, window_end = 0, next_progress = start;
     double cpu_start = 0;
-    int in_window = 0;
-    int connecting = opt.conns - stats.failures_connect;
+    int in_window = 0, stopped = 0;
+    int connecting = 0;
+    for (int i = 0; i < total; i++) connecting += conns[i].state == CONNECTING;
     static struct epoll_event events[256];
     for (;;) {
         uint64_t now = now_ns();
         if (window_end == 0 && connecting == 0) {
             window_start = now + (uint64_t)(opt.warmup_s * 1e9);
-            window_end = window_start + (uint64_t)(opt.duration_s * 1e9);
+            window_end = opt.duration_s > 0 ? window_start + (uint64_t)(opt.duration_s * 1e9) : UINT64_MAX;
         }
         turn_ns = now;
         if (window_end != 0 && !in_window && now >= window_start) {
@@ -344,31 +389,47 @@ int main(int argc, char **argv) {
             break;
         }
         if (window_end == 0 && now >= connect_deadline) break;
+        if (opt.progress_ms > 0 && now >= next_progress) {
+            next_progress = now + (uint64_t)opt.progress_ms * 1000000u;
+            int held = 0;
+            for (int i = 0; i < opt.idle; i++) held += conns[i].state == IDLE;
+            printf("progress echoes=%llu idle=%d refused=%d failures=%d connecting=%d\n", (unsigned long long)stats.echoes, held,
+                   stats.idle_refused, stats.failures_connect + stats.failures_eof + stats.failures_io + stats.mismatch, connecting);
+            fflush(stdout);
+        }
         if (turn(events, 256, window_start, window_end, &connecting) < 0) {
+            /* The host asks the program to stop (wasi-evloop's stop notice): report and end. */
+            if (errno == ECANCELED) {
+                stopped = 1;
+                break;
+            }
             perror("echo_client: epoll_wait");
             return 2;
         }
     }
     double cpu = cpu_s();
-    double window_s = opt.duration_s;
+    uint64_t end = now_ns();
+    double window_s = !in_window ? 0 : (double)((end < window_end ? end : window_end) - window_start) / 1e9;
     int alive = 0;
-    for (int i = 0; i < opt.conns; i++) alive += conns[i].state != FAILED;
-    int ok = window_end != 0 && stats.mismatch == 0 && stats.failures_connect == 0 && stats.failures_eof == 0 &&
-             stats.failures_io == 0 && stats.requests > 0;
+    for (int i = 0; i < opt.conns; i++) alive += active[i].state != FAILED;
+    int measured = window_end != 0 || stopped;
+    int ok = measured && stats.mismatch == 0 && stats.failures_connect == 0 && stats.failures_eof == 0 && stats.failures_io == 0 &&
+             (stats.requests > 0 || stopped);
     printf("{\"ok\":%s,\"mode\":\"rr\",\"conns\":%d,\"size\":%zu,\"window_s\":%.3f,\"active_open\":%d,\"active_alive\":%d,"
            "\"requests\":%llu,\"req_per_s\":%.1f,\"p50_us\":%.0f,\"p90_us\":%.0f,\"p99_us\":%.0f,\"max_us\":%.0f,"
            "\"active_failures\":{\"connect\":%d,\"eof\":%d,\"reset\":0,\"io\":%d,\"mismatch\":%d},",
            ok ? "true" : "false", opt.conns, opt.size, window_s, opt.conns - stats.failures_connect, alive,
-           (unsigned long long)stats.requests, (double)stats.requests / window_s, percentile(0.5), percentile(0.9),
-           percentile(0.99), (double)stats.max_ns / 1000, stats.failures_connect, stats.failures_eof, stats.failures_io,
-           stats.mismatch);
+           (unsigned long long)stats.requests, window_s > 0 ? (double)stats.requests / window_s : 0, percentile(0.5),
+           percentile(0.9), percentile(0.99), (double)stats.max_ns / 1000, stats.failures_connect, stats.failures_eof,
+           stats.failures_io, stats.mismatch);
+    if (opt.idle > 0) printf("\"idle\":%d,\"idle_refused\":%d,", opt.idle, stats.idle_refused);
     if (stats.mismatch)
         printf("\"first_mismatch\":{\"conn\":%ld,\"offset\":%llu,\"got\":%d,\"expected\":%d},", stats.mismatch_conn,
                (unsigned long long)stats.mismatch_offset, stats.mismatch_got, stats.mismatch_expected);
-    if (window_end == 0) printf("\"error\":\"the connections were not all open within --connect-budget\",");
-    if (in_window && cpu_start >= 0 && cpu >= 0) printf("\"loadgen_cpu_pct\":%.1f,", 100 * (cpu - cpu_start) / window_s);
+    if (!measured) printf("\"error\":\"the connections were not all open within --connect-budget\",");
+    if (in_window && window_s > 0 && cpu_start >= 0 && cpu >= 0) printf("\"loadgen_cpu_pct\":%.1f,", 100 * (cpu - cpu_start) / window_s);
     printf("\"warmup_s\":%.3f}\n", opt.warmup_s);
-    for (int i = 0; i < opt.conns; i++)
+    for (int i = 0; i < total; i++)
         if (conns[i].fd >= 0) close(conns[i].fd);
-    return window_end == 0 ? 2 : ok ? 0 : 1;
+    return !measured ? 2 : ok ? 0 : 1;
 }
