@@ -298,12 +298,9 @@ __attribute__((noinline)) static int turn(struct epoll_event *events, int max, u
                 fail(c, &stats.failures_connect);
                 continue;
             }
-            if (c->idle) {
-                c->state = IDLE;
-                continue;
-            }
-            start_request(c);
-            continue;
+            /* The same event may say more (an end that came already): it is handled below, as edge-triggered epoll says it once. */
+            if (c->idle) c->state = IDLE;
+            else start_request(c);
         }
         if (c->state == IDLE) {
             /* An idle connection that has news was ended by the server (select refuses past its cap). */
