@@ -1,5 +1,6 @@
 /*
- * loadgen.c - the benchmark's load generator for TCP echo servers (RFC 862).
+ * loadgen.c - the benchmark's load generator for TCP echo servers (RFC 862)
+ * and for HTTP/1.1 keep-alive servers.
  *
  * One thread, one epoll set, nonblocking sockets, so one core of client can
  * drive a server running on another core without becoming the bottleneck.
@@ -15,15 +16,23 @@
  *   setup   opens N connections and pings each once: the seconds from the
  *           first connect to the last echo (what a server pays per new
  *           connection: accept, registration, first read and write).
+ *   http    N keep-alive connections, each sends a GET and waits for the whole
+ *           response before the next (closed loop): requests/s, latency. With
+ *           --idle, as scale: idle connections (each answered once before and
+ *           after) are held while the active ones run; --conns 0 holds only
+ *           the idle ones, for the server's CPU with nothing to do.
  *
  * Every byte echoed back is compared with what was sent: each connection
  * sends a deterministic pseudo-random stream, so a lost, duplicated, reordered
  * or foreign byte is caught at once, in every mode. memcmp against a
- * precomputed pattern costs far less than the syscalls around it.
+ * precomputed pattern costs far less than the syscalls around it. In http
+ * mode every response must be --expect byte for byte, and nothing may
+ * arrive that was not asked for (a second response to one request).
  *
  * Only work completing inside the measurement window [warmup, warmup+duration]
- * counts. --server-pid samples that process's CPU time (all threads) over the
- * same window from /proc/PID/stat.
+ * counts. --server-pid samples that process's CPU time (all threads, user and
+ * system apart) over the same window from /proc/PID/stat, and each thread's
+ * from /proc/PID/task/TID/stat.
  *
  * Output: one JSON object on one line on stdout. Exit 0 when every check
  * passed, 1 when the run finished but a check failed (the JSON says which),
@@ -51,8 +60,8 @@
 
 /* ---------- options ---------- */
 
-enum mode { MODE_RR, MODE_STREAM, MODE_SCALE, MODE_SETUP };
-static const char *const mode_names[] = { "rr", "stream", "scale", "setup" };
+enum mode { MODE_RR, MODE_STREAM, MODE_SCALE, MODE_SETUP, MODE_HTTP };
+static const char *const mode_names[] = { "rr", "stream", "scale", "setup", "http" };
 
 static struct {
     const char *host;
@@ -65,6 +74,8 @@ static struct {
     double warmup_s, duration_s;
     double connect_budget_s, ping_budget_s;
     int server_pid;
+    const char *expect;      /* http: the response to every request, exactly */
+    size_t expect_len;
 } opt = {
     .host = "127.0.0.1", .port = 0, .mode = MODE_RR, .conns = 50, .size = 64,
     .window = 0, .idle = 0, .warmup_s = 1, .duration_s = 5,
@@ -87,23 +98,75 @@ static uint64_t self_cpu_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* utime+stime of the server in clock ticks, or -1 when it cannot be read. */
-static long long server_cpu_ticks(void) {
-    if (opt.server_pid <= 0) return -1;
-    char path[64], buf[2048];
-    snprintf(path, sizeof path, "/proc/%d/stat", opt.server_pid);
+struct cpu_ticks { long long user, sys; };
+
+/* utime and stime (clock ticks) from a /proc .../stat file, and the command
+ * name into comm (when given); { -1, -1 } when it cannot be read. */
+static struct cpu_ticks stat_ticks(const char *path, char *comm, size_t commlen) {
+    struct cpu_ticks t = { -1, -1 };
+    char buf[2048];
     FILE *f = fopen(path, "r");
-    if (!f) return -1;
+    if (!f) return t;
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = '\0';
     /* comm (field 2) may contain spaces and parentheses: fields resume after the last ')'. */
-    char *p = strrchr(buf, ')');
-    if (!p) return -1;
+    char *open = strchr(buf, '('), *p = strrchr(buf, ')');
+    if (!open || !p) return t;
+    if (comm) snprintf(comm, commlen, "%.*s", (int)(p - open - 1), open + 1);
     unsigned long long utime, stime;
     if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
-        return -1;
-    return (long long)(utime + stime);
+        return t;
+    t.user = (long long)utime;
+    t.sys = (long long)stime;
+    return t;
+}
+
+/* The whole server's CPU (every thread, ended ones included). */
+static struct cpu_ticks server_cpu_ticks(void) {
+    struct cpu_ticks none = { -1, -1 };
+    if (opt.server_pid <= 0) return none;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", opt.server_pid);
+    return stat_ticks(path, NULL, 0);
+}
+
+/* Each server thread's CPU at the window's edges: which thread does the work
+ * (a wasm server's module thread, its main thread, V8's helpers). */
+enum { MAX_THREADS = 64 };
+struct thread_cpu { int tid; char comm[32]; struct cpu_ticks start, end; };
+static struct thread_cpu threads[MAX_THREADS];
+static int nthreads;
+
+static void sample_threads(int at_end) {
+    if (opt.server_pid <= 0) return;
+    char path[96];
+    snprintf(path, sizeof path, "/proc/%d/task", opt.server_pid);
+    DIR *dir = opendir(path);
+    if (!dir) return;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] == '.') continue;
+        int tid = atoi(entry->d_name);
+        char comm[32];
+        snprintf(path, sizeof path, "/proc/%d/task/%d/stat", opt.server_pid, tid);
+        struct cpu_ticks t = stat_ticks(path, comm, sizeof comm);
+        if (t.user < 0) continue; /* the thread ended between readdir and fopen */
+        int i = 0;
+        while (i < nthreads && threads[i].tid != tid) i++;
+        if (i == nthreads) {
+            if (nthreads == MAX_THREADS) continue;
+            nthreads++;
+            threads[i].tid = tid;
+            /* Started inside the window: it had used nothing at its start. */
+            threads[i].start = (struct cpu_ticks){ 0, 0 };
+            threads[i].end = (struct cpu_ticks){ -1, -1 };
+        }
+        snprintf(threads[i].comm, sizeof threads[i].comm, "%s", comm);
+        if (at_end) threads[i].end = t;
+        else threads[i].start = t;
+    }
+    closedir(dir);
 }
 
 /* Context switches summed over every thread of the server (voluntary ones are
@@ -251,6 +314,9 @@ struct conn {
     uint64_t tx_off;         /* stream bytes written so far */
     uint64_t rx_off;         /* stream bytes received (and verified) so far */
     uint64_t goal_off;       /* rr/ping: tx_off at which the current request ends */
+    uint64_t reply_off;      /* http: rx_off at which the responses asked for end */
+    uint64_t req_base;       /* http: tx_off where the request in req[] starts */
+    char req[160];           /* http: the request being sent (the longest host and counters fit) */
     uint64_t req_start_ns;   /* rr: when the current request was first written */
     int waiting;             /* a request or ping is outstanding */
 };
@@ -338,7 +404,9 @@ static void conn_flush(struct conn *c) {
     while (c->tx_off < c->goal_off) {
         uint64_t want = c->goal_off - c->tx_off;
         size_t len = want > pattern_slack ? pattern_slack : (size_t)want;
-        ssize_t n = send(c->fd, pattern_at((int)(c - conns), c->tx_off), len, MSG_NOSIGNAL);
+        const void *data = opt.mode == MODE_HTTP ? (const void *)(c->req + (c->tx_off - c->req_base))
+                                                 : pattern_at((int)(c - conns), c->tx_off);
+        ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
         if (n > 0) {
             c->tx_off += (uint64_t)n;
             continue;
@@ -354,7 +422,20 @@ static void conn_flush(struct conn *c) {
     set_interest(c, EPOLLIN);
 }
 
+/* http: the next GET of this connection; its target counts the requests, so
+ * that each one is new to the server. */
+static size_t http_request(struct conn *c) {
+    int v6 = target.ss_family == AF_INET6;
+    int n = snprintf(c->req, sizeof c->req, "GET /%d/%llu HTTP/1.1\r\nHost: %s%s%s\r\n\r\n", (int)(c - conns),
+                     (unsigned long long)(c->reply_off / opt.expect_len), v6 ? "[" : "", opt.host, v6 ? "]" : "");
+    if (n < 0 || (size_t)n >= sizeof c->req) usage_exit("--host is too long for an HTTP request line");
+    c->req_base = c->tx_off;
+    c->reply_off += opt.expect_len;
+    return (size_t)n;
+}
+
 static void conn_send_request(struct conn *c, size_t len, uint64_t now) {
+    if (opt.mode == MODE_HTTP) len = http_request(c);
     c->goal_off = c->tx_off + len;
     c->req_start_ns = now;
     c->waiting = 1;
@@ -367,36 +448,62 @@ static void stream_fill(struct conn *c) {
     conn_flush(c);
 }
 
+static void note_mismatch(struct conn *c, uint64_t offset, unsigned expected, unsigned got) {
+    if (first_mismatch.seen) return;
+    first_mismatch.seen = 1;
+    first_mismatch.conn = (int)(c - conns);
+    first_mismatch.offset = offset;
+    first_mismatch.expected = expected;
+    first_mismatch.got = got;
+}
+
+/* http: the bytes at rx_off must continue the responses asked for, each one
+ * --expect exactly; returns 0 (the connection failed) on any other byte. */
+static int http_verify(struct conn *c, const unsigned char *buf, size_t n) {
+    for (size_t i = 0; i < n;) {
+        if (c->rx_off == c->reply_off) {
+            note_mismatch(c, c->rx_off, NOTHING_EXPECTED, buf[i]);
+            conn_fail(c, FAIL_MISMATCH);
+            return 0;
+        }
+        size_t at = (size_t)(c->rx_off % opt.expect_len);
+        size_t take = opt.expect_len - at < n - i ? opt.expect_len - at : n - i;
+        if (memcmp(buf + i, opt.expect + at, take) != 0) {
+            size_t k = 0;
+            while (buf[i + k] == (unsigned char)opt.expect[at + k]) k++;
+            note_mismatch(c, c->rx_off + k, (unsigned char)opt.expect[at + k], buf[i + k]);
+            conn_fail(c, FAIL_MISMATCH);
+            return 0;
+        }
+        c->rx_off += take;
+        i += take;
+    }
+    return 1;
+}
+
 /* Reads and verifies whatever arrived; returns 0 when the connection failed. */
 static int conn_receive(struct conn *c) {
     static unsigned char buf[RECV_CHUNK];
     for (;;) {
         ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+        if (n > 0 && opt.mode == MODE_HTTP) {
+            if (!http_verify(c, buf, (size_t)n)) return 0;
+            if ((size_t)n < sizeof buf) return 1;
+            continue;
+        }
         if (n > 0) {
             uint64_t unsent_echo = c->tx_off - c->rx_off;
             if ((uint64_t)n > unsent_echo) {
                 /* More bytes than we ever sent: the server invented data. */
-                if (!first_mismatch.seen) {
-                    first_mismatch.seen = 1;
-                    first_mismatch.conn = (int)(c - conns);
-                    first_mismatch.offset = c->tx_off;
-                    first_mismatch.expected = NOTHING_EXPECTED;
-                    first_mismatch.got = buf[unsent_echo];
-                }
+                note_mismatch(c, c->tx_off, NOTHING_EXPECTED, buf[unsent_echo]);
                 conn_fail(c, FAIL_MISMATCH);
                 return 0;
             }
             const unsigned char *want = pattern_at((int)(c - conns), c->rx_off);
             if (memcmp(buf, want, (size_t)n) != 0) {
-                if (!first_mismatch.seen) {
-                    size_t i = 0;
-                    while (buf[i] == want[i]) i++;
-                    first_mismatch.seen = 1;
-                    first_mismatch.conn = (int)(c - conns);
-                    first_mismatch.offset = c->rx_off + i;
-                    first_mismatch.expected = want[i];
-                    first_mismatch.got = buf[i];
-                }
+                size_t i = 0;
+                while (buf[i] == want[i]) i++;
+                note_mismatch(c, c->rx_off + i, want[i], buf[i]);
                 conn_fail(c, FAIL_MISMATCH);
                 return 0;
             }
@@ -464,6 +571,11 @@ static void on_connected(struct conn *c, int err) {
     connect_more();
 }
 
+/* The answer to the outstanding request is all in: the echo, or the response. */
+static int reply_complete(const struct conn *c) {
+    return opt.mode == MODE_HTTP ? c->rx_off == c->reply_off : c->rx_off == c->goal_off;
+}
+
 static void on_event(struct conn *c, uint32_t events, enum phase phase, uint64_t now) {
     if (c->state == CS_CONNECTING) {
         int err = 0;
@@ -481,7 +593,7 @@ static void on_event(struct conn *c, uint32_t events, enum phase phase, uint64_t
     if (!(events & (EPOLLIN | EPOLLERR | EPOLLHUP))) return;
     if (!conn_receive(c)) return;
     if (c->role == ROLE_IDLE || phase == PH_PING) {
-        if (c->waiting && c->rx_off == c->goal_off) {
+        if (c->waiting && reply_complete(c)) {
             c->waiting = 0;
             if (pinging) pings_outstanding--;
         }
@@ -493,7 +605,7 @@ static void on_event(struct conn *c, uint32_t events, enum phase phase, uint64_t
         stream_fill(c);
         return;
     }
-    if (c->waiting && c->rx_off == c->goal_off) {
+    if (c->waiting && reply_complete(c)) {
         if (measuring) {
             window_requests++;
             hist_record(now - c->req_start_ns);
@@ -580,36 +692,38 @@ static struct ping_result ping_all(enum conn_role role) {
 }
 
 static uint64_t cpu_window_start_self, cpu_window_end_self;
-static long long cpu_window_start_server = -1, cpu_window_end_server = -1;
+static struct cpu_ticks cpu_window_start_server = { -1, -1 }, cpu_window_end_server = { -1, -1 };
 static uint64_t window_started_ns, window_ended_ns;
 static struct switches switches_start, switches_end;
+
+static void window_open(uint64_t now) {
+    window_started_ns = now;
+    cpu_window_start_self = self_cpu_ns();
+    cpu_window_start_server = server_cpu_ticks();
+    sample_threads(0);
+    switches_start = server_switches();
+}
 
 static void window_edge(int starting) {
     uint64_t now = mono_ns();
     if (starting) {
         measuring = 1;
-        window_started_ns = now;
-        cpu_window_start_self = self_cpu_ns();
-        cpu_window_start_server = server_cpu_ticks();
-        switches_start = server_switches();
+        window_open(now);
     } else {
-        if (!measuring) {
-            /* Ended before the window opened: an empty window, not one since boot. */
-            window_started_ns = now;
-            cpu_window_start_self = self_cpu_ns();
-            cpu_window_start_server = server_cpu_ticks();
-            switches_start = server_switches();
-        }
+        /* Ended before the window opened: an empty window, not one since boot. */
+        if (!measuring) window_open(now);
         measuring = 0;
         window_ended_ns = now;
         cpu_window_end_self = self_cpu_ns();
         cpu_window_end_server = server_cpu_ticks();
+        sample_threads(1);
         switches_end = server_switches();
     }
 }
 
-/* The run ends early when every active connection is gone: nothing more can be measured. */
-static int run_over(void) { return window_ended_ns != 0 || active_open_now == 0; }
+/* The run ends early when every active connection is gone: nothing more can be
+ * measured (unless there were none to begin with: --conns 0 holds idle ones only). */
+static int run_over(void) { return window_ended_ns != 0 || (opt.conns > 0 && active_open_now == 0); }
 
 /* ---------- setup ---------- */
 
@@ -621,10 +735,10 @@ static void usage_exit(const char *fmt, ...) {
     va_end(ap);
     fprintf(stderr,
             "loadgen: %s\n"
-            "usage: loadgen --port P [--host 127.0.0.1|::1] [--mode rr|stream|scale|setup]\n"
+            "usage: loadgen --port P [--host 127.0.0.1|::1] [--mode rr|stream|scale|setup|http]\n"
             "               [--conns N] [--size BYTES] [--window BYTES] [--idle N]\n"
             "               [--warmup SEC] [--duration SEC] [--connect-budget SEC]\n"
-            "               [--ping-budget SEC] [--server-pid PID]\n",
+            "               [--ping-budget SEC] [--server-pid PID] [--expect RESPONSE]\n",
             msg);
     /* The one-line JSON contract holds even for usage errors, so a caller
      * parsing stdout always finds the reason. Messages here never contain quotes. */
@@ -648,6 +762,22 @@ static double parse_seconds(const char *s, const char *name, double lo, double h
     return v;
 }
 
+/* --expect's C escapes (\\r, \\n, \\t, \\\\) decoded in place, so that a shell
+ * can pass a response; returns the decoded length. */
+static size_t unescape(char *s) {
+    char *out = s;
+    for (const char *in = s; *in; in++) {
+        if (*in != '\\' || !in[1]) {
+            *out++ = *in;
+            continue;
+        }
+        in++;
+        *out++ = *in == 'r' ? '\r' : *in == 'n' ? '\n' : *in == 't' ? '\t' : *in;
+    }
+    *out = '\0';
+    return (size_t)(out - s);
+}
+
 static void parse_args(int argc, char **argv) {
     static const struct option longopts[] = {
         { "host", required_argument, 0, 'H' },       { "port", required_argument, 0, 'p' },
@@ -656,7 +786,8 @@ static void parse_args(int argc, char **argv) {
         { "idle", required_argument, 0, 'i' },       { "warmup", required_argument, 0, 'w' },
         { "duration", required_argument, 0, 'd' },   { "connect-budget", required_argument, 0, 'C' },
         { "ping-budget", required_argument, 0, 'B' }, { "server-pid", required_argument, 0, 'P' },
-        { "help", no_argument, 0, 'h' },             { 0, 0, 0, 0 },
+        { "expect", required_argument, 0, 'E' },     { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 },
     };
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -668,9 +799,10 @@ static void parse_args(int argc, char **argv) {
             else if (!strcmp(optarg, "stream")) opt.mode = MODE_STREAM;
             else if (!strcmp(optarg, "scale")) opt.mode = MODE_SCALE;
             else if (!strcmp(optarg, "setup")) opt.mode = MODE_SETUP;
-            else usage_exit("--mode must be rr, stream, scale or setup");
+            else if (!strcmp(optarg, "http")) opt.mode = MODE_HTTP;
+            else usage_exit("--mode must be rr, stream, scale, setup or http");
             break;
-        case 'c': opt.conns = (int)parse_long(optarg, "conns", 1, 100000); break;
+        case 'c': opt.conns = (int)parse_long(optarg, "conns", 0, 100000); break;
         case 's': opt.size = (size_t)parse_long(optarg, "size", 1, 4 << 20); break;
         case 'W': opt.window = (size_t)parse_long(optarg, "window", 1, 64 << 20); break;
         case 'i': opt.idle = (int)parse_long(optarg, "idle", 0, 1000000); break;
@@ -679,13 +811,17 @@ static void parse_args(int argc, char **argv) {
         case 'C': opt.connect_budget_s = parse_seconds(optarg, "connect-budget", 0.1, 600); break;
         case 'B': opt.ping_budget_s = parse_seconds(optarg, "ping-budget", 0.1, 600); break;
         case 'P': opt.server_pid = (int)parse_long(optarg, "server-pid", 1, 1 << 30); break;
+        case 'E': opt.expect_len = unescape(optarg); opt.expect = optarg; break;
         case 'h': usage_exit("help");
         default: usage_exit("unknown option");
         }
     }
     if (optind != argc) usage_exit("unexpected argument");
     if (!opt.port) usage_exit("--port is required");
-    if (opt.mode != MODE_SCALE && opt.idle) usage_exit("--idle belongs to --mode scale");
+    if (opt.mode != MODE_SCALE && opt.mode != MODE_HTTP && opt.idle) usage_exit("--idle belongs to --mode scale or http");
+    if ((opt.mode == MODE_HTTP) != (opt.expect != NULL)) usage_exit("--expect (the response, exactly) goes with --mode http, and only there");
+    if (opt.mode == MODE_HTTP && opt.expect_len == 0) usage_exit("--expect must not be empty");
+    if (opt.conns == 0 && (opt.idle == 0 || opt.mode == MODE_SETUP)) usage_exit("--conns 0 only with --idle: some connections must be held");
     if (opt.window == 0) opt.window = opt.size * 4;
     if (opt.window < opt.size) usage_exit("--window must be at least --size");
 }
@@ -754,9 +890,26 @@ static void print_ping(const char *name, struct ping_result ping) {
  * window, then the end of the JSON line. */
 static void print_window_figures(double per_s) {
     double tick = (double)sysconf(_SC_CLK_TCK);
-    if (cpu_window_start_server >= 0 && cpu_window_end_server >= 0)
-        printf(",\"server_cpu_pct\":%.1f",
-               100.0 * (double)(cpu_window_end_server - cpu_window_start_server) / tick * per_s);
+    struct cpu_ticks a = cpu_window_start_server, b = cpu_window_end_server;
+    if (a.user >= 0 && b.user >= 0) {
+        double user_s = (double)(b.user - a.user) / tick, sys_s = (double)(b.sys - a.sys) / tick;
+        printf(",\"server_cpu_pct\":%.1f,\"server_user_s\":%.2f,\"server_sys_s\":%.2f", 100.0 * (user_s + sys_s) * per_s,
+               user_s, sys_s);
+        /* Per thread: the ones that ran in the window (comm is the kernel's
+         * 15-byte name; a quote or backslash in it is replaced, never escaped). */
+        printf(",\"server_threads\":[");
+        int first = 1;
+        for (int i = 0; i < nthreads; i++) {
+            struct thread_cpu *t = &threads[i];
+            if (t->end.user < 0 || t->end.user + t->end.sys == t->start.user + t->start.sys) continue;
+            for (char *q = t->comm; *q; q++)
+                if (*q == '"' || *q == '\\' || (unsigned char)*q < 0x20) *q = '_';
+            printf("%s{\"tid\":%d,\"comm\":\"%s\",\"user_s\":%.2f,\"sys_s\":%.2f}", first ? "" : ",", t->tid, t->comm,
+                   (double)(t->end.user - t->start.user) / tick, (double)(t->end.sys - t->start.sys) / tick);
+            first = 0;
+        }
+        printf("]");
+    }
     if (switches_start.voluntary >= 0 && switches_end.voluntary >= 0)
         printf(",\"server_wakeups\":%lld,\"server_preemptions\":%lld",
                switches_end.voluntary - switches_start.voluntary,
@@ -868,10 +1021,11 @@ int main(int argc, char **argv) {
     uint64_t mismatches = fail_counts[ROLE_ACTIVE][FAIL_MISMATCH] + fail_counts[ROLE_IDLE][FAIL_MISMATCH];
     int ok = mismatches == 0 && active_failures == 0 && idle_failures == 0 &&
              ping_before.timed_out == 0 && ping_after.timed_out == 0 &&
-             (opt.mode == MODE_STREAM ? window_bytes > 0 : window_requests > 0);
+             (opt.mode == MODE_STREAM ? window_bytes > 0 : window_requests > 0 || opt.conns == 0);
 
     printf("{\"ok\":%s,\"mode\":\"%s\",\"host\":\"%s\",\"port\":%d,\"conns\":%d,\"size\":%zu",
-           ok ? "true" : "false", mode_names[opt.mode], opt.host, opt.port, opt.conns, opt.size);
+           ok ? "true" : "false", mode_names[opt.mode], opt.host, opt.port, opt.conns,
+           opt.mode == MODE_HTTP ? opt.expect_len : opt.size);
     if (opt.mode == MODE_STREAM) printf(",\"window\":%zu", opt.window);
     printf(",\"warmup_s\":%g,\"window_s\":%.6f", opt.warmup_s, window_s);
     printf(",\"active_open\":%d,\"active_alive\":%d", active_open, active_alive);
@@ -884,7 +1038,7 @@ int main(int argc, char **argv) {
                hist_percentile_us(0.50), hist_percentile_us(0.90), hist_percentile_us(0.99),
                (double)hist_max_ns / 1e3);
     }
-    if (opt.mode == MODE_SCALE) {
+    if (opt.idle) {
         /* idle_setup_s: the shared load generator's idle_setup_ms, in seconds. */
         printf(",\"idle\":%d,\"idle_open\":%d,\"idle_connect_s\":%.3f,\"idle_setup_s\":%.3f", opt.idle, idle_open,
                idle_connect_s, idle_connect_s + ping_before.seconds);

@@ -32,7 +32,7 @@ export function buildLoadgen(): void {
   }
 }
 
-export type Mode = 'rr' | 'stream' | 'scale' | 'setup';
+export type Mode = 'rr' | 'stream' | 'scale' | 'setup' | 'http';
 
 export interface FailureCounts {
   connect: number;
@@ -85,6 +85,11 @@ export interface LoadgenResult {
   listen_overflows?: number;
   first_mismatch?: { conn: number; offset: number; got: number; expected: number | null };
   server_cpu_pct?: number;
+  /** The server's CPU in the window, all threads (ended ones too), user and system apart. */
+  server_user_s?: number;
+  server_sys_s?: number;
+  /** Each server thread that ran in the window (tid, the kernel's thread name, its CPU). */
+  server_threads?: { tid: number; comm: string; user_s: number; sys_s: number }[];
   /** Voluntary context switches of all server threads in the window: sleeps ended by a wake-up. */
   server_wakeups?: number;
   server_preemptions?: number;
@@ -100,6 +105,8 @@ export interface LoadSpec {
   durationS: number;
   connectBudgetS: number;
   pingBudgetS: number;
+  /** http: the response every request must get, exactly. */
+  expect?: string;
 }
 
 export function loadgenArgs(spec: LoadSpec, port: number, serverPid: number): string[] {
@@ -111,6 +118,8 @@ export function loadgenArgs(spec: LoadSpec, port: number, serverPid: number): st
     '--server-pid', String(serverPid),
   ];
   if (spec.idle !== undefined) args.push('--idle', String(spec.idle));
+  // loadgen decodes \\, \r and \n: a response passes whatever bytes it holds.
+  if (spec.expect !== undefined) args.push('--expect', spec.expect.replace(/\\/g, '\\\\').replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
   return args;
 }
 

@@ -8,8 +8,9 @@
 #           strace      strace -c -f: syscalls of every thread, counted
 #           perf-stat   perf stat per thread: syscalls by name, context switches, CPU time
 #           none        the load alone (the loadgen's JSON line)
-#   CASE    rr | stream | scale-N | setup-N
-#   SERVER  wasm-kernel (default) | wasm-node-net | native | node-echo  (all epoll)
+#   CASE    rr | stream | scale-N | setup-N  (echo servers); http-N | http-idle-N  (HTTP servers)
+#   SERVER  wasm-kernel (default) | wasm-node-net | native | node-echo  (all epoll: the echo core)
+#           http-wasm-kernel | http-wasm-node-net | http-native  (c/http_mio.c, under `run` or native)
 # Output goes to build/profile/TOOL-CASE-SERVER/. Divide counts by the loadgen's
 # `requests` (rr, scale), `bytes`/1e6 (stream) or `conns` (setup) for per-unit figures.
 set -euo pipefail
@@ -24,10 +25,13 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 NODE_FLAGS=()
 [ "$TOOL" = cpu-prof ] && NODE_FLAGS=(--cpu-prof --cpu-prof-dir="$OUT")
 case $SERVER in
-  wasm-kernel) CMD=(node "${NODE_FLAGS[@]}" dist/ts/cli.js serve --backend epoll --transport kernel --port 0) ;;
-  wasm-node-net) CMD=(node "${NODE_FLAGS[@]}" dist/ts/cli.js serve --backend epoll --transport node-net --port 0) ;;
+  wasm-kernel) CMD=(node "${NODE_FLAGS[@]}" bin/wasi-evloop.js serve --backend epoll --transport kernel --port 0) ;;
+  wasm-node-net) CMD=(node "${NODE_FLAGS[@]}" bin/wasi-evloop.js serve --backend epoll --transport node-net --port 0) ;;
   native) CMD=(build/echo-epoll --listen 127.0.0.1:0) ;;
   node-echo) CMD=(node "${NODE_FLAGS[@]}" dist/bench/node-echo.js --port 0) ;;
+  http-wasm-kernel | http-wasm-node-net)
+    CMD=(node "${NODE_FLAGS[@]}" bin/wasi-evloop.js run --transport "${SERVER#http-wasm-}" --tcplisten 127.0.0.1:0 wasm/http-mio.wasm) ;;
+  http-native) CMD=(build/http-mio --listen 127.0.0.1:0) ;;
   *) echo "unknown server $SERVER" >&2; exit 2 ;;
 esac
 case $CASE in
@@ -35,6 +39,8 @@ case $CASE in
   stream) LOAD=(--mode stream --conns 10 --size 16384 --warmup 1 --duration 5) ;;
   scale-*) LOAD=(--mode scale --conns 10 --size 64 --idle "${CASE#scale-}" --warmup 1 --duration 5) ;;
   setup-*) LOAD=(--mode setup --conns "${CASE#setup-}") ;;
+  http-idle-*) LOAD=(--mode http --conns 0 --idle "${CASE#http-idle-}" --warmup 1 --duration 5) ;;
+  http-*) LOAD=(--mode http --conns "${CASE#http-}" --warmup 1 --duration 5) ;;
   *) echo "unknown case $CASE" >&2; exit 2 ;;
 esac
 
@@ -46,8 +52,9 @@ cleanup() {
   kill -TERM "$SPID" 2>/dev/null || true
 }
 trap cleanup EXIT
-for _ in $(seq 1 200); do grep -q '^listening on' "$OUT/server.out" 2>/dev/null && break; sleep 0.05; done
-PORT=$(sed -n 's/^listening on [^ ]*:\([0-9]*\).*/\1/p' "$OUT/server.out" | head -1)
+# `wasi-evloop run` says where it listens on stderr, the others on stdout.
+for _ in $(seq 1 200); do grep -q '^listening on' "$OUT/server.out" "$OUT/server.err" 2>/dev/null && break; sleep 0.05; done
+PORT=$(sed -n 's/^listening on [^ ]*:\([0-9]*\).*/\1/p' "$OUT/server.out" "$OUT/server.err" | head -1)
 [ -n "$PORT" ] || { echo "server did not listen: $(cat "$OUT/server.err")" >&2; exit 1; }
 
 # The tool attaches after start-up, so it sees only the load.
@@ -61,6 +68,10 @@ case $TOOL in
   *) echo "unknown tool $TOOL" >&2; exit 2 ;;
 esac
 sleep 0.5
+# The HTTP loads check every response against the hello world of bench/http-hello.ts.
+case $CASE in
+  http-*) LOAD+=(--expect "$(node -e "import('./dist/bench/http-hello.js').then((m) => process.stdout.write(JSON.stringify(m.HELLO_RESPONSE).slice(1, -1)))")") ;;
+esac
 taskset -c 0 build/loadgen --port "$PORT" "${LOAD[@]}" --server-pid "$SPID" | tee "$OUT/loadgen.json"
 if [ -n "$TPID" ]; then kill -INT "$TPID"; wait "$TPID" 2>/dev/null || true; TPID=; fi
 kill -TERM "$SPID"; wait "$SPID" 2>/dev/null || true

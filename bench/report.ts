@@ -3,14 +3,19 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { LoadgenResult, LoadSpec } from './loadgen.js';
-import type { Runtime, ServerKind } from './servers.js';
+import { nativeKindOf, type Program, type Runtime, type ServerKind } from './servers.js';
 
-/** What a case reports: a rate (higher is better) or, for setup, seconds (lower is better). */
-export type Metric = 'req_per_s' | 'mb_per_s' | 'setup_s';
+/**
+ * What a case reports: a rate (higher is better), for setup seconds (lower is
+ * better), for an idle case the server's CPU while it has nothing to do.
+ */
+export type Metric = 'req_per_s' | 'mb_per_s' | 'setup_s' | 'server_cpu_pct';
 
 export interface CaseDef {
   id: string;
   title: string;
+  /** The servers that take this case: the ones running this program. */
+  program: Program;
   spec: LoadSpec;
   metric: Metric;
 }
@@ -36,6 +41,22 @@ export interface WasmStartup {
   server: string;
   compile_ms: number;
   instantiate_ms: number;
+}
+
+/** One round of bench/run-exit.ts: run() and plain node:wasi on a module that exits at once. */
+export interface RunExitRound {
+  round: number;
+  module: string;
+  run_ms: number[];
+  node_wasi_ms: number[];
+}
+
+/** Medians over every call of the session (all rounds pooled). */
+export interface RunExitSummary {
+  module: string;
+  calls: number;
+  run_ms: Range;
+  node_wasi_ms: Range;
 }
 
 /** Where and when a session ran: bench/results/*.json "machine". */
@@ -72,6 +93,10 @@ export interface CaseSummary {
   p50_us?: Range;
   p99_us?: Range;
   server_cpu_pct?: Range;
+  /** Server CPU (user + system, every thread) per request in the window, µs. */
+  cpu_us_per_req?: Range;
+  /** The same for the server's busiest thread alone (a wasm server's module thread, most often). */
+  top_thread_us_per_req?: Range;
   loadgen_cpu_pct?: Range;
   /** setup: seconds to open the connections, before the echoes. */
   connect_s?: Range;
@@ -87,6 +112,7 @@ export interface CaseSummary {
 
 export interface ServerSummary {
   name: string;
+  program: Program;
   runtime: Runtime;
   backend?: string;
   transport?: string;
@@ -119,6 +145,7 @@ export function summarize(
     const mine = runs.filter((r) => r.server === kind.name);
     const summary: ServerSummary = {
       name: kind.name,
+      program: kind.program,
       runtime: kind.runtime,
       backend: kind.backend,
       transport: kind.transport,
@@ -137,7 +164,7 @@ export function summarize(
     summary.instantiate_ms = range(wasm.map((s) => s.instantiate_ms));
     const rss = mine.flatMap((r) => (r.peakRssKb ? [r.peakRssKb] : []));
     if (rss.length) summary.peak_rss_kb_max = Math.max(...rss);
-    for (const c of cases) {
+    for (const c of cases.filter((c) => c.program === kind.program)) {
       const list = mine.filter((r) => r.case === c.id);
       summary.cases[c.id] = summarizeCase(c, list, why);
       if (summary.cases[c.id].status === 'failed' && summary.status === 'ok') {
@@ -147,6 +174,17 @@ export function summarize(
     }
     return summary;
   });
+}
+
+/** CPU seconds over the window's requests, in µs; undefined without requests. */
+const perRequestUs = (x: LoadgenResult, cpuS: number | undefined): number | undefined =>
+  cpuS !== undefined && x.requests ? (cpuS * 1e6) / x.requests : undefined;
+
+export function summarizeRunExit(rounds: RunExitRound[]): RunExitSummary | undefined {
+  const run = range(rounds.flatMap((r) => r.run_ms));
+  const nodeWasi = range(rounds.flatMap((r) => r.node_wasi_ms));
+  if (!run || !nodeWasi) return undefined;
+  return { module: rounds[0]!.module, calls: rounds.reduce((n, r) => n + r.run_ms.length, 0), run_ms: run, node_wasi_ms: nodeWasi };
 }
 
 function summarizeCase(c: CaseDef, runs: RunRecord[], unavailable: string | undefined): CaseSummary {
@@ -168,6 +206,10 @@ function summarizeCase(c: CaseDef, runs: RunRecord[], unavailable: string | unde
     p50_us: pick((x) => x.p50_us),
     p99_us: pick((x) => x.p99_us),
     server_cpu_pct: pick((x) => x.server_cpu_pct),
+    cpu_us_per_req: pick((x) => perRequestUs(x, x.server_user_s !== undefined ? x.server_user_s + x.server_sys_s! : undefined)),
+    top_thread_us_per_req: pick((x) =>
+      perRequestUs(x, x.server_threads?.length ? Math.max(...x.server_threads.map((t) => t.user_s + t.sys_s)) : undefined),
+    ),
     loadgen_cpu_pct: pick((x) => x.loadgen_cpu_pct),
     wakeups_per_unit: pick((x) => {
       if (x.server_wakeups === undefined) return undefined;
@@ -194,7 +236,7 @@ export interface Table {
 }
 
 export const integer = (n: number): string => Math.round(n).toLocaleString('en-US');
-const oneDecimal = (n: number): string => n.toFixed(1);
+export const oneDecimal = (n: number): string => n.toFixed(1);
 export const secondsText = (n: number): string => n.toFixed(3);
 const fmtRange = (r: Range | undefined, fmt: (n: number) => string): [string, string] =>
   r ? [fmt(r.median), `${fmt(r.min)}–${fmt(r.max)}`] : ['', ''];
@@ -209,6 +251,9 @@ export const ratio = (a: Range | undefined, b: Range | undefined): string => {
 /** A case's median for `s`, only when every round of the case ran cleanly (a failed or capped case has no figure to compare). */
 export const caseMedian = (caseId: string) => (s: ServerSummary | undefined): number | undefined =>
   s?.cases[caseId]?.status === 'ok' ? s.cases[caseId].metric?.median : undefined;
+/** A case's median server CPU per request, on the same terms as caseMedian. */
+export const cpuPerRequest = (caseId: string) => (s: ServerSummary | undefined): number | undefined =>
+  s?.cases[caseId]?.status === 'ok' ? s.cases[caseId].cpu_us_per_req?.median : undefined;
 
 function statusCell(s: CaseSummary): string {
   if (s.status === 'unavailable') return `unavailable: ${s.reason}`;
@@ -217,33 +262,34 @@ function statusCell(s: CaseSummary): string {
   return '';
 }
 
-/** The native build of the same backend: what a wasm server is compared with. */
-export const nativeOf = (s: ServerSummary, servers: ServerSummary[]): ServerSummary | undefined =>
-  s.runtime === 'wasm' ? servers.find((n) => n.runtime === 'native' && n.backend === s.backend) : undefined;
+/** The native build of the same program (and backend): what a wasm server is compared with. */
+export const nativeOf = (s: ServerSummary, servers: ServerSummary[]): ServerSummary | undefined => nativeKindOf(s, servers);
 export const nodeEchoOf = (servers: ServerSummary[]): ServerSummary | undefined => servers.find((s) => s.runtime === 'node');
 
-const unitOf: Record<Metric, string> = { req_per_s: 'req/s', mb_per_s: 'MB/s', setup_s: 'seconds' };
+const unitOf: Record<Metric, string> = { req_per_s: 'req/s', mb_per_s: 'MB/s', setup_s: 'seconds', server_cpu_pct: 'server CPU % (idle)' };
 
 export function caseTables(cases: CaseDef[], servers: ServerSummary[]): Table[] {
-  const node = nodeEchoOf(servers);
   return cases.map((c) => {
     const latency = c.metric === 'req_per_s';
     const setup = c.metric === 'setup_s';
+    const idleOnly = c.metric === 'server_cpu_pct';
     const scale = c.spec.idle !== undefined;
+    // Node's net echo is a reference for the echo cases only.
+    const node = c.program === 'echo' ? nodeEchoOf(servers) : undefined;
     const headers = ['server', unitOf[c.metric], 'min–max'];
-    if (latency) headers.push('p50 µs', 'p99 µs');
+    if (latency) headers.push('p50 µs', 'p99 µs', 'CPU µs/req', 'top thread µs/req');
     if (scale) headers.push('idle answered');
     if (setup) headers.push('connect s', 'listen overflows (max)');
     headers.push(
-      'server CPU',
+      ...(idleOnly ? [] : ['server CPU']),
       'loadgen CPU',
-      latency ? 'wake-ups/1k req' : setup ? 'wake-ups/1k conns' : 'wake-ups/MB',
+      latency ? 'wake-ups/1k req' : setup ? 'wake-ups/1k conns' : idleOnly ? 'wake-ups (window)' : 'wake-ups/MB',
       'RSS MB',
       '×native',
-      `×${node?.name ?? 'node'}`,
+      ...(node ? [`×${node.name}`] : []),
     );
-    const value = setup ? secondsText : integer;
-    const rows = servers.map((s) => {
+    const value = setup ? secondsText : idleOnly ? (n: number) => `${Math.round(n)}%` : integer;
+    const rows = servers.filter((s) => s.cases[c.id]).map((s) => {
       const cs = s.cases[c.id];
       const problem = statusCell(cs);
       if (problem) return [s.name, problem];
@@ -254,18 +300,21 @@ export function caseTables(cases: CaseDef[], servers: ServerSummary[]): Table[] 
         row[1] = 'capped';
         row[2] = 'refused';
       }
-      if (latency) row.push(fmtRange(cs.p50_us, integer)[0], fmtRange(cs.p99_us, integer)[0]);
+      if (latency) {
+        row.push(fmtRange(cs.p50_us, integer)[0], fmtRange(cs.p99_us, integer)[0]);
+        row.push(fmtRange(cs.cpu_us_per_req, oneDecimal)[0], fmtRange(cs.top_thread_us_per_req, oneDecimal)[0]);
+      }
       if (scale) row.push(cs.idle_answered === undefined ? '' : `${cs.idle_answered}/${cs.idle_asked}`);
       if (setup) row.push(fmtRange(cs.connect_s, secondsText)[0], cs.listen_overflows ? integer(cs.listen_overflows.max) : '');
+      if (!idleOnly) row.push(cs.server_cpu_pct ? `${Math.round(cs.server_cpu_pct.median)}%` : '');
       row.push(
-        cs.server_cpu_pct ? `${Math.round(cs.server_cpu_pct.median)}%` : '',
         cs.loadgen_cpu_pct ? `${Math.round(cs.loadgen_cpu_pct.median)}%` : '',
         cs.wakeups_per_unit ? oneDecimal(cs.wakeups_per_unit.median) : '',
         cs.peak_rss_kb ? oneDecimal(cs.peak_rss_kb.max / 1024) : '',
       );
       const native = nativeOf(s, servers);
-      row.push(native ? ratio(cs.metric, native.cases[c.id].metric) : '—');
-      row.push(node && s !== node ? ratio(cs.metric, node.cases[c.id].metric) : '—');
+      row.push(native ? ratio(cs.metric, native.cases[c.id]?.metric) : '—');
+      if (node) row.push(s !== node ? ratio(cs.metric, node.cases[c.id]?.metric) : '—');
       return row;
     });
     const title = `${c.id}: ${c.title}` + (setup ? ' (lower is better; ratios are of times)' : '');
@@ -275,7 +324,7 @@ export function caseTables(cases: CaseDef[], servers: ServerSummary[]): Table[] 
 
 export function startupTable(servers: ServerSummary[]): Table {
   return {
-    title: 'start-up (spawn → "listening on" line, and → first byte echoed) and memory',
+    title: 'start-up (spawn → "listening on" line, and → first request answered: one byte echoed, or one GET) and memory',
     headers: ['server', 'start-up ms', 'min–max', 'first echo ms', 'min–max', 'compile ms', 'instantiate ms', 'peak RSS MB (any case)'],
     rows: servers.map((s) => {
       if (s.status === 'unavailable') return [s.name, `unavailable: ${s.reason}`];
@@ -288,6 +337,22 @@ export function startupTable(servers: ServerSummary[]): Table {
         s.peak_rss_kb_max ? oneDecimal(s.peak_rss_kb_max / 1024) : '',
       ];
     }),
+  };
+}
+
+/** run() of a module that exits at once against plain node:wasi, same process, same module. */
+export function runExitTable(summary: RunExitSummary | undefined): Table {
+  const title = 'run() of a module that exits at once, measured in-process (call → exit code; medians of every call)';
+  const headers = ['', 'ms', 'min–max', '×plain node:wasi'];
+  if (!summary) return { title, headers, rows: [['not measured']] };
+  const r = quotient(summary.run_ms.median, summary.node_wasi_ms.median);
+  return {
+    title: `${title}: ${summary.module}, ${summary.calls} calls each`,
+    headers,
+    rows: [
+      ['run() (defaults: node runtime, fastest transport)', ...fmtRange(summary.run_ms, oneDecimal), r === undefined ? '—' : `${r.toFixed(1)}×`],
+      ['plain node:wasi (compile, instantiate, start)', ...fmtRange(summary.node_wasi_ms, oneDecimal), '1×'],
+    ],
   };
 }
 
@@ -338,11 +403,12 @@ interface ChartPoint {
 
 /** req/s of the active connections against idle connections held, one line per server. */
 export async function scaleChartSvg(cases: CaseDef[], servers: ServerSummary[], subtitle: string): Promise<string | null> {
-  const scaleCases = cases.filter((c) => c.spec.idle !== undefined);
+  const scaleCases = cases.filter((c) => c.spec.mode === 'scale');
   const points: ChartPoint[] = [];
   for (const s of servers) {
     for (const c of scaleCases) {
       const cs = s.cases[c.id];
+      if (!cs) continue;
       const runsAs = s.transport ? `${s.runtime} on ${s.transport}` : s.runtime;
       const base = { server: s.name, family: s.backend ?? NODE_ECHO_FAMILY, runsAs, idle: c.spec.idle! };
       if (cs.status === 'ok' && cs.metric) {

@@ -1,7 +1,8 @@
-// npm run bench [-- --quick] : every server kind × every case, interleaved
-// rounds, one fresh server process per measurement. Prints the tables, writes
+// npm run bench [-- --quick] : every server kind × every case of its program
+// (echo, HTTP), interleaved rounds, one fresh server process per measurement,
+// and run()'s cost for a module that exits at once. Prints the tables, writes
 // results JSON, a Markdown table and an SVG chart. Exits non-zero if any
-// server in the plan could not start, crashed, or echoed wrong bytes.
+// server in the plan could not start, crashed, or answered wrong bytes.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -9,17 +10,21 @@ import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { CLIENT_CASE, CLIENT_SERVER, clientTable, measureClients, type ClientRun } from './clients.js';
 import { timeFirstEcho } from './first-echo.js';
+import { HELLO_RESPONSE } from './http-hello.js';
 import { buildLoadgen, compilerVersion, runLoadgen, type LoadSpec } from './loadgen.js';
 import {
   caseTables,
   loadText,
   renderMarkdown,
   renderText,
+  runExitTable,
   scaleChartSvg,
   startupTable,
   summarize,
+  summarizeRunExit,
   type CaseDef,
   type MachineInfo,
+  type RunExitRound,
   type RunRecord,
   type WasmStartup,
 } from './report.js';
@@ -67,6 +72,11 @@ const intList = (value: string): number[] =>
     return n;
   });
 
+// Every case but run-exit measures servers; run-exit measures run() itself.
+const RUN_EXIT = 'run-exit';
+const HTTP_IDLE = 100;
+const HTTP_CASE_IDS = `http-20, http-500, http-idle-${HTTP_IDLE}`;
+
 const program = new Command()
   .name('npm run bench --')
   .description('Echo benchmark: wasm core on Node vs the same core native vs node:net')
@@ -77,7 +87,7 @@ const program = new Command()
   .option('--idle <list>', 'idle connection counts for the scale cases (default 1000,5000,10000; quick 2000)', intList)
   .option('--setup <n>', 'connections the setup case opens, each answered once (default 5000, quick 1000)', positiveInt)
   .option('--servers <list>', `only these server kinds (default: all but the plain wasm-B ones; known: ${allServerKinds().map((k) => k.name).join(', ')})`, list)
-  .option('--cases <list>', `only these cases (rr, stream, scale-N, setup-N, ${CLIENT_CASE}: the wasm client vs the native one)`, list)
+  .option('--cases <list>', `only these cases (rr, stream, scale-N, setup-N, ${HTTP_CASE_IDS}, ${RUN_EXIT}, ${CLIENT_CASE}: the wasm client vs the native one)`, list)
   .option('--out <dir>', 'where results go (default bench/results, quick build/bench-quick)')
   .showHelpAfterError();
 program.parse();
@@ -99,12 +109,15 @@ const load = (spec: Omit<LoadSpec, 'warmupS' | 'durationS' | 'connectBudgetS' | 
   durationS,
   ...budgets,
 });
+const http = (conns: number, idle?: number) =>
+  load({ mode: 'http', conns, size: HELLO_RESPONSE.length, expect: HELLO_RESPONSE, ...(idle === undefined ? {} : { idle }) });
 const allCases: CaseDef[] = [
-  { id: 'rr', title: '50 connections × 64 B ping-pong', metric: 'req_per_s', spec: load({ mode: 'rr', conns: 50, size: 64 }) },
-  { id: 'stream', title: '10 connections × 16 KiB messages, echoed', metric: 'mb_per_s', spec: load({ mode: 'stream', conns: 10, size: 16384 }) },
+  { id: 'rr', program: 'echo', title: '50 connections × 64 B ping-pong', metric: 'req_per_s', spec: load({ mode: 'rr', conns: 50, size: 64 }) },
+  { id: 'stream', program: 'echo', title: '10 connections × 16 KiB messages, echoed', metric: 'mb_per_s', spec: load({ mode: 'stream', conns: 10, size: 16384 }) },
   ...idleCounts.map(
     (idle): CaseDef => ({
       id: `scale-${idle}`,
+      program: 'echo',
       title: `10 active connections × 64 B ping-pong while ${idle} idle ones are held`,
       metric: 'req_per_s',
       spec: load({ mode: 'scale', conns: 10, size: 64, idle }),
@@ -112,9 +125,26 @@ const allCases: CaseDef[] = [
   ),
   {
     id: `setup-${setupCount}`,
+    program: 'echo',
     title: `${setupCount} connections opened, each answered once (8 B), seconds from the first connect to the last echo`,
     metric: 'setup_s',
     spec: load({ mode: 'setup', conns: setupCount, size: 8 }),
+  },
+  ...[20, 500].map(
+    (conns): CaseDef => ({
+      id: `http-${conns}`,
+      program: 'http',
+      title: `${conns} keep-alive connections, each GET → whole response (checked) → next GET`,
+      metric: 'req_per_s',
+      spec: http(conns),
+    }),
+  ),
+  {
+    id: `http-idle-${HTTP_IDLE}`,
+    program: 'http',
+    title: `${HTTP_IDLE} idle keep-alive connections held (each answered before and after), no other load: the server's CPU (the mio pattern polls busily by design)`,
+    metric: 'server_cpu_pct',
+    spec: http(0, HTTP_IDLE),
   },
 ];
 
@@ -129,9 +159,10 @@ function select<T extends { name?: string; id?: string }>(all: T[], wanted: stri
   return all.filter((x) => wanted.includes(key(x)));
 }
 const kinds = opts.servers ? select(allServerKinds(), opts.servers, 'server') : benchServerKinds();
-const cases = select(allCases, opts.cases?.filter((id) => id !== CLIENT_CASE), 'case');
+const measureRunExit = !opts.cases || opts.cases.includes(RUN_EXIT);
 // The client case: the wasm load generator against the native one, on the native epoll server with the rr load.
 const withClients = (opts.cases === undefined || opts.cases.includes(CLIENT_CASE)) && (opts.servers === undefined || opts.servers.includes(CLIENT_SERVER));
+const cases = select(allCases, opts.cases?.filter((id) => id !== RUN_EXIT && id !== CLIENT_CASE), 'case');
 
 // Servers get CPU 1 and the load generator CPU 0, so neither steals the other's core.
 const pinning: Pinning =
@@ -248,7 +279,7 @@ async function measure(kind: ServerKind, c: CaseDef, round: number): Promise<Run
     server = await startServer(kind, pinning.server, opts.quick ? 10_000 : 20_000);
     record.port = server.port;
     record.startupMs = server.startupMs;
-    record.firstEchoMs = await timeFirstEcho(server.port, server.spawnedAt, 10_000);
+    record.firstEchoMs = await timeFirstEcho(server.port, server.spawnedAt, 10_000, kind.program);
     record.loadgen = await runLoadgen(c.spec, server.port, server.pid, pinning.loadgen);
     record.peakRssKb = server.peakRssKb();
     const crashed = server.exited();
@@ -283,6 +314,26 @@ function wasmStartup(kind: ServerKind): Promise<WasmStartup | null> {
       if (code !== 0) return resolve(null);
       const parsed = JSON.parse(out) as { compile_ms: number; instantiate_ms: number };
       resolve({ server: kind.name, compile_ms: parsed.compile_ms, instantiate_ms: parsed.instantiate_ms });
+    });
+  });
+}
+
+/** One round of run-exit: run() and plain node:wasi, interleaved, in one fresh process on the servers' CPU. */
+function runExit(round: number): Promise<RunExitRound> {
+  const calls = opts.quick ? 5 : 30;
+  return new Promise((resolve, reject) => {
+    const argv = [...pinning.server, process.execPath, repoRoot + 'dist/bench/run-exit.js', repoRoot + 'wasm/exit-now.wasm', String(calls)];
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+    track(child);
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`run-exit failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`));
+      const parsed = JSON.parse(out) as { run_ms: number[]; node_wasi_ms: number[] };
+      resolve({ round, module: 'wasm/exit-now.wasm', run_ms: parsed.run_ms, node_wasi_ms: parsed.node_wasi_ms });
     });
   });
 }
@@ -334,11 +385,16 @@ async function main(): Promise<number> {
   }
   const runnable = kinds.filter((k) => !unavailable.has(k.name));
   const wasmKinds = runnable.filter((k) => k.wasmModule);
-  const total = rounds * (cases.length * runnable.length + wasmKinds.length + (withClients ? 1 : 0));
+  const takers = (c: CaseDef) => runnable.filter((k) => k.program === c.program);
+  const pairs = cases.reduce((n, c) => n + takers(c).length, 0);
+  const total = rounds * (pairs + wasmKinds.length + (measureRunExit ? 1 : 0) + (withClients ? 1 : 0));
   const estimateS =
-    rounds * runnable.length * cases.reduce((s, c) => s + caseSeconds(c.spec), 0);
+    rounds *
+    (cases.reduce((s, c) => s + takers(c).length * caseSeconds(c.spec), 0) +
+      (measureRunExit ? (opts.quick ? 5 : 20) : 0) +
+      (withClients ? 2 * caseSeconds(allCases[0]!.spec) : 0));
   process.stderr.write(
-    `bench: ${runnable.length} servers × ${cases.length} cases × ${rounds} rounds, about ${Math.ceil(estimateS / 60)} min` +
+    `bench: ${runnable.length} servers, ${cases.length} cases (${pairs} server × case pairs)${measureRunExit ? ` and ${RUN_EXIT}` : ''} × ${rounds} rounds, about ${Math.ceil(estimateS / 60)} min` +
       (unavailable.size ? `; unavailable: ${[...unavailable.keys()].join(', ')}` : '') +
       '\n',
   );
@@ -346,6 +402,8 @@ async function main(): Promise<number> {
   const runs: RunRecord[] = [];
   const clientRuns: ClientRun[] = [];
   const startups: WasmStartup[] = [];
+  const runExits: RunExitRound[] = [];
+  const problems: string[] = [];
   const broken = new Set<string>();
 
   for (let round = 1; round <= rounds; round++) {
@@ -354,9 +412,20 @@ async function main(): Promise<number> {
       if (result) startups.push(result);
       progress.step(`round ${round}: ${kind.name} compile + instantiate`);
     }
+    if (measureRunExit) {
+      await runExit(round).then(
+        (result) => runExits.push(result),
+        (err: Error) => {
+          problems.push(`${RUN_EXIT} round ${round}: ${err.message}`);
+          progress.note(`${RUN_EXIT} round ${round}: FAILED: ${err.message}`);
+        },
+      );
+      progress.step(`round ${round}: ${RUN_EXIT}`);
+    }
     for (const c of cases) {
+      const mine = takers(c);
       // Rotate the order each round so no server always runs first (or on a warmer machine).
-      const order = runnable.map((_, i) => runnable[(i + round - 1) % runnable.length]);
+      const order = mine.map((_, i) => mine[(i + round - 1) % mine.length]);
       for (const kind of order) {
         if (broken.has(kind.name)) {
           progress.step(`round ${round} ${c.id} ${kind.name}: skipped (failed to start before)`);
@@ -382,7 +451,14 @@ async function main(): Promise<number> {
   const finishedAt = new Date();
 
   const servers = summarize(kinds, unavailable, cases, runs, startups);
-  const tables = [...caseTables(cases, servers), startupTable(servers), targetTable(servers), ...(withClients ? [clientTable(clientRuns)] : [])];
+  const runExitSummary = summarizeRunExit(runExits);
+  const tables = [
+    ...caseTables(cases, servers),
+    startupTable(servers),
+    ...(measureRunExit ? [runExitTable(runExitSummary)] : []),
+    targetTable({ servers, runExit: runExitSummary }),
+    ...(withClients ? [clientTable(clientRuns)] : []),
+  ];
   const info = machine(startLoad, loadAverage());
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
   const header =
@@ -403,6 +479,8 @@ async function main(): Promise<number> {
     cases: cases.map((c) => ({ id: c.id, title: c.title, metric: c.metric, load: c.spec })),
     servers,
     wasm_startup: startups,
+    run_exit: runExits,
+    run_exit_summary: runExitSummary,
     runs,
     clients: clientRuns,
   };
@@ -423,12 +501,11 @@ async function main(): Promise<number> {
   }
   process.stdout.write(`\nresults: ${outDir}/${stamp}.json, latest.json, latest.md${svg ? `, ${stamp}.svg, latest.svg` : ''}\n`);
 
-  const problems = servers.filter((s) => s.status !== 'ok');
-  const clientProblems = clientRuns.filter((r) => !r.ok);
-  if (problems.length || clientProblems.length) {
-    process.stderr.write(`\nbench: ${problems.length + clientProblems.length} server(s) or client run(s) did not pass:\n`);
-    for (const s of problems) process.stderr.write(`  ${s.name}: ${s.status}: ${s.reason}\n`);
-    for (const r of clientProblems) process.stderr.write(`  ${r.client} round ${r.round}: ${r.reason}\n`);
+  problems.push(...servers.filter((s) => s.status !== 'ok').map((s) => `${s.name}: ${s.status}: ${s.reason}`));
+  problems.push(...clientRuns.filter((r) => !r.ok).map((r) => `${r.client} round ${r.round}: ${r.reason}`));
+  if (problems.length) {
+    process.stderr.write(`\nbench: ${problems.length} problem(s):\n`);
+    for (const p of problems) process.stderr.write(`  ${p}\n`);
     return 1;
   }
   return 0;

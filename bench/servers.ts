@@ -1,5 +1,7 @@
 // The servers under test: how to start each kind, know it is listening,
-// read its memory, and stop it so that no process outlives the run.
+// read its memory, and stop it so that no process outlives the run. Two
+// programs: the C core's echo (RFC 862) and the HTTP server written as third
+// parties write them (c/http_mio.c), each natively and as wasm.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
@@ -12,6 +14,8 @@ const fromRoot = (path: string): string => repoRoot + path;
 export type Backend = 'select' | 'poll' | 'epoll';
 export const backends: readonly Backend[] = ['select', 'poll', 'epoll'];
 export type Runtime = 'wasm' | 'native' | 'node';
+/** What a server speaks: the cases it can take are the ones of its program. */
+export type Program = 'echo' | 'http';
 
 // select()'s fd_set holds FD_SETSIZE descriptors, under wasi-libc and glibc alike.
 const FD_SETSIZE = 1024;
@@ -30,6 +34,7 @@ const serveOptionFlags: Record<keyof ServeOptions, string> = {
 
 export interface ServerKind {
   name: string;
+  program: Program;
   runtime: Runtime;
   backend?: Backend;
   /** wasm: the transport it always uses; absent when `--transport` (or the default) decides. */
@@ -41,9 +46,14 @@ export interface ServerKind {
   /** The reason this kind cannot run on this checkout, or null when it can. */
   unavailableReason(): Promise<string | null>;
   command(port: number): { file: string; args: string[] };
+  /** Where its `listening on HOST:PORT` line comes: `wasi-evloop run` says it on stderr. */
+  listeningOn: 'stdout' | 'stderr';
   /** A wasm module whose compile + instantiate time is measured on its own. */
   wasmModule?: string;
 }
+
+/** The CLI as users start it (`npx wasi-evloop`): whatever it loads, the bench measures that. */
+const CLI = 'bin/wasi-evloop.js';
 
 function missingFile(path: string, hint: string): string | null {
   if (!existsSync(fromRoot(path))) return `${path} is missing (${hint})`;
@@ -66,6 +76,7 @@ function wasmKind(backend: Backend, transport?: TransportName): ServerKind {
   const wasm = `wasm/echo-${backend}.wasm`;
   return {
     name: transport ? `wasm-${backend}-${transport}` : `wasm-${backend}`,
+    program: 'echo',
     runtime: 'wasm',
     backend,
     transport,
@@ -81,10 +92,11 @@ function wasmKind(backend: Backend, transport?: TransportName): ServerKind {
     command: (port) => ({
       file: process.execPath,
       args: [
-        fromRoot('dist/ts/cli.js'), 'serve', '--backend', backend, '--host', '127.0.0.1', '--port', String(port),
+        fromRoot(CLI), 'serve', '--backend', backend, '--host', '127.0.0.1', '--port', String(port),
         ...(transport ? ['--transport', transport] : []),
       ],
     }),
+    listeningOn: 'stdout',
   };
 }
 
@@ -92,12 +104,14 @@ function nativeKind(backend: Backend): ServerKind {
   const binary = `build/echo-${backend}`;
   return {
     name: `native-${backend}`,
+    program: 'echo',
     runtime: 'native',
     backend,
     fdCap: backend === 'select' ? FD_SETSIZE : undefined,
     takes: ['stallTimeoutMs'],
     unavailableReason: async () => notExecutable(binary, 'run make native'),
     command: (port) => ({ file: fromRoot(binary), args: ['--listen', `127.0.0.1:${port}`] }),
+    listeningOn: 'stdout',
   };
 }
 
@@ -105,6 +119,7 @@ function nativeKind(backend: Backend): ServerKind {
 function nodeEchoKind(): ServerKind {
   return {
     name: 'node-echo',
+    program: 'echo',
     runtime: 'node',
     takes: [],
     unavailableReason: async () => missingFile('dist/bench/node-echo.js', 'run npx tsc -p .'),
@@ -112,6 +127,46 @@ function nodeEchoKind(): ServerKind {
       file: process.execPath,
       args: [fromRoot('dist/bench/node-echo.js'), '--host', '127.0.0.1', '--port', String(port)],
     }),
+    listeningOn: 'stdout',
+  };
+}
+
+const HTTP_WASM = 'wasm/http-mio.wasm';
+
+/** The HTTP server as wasm, started the way a user starts a WASI program: `wasi-evloop run --tcplisten`. */
+function httpWasmKind(transport: TransportName): ServerKind {
+  return {
+    name: `http-wasm-${transport}`,
+    program: 'http',
+    runtime: 'wasm',
+    transport,
+    takes: [],
+    wasmModule: HTTP_WASM,
+    unavailableReason: async () => {
+      const missing = missingFile(HTTP_WASM, 'run make') ?? missingFile('dist/ts/cli.js', 'run npx tsc -p .');
+      if (missing) return missing;
+      const why = await transportUnavailable(transport);
+      return why && `the ${transport} transport is unavailable: ${why}`;
+    },
+    command: (port) => ({
+      file: process.execPath,
+      args: [fromRoot(CLI), 'run', '--transport', transport, '--tcplisten', `127.0.0.1:${port}`, fromRoot(HTTP_WASM)],
+    }),
+    listeningOn: 'stderr',
+  };
+}
+
+/** The same HTTP server built natively: the reference for its wasm runs. */
+function httpNativeKind(): ServerKind {
+  const binary = 'build/http-mio';
+  return {
+    name: 'http-native',
+    program: 'http',
+    runtime: 'native',
+    takes: [],
+    unavailableReason: async () => notExecutable(binary, 'run make native'),
+    command: (port) => ({ file: fromRoot(binary), args: ['--listen', `127.0.0.1:${port}`] }),
+    listeningOn: 'stdout',
   };
 }
 
@@ -122,12 +177,19 @@ export function allServerKinds(): ServerKind[] {
     ...backends.flatMap((backend) => TRANSPORTS.map((transport) => wasmKind(backend, transport))),
     ...backends.map(nativeKind),
     nodeEchoKind(),
+    ...TRANSPORTS.map(httpWasmKind),
+    httpNativeKind(),
   ];
 }
 
 /** What `npm run bench` measures by default: every kind once (plain `wasm-B` is one of the `wasm-B-T` under another name). */
 export function benchServerKinds(): ServerKind[] {
   return allServerKinds().filter((kind) => kind.runtime !== 'wasm' || kind.transport !== undefined);
+}
+
+/** A wasm server's native build: the same program (and backend), natively. */
+export function nativeKindOf<T extends { runtime: Runtime; program: Program; backend?: string }>(kind: T, all: readonly T[]): T | undefined {
+  return kind.runtime === 'wasm' ? all.find((n) => n.runtime === 'native' && n.program === kind.program && n.backend === kind.backend) : undefined;
 }
 
 /** A port that was free a moment ago: the kernel picks it, we release it for the server. */
@@ -224,7 +286,7 @@ export async function startServer(
   const tail = (): string => stderr.trim().split('\n').slice(-5).join(' | ');
 
   const line = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
+    let said = '';
     const timer = setTimeout(() => fail(`no "listening on" line within ${listenTimeoutMs} ms`), listenTimeoutMs);
     const fail = (why: string): void => {
       clearTimeout(timer);
@@ -232,20 +294,21 @@ export async function startServer(
     };
     child.on('error', (err) => fail(`could not spawn ${argv.join(' ')}: ${err.message}`));
     child.on('exit', (code, signal) => fail(`exited before listening (code ${code}, signal ${signal})`));
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      stdout += chunk;
-      const first = stdout.split('\n')[0];
-      if (!stdout.includes('\n')) return;
+    const stream = kind.listeningOn === 'stdout' ? child.stdout! : child.stderr!;
+    const listener = (chunk: string) => {
+      said += chunk;
+      const first = said.split('\n')[0];
+      if (!said.includes('\n')) return;
       clearTimeout(timer);
       const match = LISTENING.exec(first);
-      if (!match) fail(`first stdout line is not "listening on HOST:PORT": ${JSON.stringify(first)}`);
+      if (!match) fail(`first ${kind.listeningOn} line is not "listening on HOST:PORT": ${JSON.stringify(first)}`);
       else if (Number(match[2]) !== port) fail(`asked for port ${port}, server says ${first}`);
       else resolve(first);
-      // Anything else it prints is not ours to parse; keep the pipe drained.
-      child.stdout!.removeAllListeners('data');
-      child.stdout!.resume();
-    });
+      stream.off('data', listener);
+    };
+    stream.on('data', listener);
+    // Anything else it prints on stdout is not ours to parse; keep the pipe drained.
+    child.stdout!.setEncoding('utf8').resume();
   }).catch(async (err: unknown) => {
     child.kill('SIGKILL');
     await exitPromise;

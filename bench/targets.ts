@@ -1,8 +1,27 @@
-// The issue's performance targets for the wasm epoll server, checked against
-// one session's summaries. The targets are stated for the kernel transport;
-// every wasm epoll kind in the session gets a column so the transports can
-// be compared on the same terms.
-import { caseMedian, integer, nativeOf, nodeEchoOf, quotient, secondsText, type ServerSummary, type Table } from './report.js';
+// The issues' performance targets, checked against one session's summaries.
+// Echo targets are stated for the C core's wasm epoll server on the kernel
+// transport, the HTTP ones for the HTTP server's wasm build; every such kind
+// in the session gets a row, so the transports can be compared on the same
+// terms. run()'s target is one figure for the session.
+import {
+  caseMedian,
+  cpuPerRequest,
+  integer,
+  nativeOf,
+  nodeEchoOf,
+  oneDecimal,
+  quotient,
+  secondsText,
+  type RunExitSummary,
+  type ServerSummary,
+  type Table,
+} from './report.js';
+
+/** What the targets are checked against: one session's results. */
+export interface Session {
+  servers: ServerSummary[];
+  runExit?: RunExitSummary;
+}
 
 interface Figure {
   /** The number compared with the bound. */
@@ -11,89 +30,159 @@ interface Figure {
   text: string;
 }
 
-export interface Target {
+/** A figure of one server in this session, or null when something it needs was not measured. */
+type FigureOf = (subject: ServerSummary, session: Session) => Figure | null;
+
+interface TargetBase {
+  /** The issues that set it. */
+  issues: string;
   /** What the issue asks, in its words. */
   goal: string;
   /** The value must be at least (`atLeast`) or below (`below`, strictly) / at most (`atMost`) the bound. */
   test: 'atLeast' | 'atMost' | 'below';
   bound: number;
-  /** The figure for `subject` in this session, or null when a case it needs was not measured. */
-  figure(subject: ServerSummary, servers: ServerSummary[]): Figure | null;
 }
 
+type Target = TargetBase &
+  (
+    | {
+        /** Checked for each wasm build of the echo core's epoll backend, or of the HTTP server. */
+        subjects: 'wasm-epoll' | 'wasm-http';
+        figure: FigureOf;
+      }
+    | {
+        /** One figure for the whole session. */
+        subjects: 'session';
+        subject: string;
+        figure: (session: Session) => Figure | null;
+      }
+  );
 
-/** subject's case median over another server's (or another case's), as a ratio. */
-function ratioOf(
-  caseId: string,
-  other: (subject: ServerSummary, servers: ServerSummary[]) => { server?: ServerSummary; caseId: string },
-  format: (n: number) => string,
-  unit: string,
-) {
-  return (subject: ServerSummary, servers: ServerSummary[]): Figure | null => {
-    const ref = other(subject, servers);
-    const a = caseMedian(caseId)(subject);
-    const b = caseMedian(ref.caseId)(ref.server);
+type Pick = (s: ServerSummary | undefined) => number | undefined;
+
+/** pick(subject) over pick(reference), as a ratio; the reference is another server, or the subject itself. */
+function ratioOf(pickA: Pick, reference: (subject: ServerSummary, session: Session) => ServerSummary | undefined, pickB: Pick, format: (n: number) => string, unit: string): FigureOf {
+  return (subject, session) => {
+    const a = pickA(subject);
+    const b = pickB(reference(subject, session));
     const value = quotient(a, b);
     if (value === undefined) return null;
-    return { value, text: `${value.toFixed(2)}× (${format(a!)} / ${format(b!)} ${unit})` };
+    return { value, text: `${value.toFixed(2)}× (${format(a!)} / ${format(b!)}${unit ? ` ${unit}` : ''})` };
   };
 }
 
-const native = (caseId: string) => (subject: ServerSummary, servers: ServerSummary[]) => ({ server: nativeOf(subject, servers), caseId });
-const nodeEcho = (caseId: string) => (_: ServerSummary, servers: ServerSummary[]) => ({ server: nodeEchoOf(servers), caseId });
-const itself = (caseId: string) => (subject: ServerSummary) => ({ server: subject, caseId });
+const native = (subject: ServerSummary, session: Session) => nativeOf(subject, session.servers);
+const nodeEcho = (_: ServerSummary, session: Session) => nodeEchoOf(session.servers);
+const itself = (subject: ServerSummary) => subject;
 
-/** subject's figure over node-echo's, for figures that are not case metrics (memory, start-up). */
-function againstNodeEcho(pick: (s: ServerSummary) => number | undefined, format: (n: number) => string) {
-  return (subject: ServerSummary, servers: ServerSummary[]): Figure | null => {
-    const a = pick(subject);
-    const b = (() => {
-      const node = nodeEchoOf(servers);
-      return node && pick(node);
-    })();
-    const value = quotient(a, b);
-    if (value === undefined) return null;
-    return { value, text: `${value.toFixed(2)}× (${format(a!)} / ${format(b!)})` };
-  };
-}
+/** The same case, the subject against a reference. */
+const sameCase = (caseId: string, reference: typeof native, format: (n: number) => string, unit: string): FigureOf =>
+  ratioOf(caseMedian(caseId), reference, caseMedian(caseId), format, unit);
 
 const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
 const ms = (n: number): string => `${n.toFixed(0)} ms`;
-const peakRssAt = (caseId: string) => (s: ServerSummary): number | undefined => s.cases[caseId]?.peak_rss_kb?.max;
+const peakRssAt = (caseId: string): Pick => (s) => s?.cases[caseId]?.peak_rss_kb?.max;
+const firstEcho: Pick = (s) => s?.first_echo_ms?.median;
+
+function runExitFigure(session: Session): Figure | null {
+  const r = session.runExit;
+  const value = quotient(r?.run_ms.median, r?.node_wasi_ms.median);
+  if (value === undefined) return null;
+  return { value, text: `${value.toFixed(1)}× (${oneDecimal(r!.run_ms.median)} / ${oneDecimal(r!.node_wasi_ms.median)} ms)` };
+}
 
 const TARGETS: readonly Target[] = [
-  { goal: 'rr ≥ 0.85× native epoll', test: 'atLeast', bound: 0.85, figure: ratioOf('rr', native('rr'), integer, 'req/s') },
-  { goal: 'stream ≥ 0.85× native epoll', test: 'atLeast', bound: 0.85, figure: ratioOf('stream', native('stream'), integer, 'MB/s') },
-  { goal: "rr ≥ 1.3× Node's net echo", test: 'atLeast', bound: 1.3, figure: ratioOf('rr', nodeEcho('rr'), integer, 'req/s') },
+  { issues: '7, 15', goal: 'rr ≥ 0.85× native epoll', subjects: 'wasm-epoll', test: 'atLeast', bound: 0.85, figure: sameCase('rr', native, integer, 'req/s') },
+  { issues: '15', goal: "rr ≥ 1.4× Node's net echo", subjects: 'wasm-epoll', test: 'atLeast', bound: 1.4, figure: sameCase('rr', nodeEcho, integer, 'req/s') },
   {
+    issues: '15',
+    goal: 'server CPU per rr request ≤ 1.3× native epoll’s',
+    subjects: 'wasm-epoll',
+    test: 'atMost',
+    bound: 1.3,
+    figure: ratioOf(cpuPerRequest('rr'), native, cpuPerRequest('rr'), oneDecimal, 'µs'),
+  },
+  { issues: '15', goal: 'stream ≥ 0.95× native epoll', subjects: 'wasm-epoll', test: 'atLeast', bound: 0.95, figure: sameCase('stream', native, integer, 'MB/s') },
+  {
+    issues: '15',
+    goal: '10 active + 5000 idle ≥ 0.85× native epoll',
+    subjects: 'wasm-epoll',
+    test: 'atLeast',
+    bound: 0.85,
+    figure: sameCase('scale-5000', native, integer, 'req/s'),
+  },
+  {
+    issues: '7',
     goal: '10 active + 5000 idle ≥ 0.9× its rate at 1000 idle',
+    subjects: 'wasm-epoll',
     test: 'atLeast',
     bound: 0.9,
-    figure: ratioOf('scale-5000', itself('scale-1000'), integer, 'req/s'),
+    figure: ratioOf(caseMedian('scale-5000'), itself, caseMedian('scale-1000'), integer, 'req/s'),
   },
   {
+    issues: '7',
     goal: '10 active + 10000 idle ≥ 0.9× its rate at 1000 idle',
+    subjects: 'wasm-epoll',
     test: 'atLeast',
     bound: 0.9,
-    figure: ratioOf('scale-10000', itself('scale-1000'), integer, 'req/s'),
+    figure: ratioOf(caseMedian('scale-10000'), itself, caseMedian('scale-1000'), integer, 'req/s'),
   },
   {
+    issues: '7',
     goal: 'opening 5000 connections (each answered once) within 2× native epoll',
+    subjects: 'wasm-epoll',
     test: 'atMost',
     bound: 2,
-    figure: ratioOf('setup-5000', native('setup-5000'), secondsText, 's'),
+    figure: sameCase('setup-5000', native, secondsText, 's'),
   },
   {
+    issues: '7',
     goal: "peak RSS at 10k idle below Node's net echo",
+    subjects: 'wasm-epoll',
     test: 'below',
     bound: 1,
-    figure: againstNodeEcho(peakRssAt('scale-10000'), mb),
+    figure: ratioOf(peakRssAt('scale-10000'), nodeEcho, peakRssAt('scale-10000'), mb, ''),
   },
   {
-    goal: "start to first echo no slower than Node's net echo",
+    issues: '7, 15',
+    goal: "CLI start → first echo no slower than Node's net echo",
+    subjects: 'wasm-epoll',
     test: 'atMost',
     bound: 1,
-    figure: againstNodeEcho((s) => s.first_echo_ms?.median, ms),
+    figure: ratioOf(firstEcho, nodeEcho, firstEcho, ms, ''),
+  },
+  {
+    issues: '15',
+    goal: 'HTTP server, 20 keep-alive connections: ≥ 0.8× its native build',
+    subjects: 'wasm-http',
+    test: 'atLeast',
+    bound: 0.8,
+    figure: sameCase('http-20', native, integer, 'req/s'),
+  },
+  {
+    issues: '15',
+    goal: 'HTTP server, 500 keep-alive connections: ≥ 0.8× its native build',
+    subjects: 'wasm-http',
+    test: 'atLeast',
+    bound: 0.8,
+    figure: sameCase('http-500', native, integer, 'req/s'),
+  },
+  {
+    issues: '15',
+    goal: 'HTTP server: its rate at 500 connections ≥ 0.9× its rate at 20',
+    subjects: 'wasm-http',
+    test: 'atLeast',
+    bound: 0.9,
+    figure: ratioOf(caseMedian('http-500'), itself, caseMedian('http-20'), integer, 'req/s'),
+  },
+  {
+    issues: '15',
+    goal: 'run() of a module that exits at once ≤ 3× plain node:wasi (in-process)',
+    subjects: 'session',
+    subject: 'run()',
+    test: 'atMost',
+    bound: 3,
+    figure: runExitFigure,
   },
 ];
 
@@ -103,21 +192,30 @@ function targetMet(target: Target, figure: Figure): boolean {
   return figure.value < target.bound;
 }
 
-/** The wasm epoll kinds of the session: the targets' subjects. */
-const targetSubjects = (servers: ServerSummary[]): ServerSummary[] =>
-  servers.filter((s) => s.runtime === 'wasm' && s.backend === 'epoll' && s.status !== 'unavailable');
+/** The servers a target is checked for in this session. */
+function subjectsOf(subjects: 'wasm-epoll' | 'wasm-http', servers: ServerSummary[]): ServerSummary[] {
+  const measured = servers.filter((s) => s.runtime === 'wasm' && s.status !== 'unavailable');
+  return subjects === 'wasm-epoll'
+    ? measured.filter((s) => s.program === 'echo' && s.backend === 'epoll')
+    : measured.filter((s) => s.program === 'http');
+}
 
-export function targetTable(servers: ServerSummary[]): Table {
-  const subjects = targetSubjects(servers);
-  return {
-    title: 'targets (issue 7) for wasm epoll, medians of this session',
-    headers: ['target', ...subjects.flatMap((s) => [s.name, 'met'])],
-    rows: TARGETS.map((target) => [
+export function targetTable(session: Session): Table {
+  const rows = TARGETS.flatMap((target) => {
+    const row = (name: string, figure: Figure | null): string[] => [
       target.goal,
-      ...subjects.flatMap((s) => {
-        const figure = target.figure(s, servers);
-        return figure ? [figure.text, targetMet(target, figure) ? 'yes' : 'NO'] : ['not measured', '—'];
-      }),
-    ]),
+      target.issues,
+      name,
+      figure ? figure.text : 'not measured',
+      figure ? (targetMet(target, figure) ? 'yes' : 'NO') : '—',
+    ];
+    if (target.subjects === 'session') return [row(target.subject, target.figure(session))];
+    const subjects = subjectsOf(target.subjects, session.servers);
+    return subjects.length ? subjects.map((s) => row(s.name, target.figure(s, session))) : [row('—', null)];
+  });
+  return {
+    title: 'targets (issues 7 and 15), medians of this session',
+    headers: ['target', 'issue', 'server', 'figure', 'met'],
+    rows,
   };
 }

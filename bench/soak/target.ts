@@ -32,10 +32,12 @@ export interface Target {
   stop(): Promise<StopResult | null>;
 }
 
-export const serverKindNames = (): string[] => allServerKinds().map((k) => k.name);
+// The soak speaks echo: the HTTP server's kinds are the bench's alone.
+const echoKinds = () => allServerKinds().filter((k) => k.program === 'echo');
+export const serverKindNames = (): string[] => echoKinds().map((k) => k.name);
 
 export async function startTarget(kindName: string, stallTimeoutMs: number, transport?: string): Promise<Target> {
-  const kind = allServerKinds().find((k) => k.name === kindName);
+  const kind = echoKinds().find((k) => k.name === kindName);
   if (!kind) throw new ServerStartError(`unknown server kind ${kindName} (known: ${serverKindNames().join(', ')})`);
   const unavailable = await kind.unavailableReason();
   if (unavailable) throw new ServerStartError(`${kind.name} is unavailable: ${unavailable}`);
