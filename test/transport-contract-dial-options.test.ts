@@ -29,7 +29,6 @@ contract(
     assert.is(await m.setOption(handle, 'send-buffer', 16 * 1024), 0);
     assert.ok((await m.getOption(handle, 'send-buffer')) >= 16 * 1024, 'send-buffer');
   },
-  { dialing: true },
 );
 
 test.run();

@@ -29,7 +29,6 @@ contract(
     assert.ok(elapsedMs < 10_000, 'wait() returned on the wake');
     await expectReadiness(m, handle, CONNECTING, 'after a stop request');
   },
-  { dialing: true },
 );
 
 contract(
@@ -44,7 +43,6 @@ contract(
     assert.is(await m.poll(handle), 0, 'a closed handle has no readiness');
     // A server that then takes the connection finds nothing from the module.
   },
-  { dialing: true },
 );
 
 test.run();

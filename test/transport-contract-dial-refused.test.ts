@@ -22,7 +22,6 @@ contract(
     assert.is((await m.recvBytes(handle)).n, 0, 'recv after the error was taken: EOF');
     assert.is(result(await m.send(handle, 'x')), result(-ERRNO_PIPE), 'send after the error was taken');
   },
-  { dialing: true },
 );
 
 contract(
@@ -35,7 +34,6 @@ contract(
     assert.is((await m.recvBytes(handle)).n, 0, 'the next recv');
     assert.is(await m.socketError(handle), 0, 'SO_ERROR after recv took the error');
   },
-  { dialing: true },
 );
 
 test.run();

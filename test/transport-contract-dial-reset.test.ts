@@ -21,7 +21,6 @@ contract(
     assert.is(result((await m.recvBytes(handle)).n), result(-ERRNO_CONNRESET));
     assert.is((await m.recvBytes(handle)).n, 0, 'EOF after the reset was reported');
   },
-  { dialing: true },
 );
 
 contract(
@@ -38,7 +37,6 @@ contract(
     const { end } = await peer.readToEnd();
     assert.is(end, 'reset');
   },
-  { dialing: true },
 );
 
 test.run();

@@ -28,7 +28,6 @@ contract(
     assert.is(str((await m.recvBytes(handle)).bytes), 'response');
     await settle(m, 'EOF from the server', async () => (await m.recvBytes(handle)).n === 0);
   },
-  { dialing: true },
 );
 
 test.run();

@@ -34,7 +34,6 @@ contract(
     await settleReadable(m, handle, 4);
     assert.is(str((await m.recvBytes(handle)).bytes), 'pong', 'the module got the answer');
   },
-  { dialing: true },
 );
 
 contract(
@@ -56,7 +55,6 @@ contract(
     await settleReadable(m, conn, 5);
     assert.is(str((await m.recvBytes(conn)).bytes), 'hello');
   },
-  { dialing: true },
 );
 
 test.run();

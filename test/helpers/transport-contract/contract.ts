@@ -12,21 +12,11 @@ const TEST_MS = 60_000;
 
 const KINDS = await kindsHere();
 
-export interface ContractOptions extends RigOptions {
-  /** The behaviour is about sockets the module opens: kinds whose sockets cannot dial yet are left out, saying so. */
-  dialing?: boolean;
-}
-
-export function contract(behaviour: string, body: (rig: Rig) => Promise<void>, options: ContractOptions = {}): void {
+export function contract(behaviour: string, body: (rig: Rig) => Promise<void>, options: RigOptions = {}): void {
   for (const kind of KINDS) {
     const name = `${kind.name}: ${behaviour}`;
     test(name, async () => {
       const rig = await kind.open(options);
-      if (options.dialing && !rig.dials) {
-        console.log(`  transport contract: ${name}: left out, the ${kind.name} kind's sockets cannot dial yet`);
-        await rig.dispose();
-        return;
-      }
       let errors: unknown[];
       try {
         await withTimeout(name, TEST_MS, body(rig));

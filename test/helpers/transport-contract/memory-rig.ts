@@ -146,8 +146,6 @@ class MemoryRig implements Rig {
     return this.peer(client);
   }
 
-  readonly dials = true;
-
   async serve(): Promise<RemoteServer> {
     const server = this.net.serve();
     let taken = 0;

@@ -50,7 +50,7 @@ class OwnerRig implements Rig {
     readonly kind: KindName,
     readonly kernelBuffered: boolean,
     private readonly dial: Dial,
-    private readonly targets: DialTargets | null,
+    private readonly targets: DialTargets,
     options: RigOptions,
     /** Told of the owner half once it is open (the dial targets of an in-process kind live on its network). */
     private readonly opened: (owner: TransportOwner) => void,
@@ -96,29 +96,20 @@ class OwnerRig implements Rig {
     return peer;
   }
 
-  get dials(): boolean {
-    return this.targets !== null;
-  }
-
   serve(): Promise<RemoteServer> {
-    return this.dialTargets().serve();
+    return this.targets.serve();
   }
 
   refusing(): Promise<SocketAddress> {
-    return this.dialTargets().refusing();
+    return this.targets.refusing();
   }
 
   stalled(): Promise<SocketAddress> {
-    return this.dialTargets().stalled();
+    return this.targets.stalled();
   }
 
   async connectTo(address: SocketAddress): Promise<Peer> {
-    return this.dialTargets().connectTo(address);
-  }
-
-  private dialTargets(): DialTargets {
-    if (this.targets === null) throw new Error(`the ${this.kind} kind has no dial targets: its sockets cannot dial yet`);
-    return this.targets;
+    return this.targets.connectTo(address);
   }
 
   later(ms: number, action: () => unknown): void {
@@ -143,7 +134,7 @@ class OwnerRig implements Rig {
   async dispose(): Promise<unknown[]> {
     for (const timer of this.timers) clearTimeout(timer);
     for (const peer of this.peers) peer.dispose();
-    this.targets?.dispose();
+    this.targets.dispose();
     try {
       if (this.module !== undefined && this.stuck === null && this.exited === null && this.pending === null) {
         // The module half's end, as the host calls it; it must reach the owner.

@@ -28,7 +28,7 @@ export function dialFor(kind: KindName): Dial {
  * What the module's own sockets dial, for a kind: TCP on loopback for the TCP
  * kinds; servers on the owner's own network for the in-process ones.
  */
-export function dialTargetsFor(kind: KindName, owner: () => TransportOwner): DialTargets | null {
+export function dialTargetsFor(kind: KindName, owner: () => TransportOwner): DialTargets {
   if ((IN_PROCESS_KINDS as readonly string[]).includes(kind)) return virtualTargets(owner);
   return tcpTargets();
 }

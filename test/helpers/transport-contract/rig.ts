@@ -73,8 +73,6 @@ export interface Rig {
   requestStop(): void;
   /** Milliseconds, on the clock the module half's answers are timed with. */
   now(): number;
-  /** Whether the kind's sockets can dial (open/bind/listen/dial); the tests of dialing leave it out otherwise. */
-  readonly dials: boolean;
   /** A server the module can dial. */
   serve(): Promise<RemoteServer>;
   /** An address where nothing listens: a dial there is refused. */
