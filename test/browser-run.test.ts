@@ -1,6 +1,7 @@
 // In Chromium: run() starts any preview1 module in a Web Worker — here the
-// blocking-echo fixture (accept, then read/write on the connection) — with its
-// listener on the virtual network; args, env, stdout and the exit code pass through.
+// blocking-echo fixture (accept, then read/write on the connection; with
+// blockingAccept) — with its listener on the virtual network; args, env,
+// stdout and the exit code pass through.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chromiumMissing, openPage } from './helpers/browser.js';
@@ -21,6 +22,7 @@ if (!chromiumMissing()) {
           let clients: Promise<void> = Promise.resolve();
           const code = await api.run(module, {
             listen: ['127.0.0.1:8080'],
+            blockingAccept: true,
             args: ['2'],
             env: { EXIT_CODE: '3' },
             stdout: (text) => (stdout += text),

@@ -20,6 +20,10 @@ const bad: [string[], RegExp][] = [
   [['run', 'x.wasm', '--env', 'NOEQUALS'], /expected NAME=VALUE/],
   [['run', 'does-not-exist.wasm'], /does-not-exist\.wasm: no such file/],
   [['run', 'x.wasm', '--quiet'], /unknown option '--quiet' \(the module's own options go after '--'/],
+  [['serve', '--stop-grace', '-1'], /'-1' is invalid\. expected a whole number of milliseconds from 0 to 2147483647/],
+  [['serve', '--stop-grace', '1.5'], /'1\.5' is invalid\. expected a whole number of milliseconds/],
+  [['run', 'x.wasm', '--stop-grace', '2147483648'], /'2147483648' is invalid\. expected a whole number of milliseconds from 0 to 2147483647/],
+  [['run', 'x.wasm', '--stop-grace', 'soon'], /'soon' is invalid/],
 ];
 
 for (const [args, reason] of bad) {

@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as w from '../ts/wasi/index.js';
+import { ModuleStopped } from '../ts/host/index.js';
 import { makeHarness, text } from './helpers/host-harness.js';
 import { name, wasixCalls } from './helpers/wasix-calls.js';
 
@@ -115,15 +116,26 @@ test('close during connect: the attempt is abandoned, the server never sees it, 
   assert.equal([h.net.control.stats().connected, h.net.control.stats().closed, h.net.control.stats().open], [1, 1, 0]);
 });
 
-test('stop during a blocking connect: the wait ends with the stop notice, the socket closes cleanly', () => {
+test('stop during a blocking connect: the connect goes on during the grace (a connection\'s wait), and completes', () => {
   const { h, x } = setup();
   const server = h.net.serve();
   server.hold();
   const fd = x.socket(4);
   h.net.after(10, () => h.net.stop());
-  assert.is(name(x.connect(fd, '127.0.0.1', server.address.port)), 'ECANCELED');
+  h.net.after(200, () => server.release());
+  assert.is(name(x.connect(fd, '127.0.0.1', server.address.port)), 'SUCCESS');
+  assert.is(server.connections.length, 1);
   assert.is(h.wasi.fd_close!(fd), 0);
-  assert.is(h.net.openHandles, 1);
+});
+
+test('the end of the grace ends a module asleep in a blocking connect', () => {
+  const { h, x } = setup();
+  const server = h.net.serve();
+  server.hold();
+  const fd = x.socket(4);
+  h.net.after(10, () => h.net.stop());
+  h.net.after(2010, () => h.net.requestEnd());
+  assert.throws(() => x.connect(fd, '127.0.0.1', server.address.port), (e: unknown) => e instanceof ModuleStopped);
 });
 
 test.run();

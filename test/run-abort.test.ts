@@ -1,32 +1,72 @@
-// run() with an AbortSignal: aborting makes the listeners hang up and blocking
-// calls return (ECANCELED), so a module blocked in read() or accept() ends by
-// itself, promptly, with its own exit status.
+// run() with an AbortSignal, on a module with blocking calls (blocking_echo,
+// blockingAccept): aborting makes the listeners hang up while a connection
+// keeps working through the grace. A module blocked in read() goes on
+// serving its peer; once the peer closes it goes back to accept(), which
+// fails (ECANCELED), and it exits by itself with its own status. One whose
+// peer never moves is ended when the grace (stopGraceMs, default 2000 ms)
+// ends — even asleep in the kernel's epoll_wait — and run() rejects with
+// ModuleStoppedError.
 import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RUNTIMES, STOP_GRACE_MS, TRANSPORTS } from '../ts/index.js';
-import { connect, roundTrip, withTimeout } from './helpers/echo-client.js';
+import { ModuleStoppedError, RUNTIMES, STOP_GRACE_MS, TRANSPORTS, type RunOptions } from '../ts/index.js';
+import { connect, readToEnd, roundTrip, sleep, withTimeout } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
 import { runStoppable } from './helpers/run-listening.js';
 
 const wasm = fixtureWasm('blocking_echo');
+/** A short grace, for the module that never ends by itself. */
+const GRACE_MS = 600;
+
+/** The module asleep in read() on a peer that never sends again, then stopped: how it ended (the error), and whether it has. */
+async function asleepInRead(options: Pick<RunOptions, 'runtime' | 'transport' | 'stopGraceMs'>) {
+  const { exit, address, stop } = runStoppable(wasm, { ...options, blockingAccept: true });
+  const peer: net.Socket = await connect((await address).port);
+  peer.on('error', () => {});
+  await roundTrip(peer, Buffer.from('x'));
+  let ended = false;
+  const outcome = exit.then(() => null, (e: unknown) => e).finally(() => {
+    ended = true;
+    peer.destroy();
+  });
+  stop();
+  return { outcome, ended: () => ended };
+}
 
 for (const transport of TRANSPORTS) {
-for (const runtime of RUNTIMES) {
-  test(`${runtime} ${transport}: abort ends a module blocked in read(), then in accept()`, async () => {
-    const { exit, address, stop, stderr } = runStoppable(wasm, { runtime, transport });
-    const idle: net.Socket = await connect((await address).port);
-    idle.on('error', () => {});
-    // Echoed: the module has accepted it and is now blocked reading it again.
-    await roundTrip(idle, Buffer.from('x'));
-    const started = Date.now();
-    stop();
-    assert.is(await withTimeout('the module to end', STOP_GRACE_MS, exit), 0);
-    assert.ok(Date.now() - started < STOP_GRACE_MS / 2, 'ended promptly');
-    assert.match(stderr(), /connection: Operation canceled\naccept: Operation canceled\n/, stderr());
-    idle.destroy();
-  });
+  for (const runtime of RUNTIMES) {
+    test(`${runtime} ${transport}: abort while blocked in read(): the connection is still served, then accept() fails and it exits by itself`, async () => {
+      const { exit, address, stop, stderr } = runStoppable(wasm, { runtime, transport, blockingAccept: true });
+      const peer: net.Socket = await connect((await address).port);
+      peer.on('error', () => {});
+      // Echoed: the module has accepted it and is now blocked reading it again.
+      await roundTrip(peer, Buffer.from('x'));
+      stop();
+      assert.is((await roundTrip(peer, Buffer.from('during the grace'))).toString(), 'during the grace');
+      const rest = readToEnd(peer);
+      peer.end();
+      await rest;
+      assert.is(await withTimeout('the module to end by itself', STOP_GRACE_MS, exit), 0);
+      assert.match(stderr(), /^accept: Operation canceled\n$/, stderr());
+    });
+
+    test(`${runtime} ${transport}: a module asleep in read() whose peer never moves is ended when the grace ends, not before`, async () => {
+      const asleep = await asleepInRead({ runtime, transport, stopGraceMs: GRACE_MS });
+      await sleep(GRACE_MS / 2);
+      assert.not.ok(asleep.ended(), 'ended before its grace was over');
+      const error = await withTimeout('the grace to end it', GRACE_MS + 5000, asleep.outcome);
+      assert.instance(error, ModuleStoppedError);
+      assert.match((error as ModuleStoppedError).reason, /grace period/);
+    });
+  }
 }
 
-}
+test('without stopGraceMs the grace is STOP_GRACE_MS, 2000 ms', async () => {
+  assert.is(STOP_GRACE_MS, 2000);
+  const asleep = await asleepInRead({});
+  await sleep(1500);
+  assert.not.ok(asleep.ended(), 'ended before 1500 ms of its 2000 ms grace');
+  assert.instance(await withTimeout('the grace to end it', 5000, asleep.outcome), ModuleStoppedError);
+});
+
 test.run();

@@ -1,7 +1,7 @@
-// run(): a module written with blocking calls only (accept on the listener at
-// fd 3, then read/write on the connection, as Rust's std::net does) serves
-// its clients under both runtimes; args, env, stdout and the exit status pass
-// through.
+// run() with blockingAccept: a module written with blocking calls only
+// (accept on the listener at fd 3, then read/write on the connection, as
+// Rust's std::net does) serves its clients under both runtimes; args, env,
+// stdout and the exit status pass through.
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -19,6 +19,7 @@ for (const runtime of RUNTIMES) {
     const { exit, address: bound } = runListening(wasm, {
       runtime,
       transport,
+      blockingAccept: true,
       args: ['2'],
       env: { EXIT_CODE: '7' },
       stdout: (bytes) => (stdout += Buffer.from(bytes).toString()),

@@ -1,6 +1,6 @@
 // The retry_accept fixture (c/test/retry_accept.c: accept forever, one stderr
 // line per accept error, retry at once, like Rust's `for stream in
-// listener.incoming()`) serves under run(). It never exits by itself; how
+// listener.incoming()`) serves under run() with blockingAccept. It never exits by itself; how
 // promptly a host's stop ends it is for the host's own tests, so here the
 // stop is only required to end the run one way or the other.
 import { randomBytes } from 'node:crypto';
@@ -22,6 +22,7 @@ for (const runtime of RUNTIMES) {
     const { exit, address: bound } = runListening(wasm, {
       runtime,
       transport,
+      blockingAccept: true,
       stdout: 'ignore',
       // Kept only while serving: once stopped it may retry (and log) in a loop.
       stderr: (bytes) => { if (!stopping) stderr += Buffer.from(bytes).toString(); },

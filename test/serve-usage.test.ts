@@ -12,6 +12,10 @@ const cases: [string, ServeOptions, RegExp][] = [
   ['an empty host', { host: '' }, /host must be/],
   ['--max-conns 0 (the core says)', { port: 0, maxConns: 0 }, /--max-conns: expected a whole number from 1/],
   ['--max-pending too small (the core says)', { port: 0, maxPending: 10 }, /--max-pending: expected a whole number from 1024/],
+  ['a negative stopGraceMs', { stopGraceMs: -1 }, /stopGraceMs must be a whole number from 0 to 2147483647, got -1/],
+  ['a fractional stopGraceMs', { stopGraceMs: 0.5 }, /stopGraceMs must be a whole number/],
+  ['a stopGraceMs past a timer\'s reach', { stopGraceMs: 2 ** 31 }, /stopGraceMs must be a whole number from 0 to 2147483647/],
+  ['a stopGraceMs as a string', { stopGraceMs: '2000' as never }, /stopGraceMs must be a whole number/],
 ];
 
 for (const [what, options, message] of cases) {

@@ -1,7 +1,9 @@
 // Transport contract, wait(): it returns when a handle's readiness changes
 // (reporting the handle through onChange), when its timeout passes (not
 // before, and not long after), and promptly when the owner wakes it after a
-// stop request; wait(0) never sleeps. Run over every kind.
+// stop request — after which it sleeps again as before (a stopping module may
+// sleep through its grace; a wake-up that stays set would make it spin);
+// wait(0) never sleeps. Run over every kind.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { READABLE } from '../ts/transport/types.js';
@@ -65,6 +67,18 @@ contract("wait() returns promptly when the owner wakes it after a stop request",
   assert.ok(wokeAt >= 0, `wait(30000) returned after ${elapsedMs.toFixed(1)} ms, before the owner woke it`);
   assert.ok(lag < LATE_MS, `wait() returned ${lag.toFixed(1)} ms after the owner's wake()`);
   assert.ok(rig.control.stopRequested, 'the stop request, as the module half sees it');
+});
+
+contract('after the stop request and its wake, wait() sleeps again until its timeout', async (rig) => {
+  const m = rig.module;
+  await m.wait(0);
+  rig.requestStop();
+  await m.wait(10_000);
+  for (const timeout of [50, 250]) {
+    const { elapsedMs } = await m.wait(timeout);
+    assert.ok(elapsedMs >= timeout - CLOCK_SLACK_MS, `wait(${timeout}) during a stop returned after ${elapsedMs.toFixed(1)} ms: the wake-up did not go`);
+    assert.ok(elapsedMs <= timeout + LATE_MS, `wait(${timeout}) returned after ${elapsedMs.toFixed(1)} ms`);
+  }
 });
 
 test.run();

@@ -12,6 +12,7 @@ import {
   DEFAULT_HOST,
   DEFAULT_PORT,
   formatAddress,
+  MAX_STOP_GRACE_MS,
   ModuleLoadError,
   ModuleStoppedError,
   ModuleTrapError,
@@ -20,6 +21,7 @@ import {
   RUNTIMES,
   run,
   serve,
+  STOP_GRACE_MS,
   TRANSPORTS,
   type TransportName,
   UsageError,
@@ -75,6 +77,13 @@ function parseCount(text: string): number {
   return Number(text);
 }
 
+function parseGrace(text: string): number {
+  if (!/^\d{1,10}$/.test(text) || Number(text) > MAX_STOP_GRACE_MS) {
+    throw new InvalidArgumentError(`expected a whole number of milliseconds from 0 to ${MAX_STOP_GRACE_MS}.`);
+  }
+  return Number(text);
+}
+
 function collect<T>(parse: (text: string) => T) {
   return (text: string, previous: T[] = []): T[] => {
     try {
@@ -103,6 +112,7 @@ interface ServeFlags {
   maxConns?: number;
   maxPending?: number;
   stallTimeout?: number;
+  stopGrace?: number;
   verbose?: boolean;
 }
 
@@ -116,6 +126,7 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
     maxConns: flags.maxConns,
     maxPending: flags.maxPending,
     stallTimeoutMs: flags.stallTimeout,
+    stopGraceMs: flags.stopGrace,
     verbose: flags.verbose,
   }).catch((error) => reportError(error, 'serve'));
   process.stdout.write(
@@ -144,6 +155,8 @@ interface RunFlags {
   dir: { host: string; guest: string }[];
   runtime: RuntimeName;
   transport?: TransportName;
+  stopGrace?: number;
+  blockingAccept?: boolean;
 }
 
 interface DemoFlags {
@@ -186,6 +199,8 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
       preopens: flags.dir,
       runtime: flags.runtime,
       transport: flags.transport,
+      stopGraceMs: flags.stopGrace,
+      blockingAccept: flags.blockingAccept,
       signal: controller.signal,
       allowConnect: flags.allowConnect,
       allowListen: flags.allowListen,
@@ -230,6 +245,7 @@ function program(): Command {
     .option('--max-conns <n>', 'refuse connections beyond N open ones', parseCount)
     .option('--max-pending <bytes>', "drop a peer whose unsent output passes BYTES", parseCount)
     .option('--stall-timeout <ms>', 'drop a paused peer whose output has not moved for MS', parseCount)
+    .option('--stop-grace <ms>', `on SIGINT/SIGTERM, end the core if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
     .option('--verbose', 'log connections and bytes on stderr')
     .action((flags: ServeFlags) => serveCommand(flags));
 
@@ -246,6 +262,8 @@ function program(): Command {
     .option('--verbose', 'log what the host refused or denied the module on stderr')
     .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
+    .option('--blocking-accept', 'hand the listeners over blocking, for a blocking accept loop (default: NONBLOCK, as wasmtime)')
+    .option('--stop-grace <ms>', `on SIGINT/SIGTERM the listeners hang up; end the module if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
     .action(async (module: string, args: string[], flags: RunFlags) => {
       process.exitCode = (await runCommand(module, args, flags)) & 0xff;
     });

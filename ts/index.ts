@@ -9,10 +9,22 @@
 
 import { chooseTransport } from './facade/choose-transport.js';
 import type { Address } from './facade/errors.js';
-import { BACKENDS, coreDidNotStart, echoCommand, RUN_LINGER_MS, runToEnd, SERVE_LINGER_MS, STOP_GRACE_MS, type Backend, type EchoOptions } from './facade/rules.js';
+import {
+  BACKENDS,
+  coreDidNotStart,
+  echoCommand,
+  RUN_LINGER_MS,
+  runToEnd,
+  SERVE_LINGER_MS,
+  stopGrace,
+  type Backend,
+  type EchoOptions,
+  type ListenerOptions,
+  type StopOptions,
+} from './facade/rules.js';
 import { HeldOutput } from './facade/held-output.js';
 import { coreModule, loadModule, moduleNameOf } from './facade/module-loader.js';
-import { oneOf, toAddress, toArgs, toEnv, toPolicy, toPreopens } from './facade/options.js';
+import { flag, oneOf, toAddress, toArgs, toEnv, toPolicy, toPreopens } from './facade/options.js';
 import { start } from './facade/start.js';
 import { settle } from './facade/settle.js';
 import type { Output } from './runtime/launch.js';
@@ -23,11 +35,11 @@ import { TRANSPORTS, type TransportName } from './transport/kinds.js';
 // Everything in errors.ts (the error classes, Address, formatAddress) is public.
 export * from './facade/errors.js';
 export { parseAddress, parsePreopen } from './facade/options.js';
-export type { Backend, ConnectionStats, Output, Preopen, RuntimeName, TransportName };
+export type { Backend, ConnectionStats, ListenerOptions, Output, Preopen, RuntimeName, StopOptions, TransportName };
 export { BACKENDS, RUNTIMES, TRANSPORTS };
-export { DEFAULT_HOST, DEFAULT_PORT, STOP_GRACE_MS } from './facade/rules.js';
+export { DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS } from './facade/rules.js';
 
-export interface ServeOptions extends EchoOptions {
+export interface ServeOptions extends EchoOptions, StopOptions {
   runtime?: RuntimeName;
   /** Where the sockets live; default: the fastest available here (see README, "Transports"). */
   transport?: TransportName;
@@ -52,13 +64,13 @@ export interface Server {
   readonly finished: Promise<number>;
   /**
    * Graceful: the listeners hang up, the core closes every connection,
-   * prints its stats line and exits; after STOP_GRACE_MS its worker is
-   * terminated. Resolves when no worker, socket or server is left.
+   * prints its stats line and exits; after stopGraceMs it is ended.
+   * Resolves when no worker, socket or server is left.
    */
   close(): Promise<void>;
 }
 
-export interface RunOptions {
+export interface RunOptions extends StopOptions, ListenerOptions {
   /** Listening sockets, given to the module as fd 3, 4, … in this order: 'HOST:PORT' or an address. */
   tcplisten?: readonly (string | Address)[];
   /** Arguments after the program name. */
@@ -76,9 +88,10 @@ export interface RunOptions {
   /** Called with the bound addresses (port 0 resolved) before the module starts. */
   onListening?: (addresses: readonly Address[]) => void;
   /**
-   * Aborting stops the module as close() stops a server: listeners hang up
-   * and waiting calls return ECANCELED. A module that then exits resolves
-   * with its exit code; one that does not is ended (ModuleStoppedError).
+   * Aborting stops the module as close() stops a server: its listeners hang
+   * up (accept answers ECANCELED), and it has stopGraceMs to finish what it
+   * has. A module that then exits resolves with its exit code; one that does
+   * not is ended (ModuleStoppedError).
    */
   signal?: AbortSignal;
   /**
@@ -99,6 +112,7 @@ export interface RunOptions {
 export async function serve(options: ServeOptions = {}): Promise<Server> {
   const { backend, host, port, args, moduleName } = echoCommand(options);
   const runtime = oneOf('runtime', options.runtime ?? 'node', RUNTIMES);
+  const graceMs = stopGrace(options.stopGraceMs);
   const transport = await chooseTransport(options.transport);
 
   // Compiled while the worker boots (launch.ts).
@@ -140,7 +154,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     stats: () => launched.stats(),
     finished,
     async close() {
-      await launched.stop(STOP_GRACE_MS);
+      await launched.stop(graceMs);
     },
   };
 }
@@ -156,6 +170,8 @@ export async function run(module: string | URL | Uint8Array | WebAssembly.Module
   const env = toEnv(options.env);
   const args = toArgs(options.args);
   const policy = toPolicy(options.allowConnect, options.allowListen);
+  const graceMs = stopGrace(options.stopGraceMs);
+  const blockingListeners = flag('blockingAccept', options.blockingAccept);
   const transport = await chooseTransport(options.transport);
   const moduleName = options.name ?? moduleNameOf(module);
   options.signal?.throwIfAborted();
@@ -171,6 +187,7 @@ export async function run(module: string | URL | Uint8Array | WebAssembly.Module
     env,
     preopens,
     listen,
+    blockingListeners,
     stdout: options.stdout ?? 'inherit',
     stderr: options.stderr ?? 'inherit',
     lingerMs: RUN_LINGER_MS,
@@ -178,7 +195,9 @@ export async function run(module: string | URL | Uint8Array | WebAssembly.Module
     log: options.verbose ? (line) => writeTo(options.stderr ?? 'inherit', `wasi-evloop: ${line}\n`) : undefined,
   });
   try {
-    return await runToEnd(launched, moduleName, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port }))));
+    return await runToEnd(launched, moduleName, graceMs, options.signal, () =>
+      options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port }))),
+    );
   } finally {
     options.onStats?.(launched.stats());
   }

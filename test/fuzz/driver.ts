@@ -3,9 +3,12 @@
 // - it returned (proc_exit and proc_raise end the module by throwing; a
 //   stopped module may be ended with ModuleStopped) and did not throw;
 // - it returned a WASI errno (an integer 0..76);
-// - it did not wait past its timeout; a call that may wait without one is
-//   stopped by the watchdog, and then returns promptly with ECANCELED (or
-//   what it was waiting for), and no call waits after that;
+// - it did not wait past its timeout; a call that may wait without one
+//   makes the watchdog stop the module, as an owner does (listeners hang up,
+//   other waits go on: stop notices may end the module with ModuleStopped),
+//   and end it if a call still waits a while later (as when the grace is
+//   over): that call then returns promptly what it was waiting for (or
+//   ECANCELED) or ends the module (ModuleStopped), and no call waits after that;
 // - it changed no byte of memory outside its out-parameters, and did not
 //   succeed when given a range that runs past the end of memory (abi.ts);
 // - the host reported no internal error, and the process's own stdio
@@ -25,7 +28,7 @@ import { FuzzFailure, type Trace } from './trace.js';
 
 /** The largest errno preview1 defines (ERRNO_NOTCAPABLE). */
 const MAX_ERRNO = w.ERRNO_NOTCAPABLE;
-/** A call whose timeout is longer than this counts as one without: the watchdog stops it. */
+/** A call whose timeout is longer than this counts as one without: the watchdog ends it. */
 export const WATCHDOG_MS = 250;
 /**
  * Real clocks: what scheduling and GC on a loaded machine may add to a call
@@ -34,13 +37,14 @@ export const WATCHDOG_MS = 250;
  */
 export const REAL_SLACK_MS = 1000;
 /**
- * What a call that was waiting when the module was stopped may return:
- * ECANCELED, or what it was waiting for (it came at the same time: data, a
- * connection, an event; or the connection's own end, ECONNRESET or EPIPE).
+ * What a call that was waiting when the module was ended may return, if it
+ * does not end the module: what it was waiting for (it came at the same time:
+ * data, a connection, an event; or the connection's own end, ECONNRESET or
+ * EPIPE), or ECANCELED (an accept, refused once listeners hang up).
  */
 const STOPPED_CALL_RESULTS = new Set([w.ERRNO_CANCELED, w.ERRNO_SUCCESS, w.ERRNO_CONNRESET, w.ERRNO_PIPE]);
-/** After a stop, calls the module still makes before the instance ends (each must return at once). */
-const CALLS_AFTER_STOP = 24;
+/** After the end, calls the module still makes before the instance ends (each must return at once). */
+const CALLS_AFTER_END = 24;
 
 /** How often each import is called, relative to 1 (the runtime's imports). */
 const WEIGHTS: Readonly<Record<string, number>> = {
@@ -105,14 +109,16 @@ export class Driver {
   callLimit: number | null = null;
   /** now() when the watchdog asked the module to stop (memory network only). */
   stopAt: number | null = null;
+  /** now() when the watchdog ended the module (memory network only). */
+  endAt: number | null = null;
   /** The longest a call with a timeout took past it, ms. */
   worstOverrun = 0;
   /** The call that overran most, as traced. */
   worstOverrunCall = '';
   readonly perImport = new Map<string, number>();
-  /** What the calls that were waiting when the stop came returned. */
+  /** What the calls that were waiting when the watchdog ended the module returned (or ModuleStopped: they ended it). */
   readonly stoppedCalls = new Map<string, number>();
-  private callsAfterStop = 0;
+  private callsAfterEnd = 0;
   private lastCallText = '';
   private readonly names: string[];
   private readonly weights: (readonly [string, number])[];
@@ -128,7 +134,7 @@ export class Driver {
   run(): void {
     const { o } = this;
     while (this.calls < o.maxCalls && wallNow() < o.deadline) {
-      if (o.control.stopRequested && this.callsAfterStop >= CALLS_AFTER_STOP) return;
+      if (o.control.endRequested && this.callsAfterEnd >= CALLS_AFTER_END) return;
       o.peers?.maybeAct();
       if (o.rng.chance(0.002) && o.memory.buffer.byteLength / 65536 < o.maxPages) {
         o.memory.grow(1);
@@ -153,7 +159,7 @@ export class Driver {
     this.lastCallText = `#${seq} ${name}(${args.map((a, i) => this.formatArg(spec, i, a)).join(', ')})${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`;
     o.trace.call(this.lastCallText);
 
-    const stoppingBefore = o.control.stopRequested;
+    const endingBefore = o.control.endRequested;
     this.callStartedAt = o.now();
     this.callLimit = limit;
     this.inCall = true;
@@ -177,7 +183,9 @@ export class Driver {
         this.ending = name as Ending;
         throw thrown;
       }
+      // Told of the stop too often, or ended.
       if (thrown instanceof ModuleStopped && o.control.stopRequested) {
+        if (this.wasWaitingAtEnd(seq, endingBefore)) this.noteEndedCall('ModuleStopped');
         this.ending = 'stopped';
         throw thrown;
       }
@@ -186,12 +194,11 @@ export class Driver {
     if (typeof result !== 'number' || !Number.isInteger(result) || result < 0 || result > MAX_ERRNO) {
       throw new FuzzFailure('every result is a WASI errno', `${name} returned ${describe(result)}, not an errno 0..${MAX_ERRNO}`);
     }
-    this.checkTime(name, limit, took, stoppingBefore);
-    // The call that was waiting when the watchdog stopped the module (the session's watchdog names it; the memory network's runs inside it).
-    if (!stoppingBefore && o.control.stopRequested && (this.stopAt !== null || o.progress.stoppedSeq() === seq)) {
-      this.stoppedCalls.set(w.errnoName(result), (this.stoppedCalls.get(w.errnoName(result)) ?? 0) + 1);
+    this.checkTime(name, limit, took, endingBefore);
+    if (this.wasWaitingAtEnd(seq, endingBefore)) {
+      this.noteEndedCall(w.errnoName(result));
       if (!STOPPED_CALL_RESULTS.has(result)) {
-        throw new FuzzFailure('a stopped call returns ECANCELED', `${name} was waiting when the module was stopped and returned ${w.errnoName(result)}: not ECANCELED, nor what it waited for`);
+        throw new FuzzFailure('an ended call returns what it waited for', `${name} was waiting when the module was ended and returned ${w.errnoName(result)}: not ECANCELED, nor what it waited for`);
       }
     }
     const changed = changedOutside(before, new Uint8Array(o.memory.buffer), allowed);
@@ -214,19 +221,28 @@ export class Driver {
     }
     // A nonblocking connect under way has made a connection too.
     if (result === w.ERRNO_SUCCESS || (name === 'sock_connect' && result === w.ERRNO_INPROGRESS)) this.learn(name, args);
-    if (o.control.stopRequested) this.callsAfterStop++;
+    if (o.control.endRequested) this.callsAfterEnd++;
   }
 
-  private checkTime(name: string, limit: number | null, took: number, stoppingBefore: boolean): void {
+  /** The call that was waiting when the watchdog ended the module (the session's watchdog names it; the memory network's runs inside it). */
+  private wasWaitingAtEnd(seq: number, endingBefore: boolean): boolean {
+    return !endingBefore && this.o.control.endRequested && (this.endAt !== null || this.o.progress.stoppedSeq() === seq);
+  }
+
+  private noteEndedCall(outcome: string): void {
+    this.stoppedCalls.set(outcome, (this.stoppedCalls.get(outcome) ?? 0) + 1);
+  }
+
+  private checkTime(name: string, limit: number | null, took: number, endingBefore: boolean): void {
     const { o } = this;
-    if (stoppingBefore) {
-      // Once a stop was requested nothing waits: every call answers at once.
-      if (took > o.slackMs) throw new FuzzFailure('nothing waits after a stop', `${name} took ${took.toFixed(1)} ms although the module was being stopped`);
+    if (endingBefore) {
+      // Once the end was requested nothing waits: every call answers at once.
+      if (took > o.slackMs) throw new FuzzFailure('nothing waits after the end', `${name} took ${took.toFixed(1)} ms although the module was being ended`);
       return;
     }
-    if (this.stopAt !== null && o.control.stopRequested) {
-      const sinceStop = o.now() - this.stopAt;
-      if (sinceStop > 1) throw new FuzzFailure('a stopped call returns promptly', `${name} returned ${sinceStop.toFixed(1)} ms after the stop request`);
+    if (this.endAt !== null && o.control.endRequested) {
+      const sinceEnd = o.now() - this.endAt;
+      if (sinceEnd > 1) throw new FuzzFailure('an ended call returns promptly', `${name} returned ${sinceEnd.toFixed(1)} ms after the end request`);
       return;
     }
     if (limit !== null) {

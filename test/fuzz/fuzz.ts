@@ -71,7 +71,7 @@ export function describeSummary(s: SessionSummary): string {
       .map(([k, n]) => `${k} ${n}`)
       .join(', ');
   return (
-    `${s.calls} calls in ${s.instances} instances (ended: ${counts(s.endings)}); ${s.watchdogStops} watchdog stops (the waiting call returned: ${counts(s.stoppedCalls) || '-'}); ` +
+    `${s.calls} calls in ${s.instances} instances (ended: ${counts(s.endings)}); ${s.watchdogStops} watchdog stops (a call still waiting at the end returned: ${counts(s.stoppedCalls) || '-'}); ` +
     `${s.peerActions} peer actions; ${Object.keys(s.perImport).length} imports called; worst overrun past a timeout ${s.worstOverrunMs.toFixed(1)} ms${s.worstOverrunMs > 0 ? ` (${s.worstOverrunCall.slice(0, 160)})` : ''}`
   );
 }

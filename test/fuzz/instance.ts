@@ -78,7 +78,7 @@ export interface InstanceResult {
   perImport: Record<string, number>;
   /** The memory network's watchdog stopped the module (the session's own watchdog stops the others). */
   watchdogStopped: boolean;
-  /** What the calls waiting when the stop came returned, by errno name. */
+  /** What the calls waiting when the watchdog ended the module returned, by errno name (ModuleStopped: they ended it). */
   stoppedCalls: Record<string, number>;
   failure?: { property: string; message: string; trace: string[] };
 }
@@ -146,6 +146,9 @@ export async function runInstance(spec: InstanceSpec, io: InstanceIo): Promise<I
     clock,
     maxFds: rng.pick([8, 12, 65536]),
     policy,
+    // As run() hands them over by default (NONBLOCK), or with blockingAccept;
+    // from the seed, not the generator, so that the calls a seed makes stay the same.
+    blockingListeners: spec.seed % 2 === 1,
     onInternalError: (error) => internalErrors.push(error),
   });
   const composed = composeImports(runtime.imports, runtime.layout, host);
@@ -238,15 +241,23 @@ function flatten(composed: ComposedImports): Record<string, (...args: Arg[]) => 
 /**
  * The memory network's clock is virtual and lives in this thread: its
  * watchdog is a timer on that clock. A call that may wait with no limit and
- * has waited WATCHDOG_MS is stopped as the owner would stop it.
+ * has waited WATCHDOG_MS makes it stop the module as an owner would (a stop
+ * lets waits on connections and clocks go on); one still waiting
+ * WATCHDOG_MS after that makes it end the module, as when the grace is over.
  */
 function startWatchdog(net: MemoryNetwork, driver: Driver, trace: Trace, over: () => boolean): void {
   const tick = () => {
     if (over()) return;
-    if (driver.inCall && driver.callLimit === null && !net.control.stopRequested && net.now() - driver.callStartedAt >= WATCHDOG_MS) {
-      trace.note(`watchdog: the call has waited ${WATCHDOG_MS} ms; the owner stops the module`);
-      driver.stopAt = net.now();
-      net.stop();
+    if (driver.inCall && driver.callLimit === null && !net.control.endRequested) {
+      if (!net.control.stopRequested && net.now() - driver.callStartedAt >= WATCHDOG_MS) {
+        trace.note(`watchdog: the call has waited ${WATCHDOG_MS} ms; the owner stops the module`);
+        driver.stopAt = net.now();
+        net.stop();
+      } else if (driver.stopAt !== null && net.now() - Math.max(driver.stopAt, driver.callStartedAt) >= WATCHDOG_MS) {
+        trace.note(`watchdog: a call still waits ${WATCHDOG_MS} ms into the stop; the owner ends the module`);
+        driver.endAt = net.now();
+        net.requestEnd();
+      }
     }
     net.after(WATCHDOG_TICK_MS, tick);
   };

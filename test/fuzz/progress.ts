@@ -38,12 +38,12 @@ export class Progress {
     Atomics.store(this.words, IN_CALL, 0);
   }
 
-  /** The watchdog stops the module while call `seq` waits. */
+  /** The watchdog ends the module (its grace is over) while call `seq` waits. */
   markStopped(seq: number): void {
     Atomics.store(this.words, STOPPED_SEQ, seq);
   }
 
-  /** The call the watchdog stopped the module in (0: none). */
+  /** The call the watchdog ended the module in (0: none). */
   stoppedSeq(): number {
     return Atomics.load(this.words, STOPPED_SEQ);
   }

@@ -5,9 +5,11 @@
 // every call the module's thread makes:
 // - a call with a timeout that runs past it (plus slack) is a failure;
 // - a call that may wait without a limit (a blocking accept, recv or send, a
-//   poll with no clock) is stopped after WATCHDOG_MS the way an owner stops a
-//   module (ControlBlock.requestStop + owner.wake), and must then return
-//   within STOP_PROMPT_MS;
+//   poll with no clock) makes it stop the module after WATCHDOG_MS, the way an
+//   owner does (ControlBlock.requestStop + owner.wake); a call still waiting
+//   WATCHDOG_MS into the stop makes it end the module, as when the grace is
+//   over (requestEnd + wake), and must then return (or end the module) within
+//   STOP_PROMPT_MS;
 // - on the memory network (virtual clock, watched from inside) a call that
 //   takes HANG_MS of real time is a failure.
 // Everything it learns goes to the trace pipe, one line each (fuzz.ts reads it).
@@ -27,7 +29,7 @@ import { deriveSeed, Rng } from './rng.js';
 import type { FuzzWorkerData } from './worker.js';
 import { Sandbox } from './sandbox.js';
 
-/** After the stop request, how long a call may still take to return. */
+/** After the end request, how long a call may still take to return. */
 const STOP_PROMPT_MS = 1000;
 /** The memory network's calls take virtual time; this much real time in one call is a hang. */
 const HANG_MS = 3000;
@@ -72,7 +74,7 @@ export interface SessionSummary {
   worstOverrunCall: string;
   peerActions: number;
   perImport: Record<string, number>;
-  /** What the calls waiting when a stop came returned (ModuleStopped: the 'stopped' ending). */
+  /** What the calls waiting when the watchdog ended the module returned (ModuleStopped: they ended it). */
   stoppedCalls: Record<string, number>;
 }
 
@@ -187,7 +189,8 @@ function watch(
 ): Promise<Outcome> {
   return new Promise((resolve) => {
     let stopAt: number | null = null;
-    let stoppedSeq = -1;
+    let endAt: number | null = null;
+    let endedSeq = -1;
     const finish = (outcome: Outcome) => {
       clearInterval(timer);
       worker.off('message', onMessage);
@@ -213,10 +216,10 @@ function watch(
         if (took > HANG_MS) fail('no call hangs', `${call} has not returned after ${took.toFixed(0)} ms of real time`);
         return;
       }
-      if (stopAt !== null) {
-        // Once the stop is requested, the call that was waiting returns and no call waits again.
-        if (wallNow() - Math.max(stopAt, p.startedAt) > STOP_PROMPT_MS) {
-          fail('a stopped module waits no more', `${call} has not returned ${STOP_PROMPT_MS} ms after the stop request${p.seq === stoppedSeq ? '' : ' (it began after it)'}`);
+      if (endAt !== null) {
+        // Once the end is requested, the call that was waiting returns and no call waits again.
+        if (wallNow() - Math.max(endAt, p.startedAt) > STOP_PROMPT_MS) {
+          fail('an ended module waits no more', `${call} has not returned ${STOP_PROMPT_MS} ms after the end request${p.seq === endedSeq ? '' : ' (it began after it)'}`);
         }
         return;
       }
@@ -224,12 +227,17 @@ function watch(
         if (took > p.limitMs + REAL_SLACK_MS) fail('no call waits past its timeout', `${call} has taken ${took.toFixed(0)} ms; its timeout was ${p.limitMs} ms`);
         return;
       }
-      if (took > WATCHDOG_MS) {
+      if (stopAt === null && took > WATCHDOG_MS) {
         stopAt = wallNow();
-        stoppedSeq = p.seq;
-        progress.markStopped(p.seq);
         note(`watchdog: ${call} has waited ${WATCHDOG_MS} ms; the owner stops the module`);
         control.requestStop();
+        owner!.wake();
+      } else if (stopAt !== null && wallNow() - Math.max(stopAt, p.startedAt) > WATCHDOG_MS) {
+        endAt = wallNow();
+        endedSeq = p.seq;
+        progress.markStopped(p.seq);
+        note(`watchdog: ${call} still waits ${WATCHDOG_MS} ms into the stop; the owner ends the module`);
+        control.requestEnd();
         owner!.wake();
       }
     }, WATCH_EVERY_MS);

@@ -35,7 +35,10 @@ export interface StoppableListener extends RunningListener {
 }
 
 /** runListening with stdout ignored, stderr kept, and an AbortSignal to stop it with. */
-export function runStoppable(module: Parameters<typeof run>[0], options: Pick<RunOptions, 'runtime' | 'transport'>): StoppableListener {
+export function runStoppable(
+  module: Parameters<typeof run>[0],
+  options: Pick<RunOptions, 'runtime' | 'transport' | 'blockingAccept' | 'stopGraceMs'>,
+): StoppableListener {
   const controller = new AbortController();
   let stderr = '';
   const running = runListening(module, {

@@ -15,12 +15,14 @@ import {
   RUN_LINGER_MS,
   runToEnd,
   SERVE_LINGER_MS,
-  STOP_GRACE_MS,
+  stopGrace,
   withListenErrors,
   type Backend,
   type EchoOptions,
+  type ListenerOptions,
+  type StopOptions,
 } from '../facade/rules.js';
-import { toAddress, toArgs, toEnv, toPolicy } from '../facade/options.js';
+import { flag, toAddress, toArgs, toEnv, toPolicy } from '../facade/options.js';
 import { settle } from '../facade/settle.js';
 import type { ConnectionStats } from '../transport/control-block.js';
 import type { TransportLimits } from '../transport/types.js';
@@ -42,14 +44,14 @@ export function createNetwork(options: VirtualNetworkOptions = {}): VirtualNetwo
   requireIsolation();
   return VirtualNetwork.create(options);
 }
-export type { Backend, ConnectionStats, ModuleSource, TransportLimits };
-export { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, STOP_GRACE_MS } from '../facade/rules.js';
+export type { Backend, ConnectionStats, ListenerOptions, ModuleSource, StopOptions, TransportLimits };
+export { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS } from '../facade/rules.js';
 
 /** The output callbacks get text, decoded as UTF-8 as it arrives. */
 export type TextOutput = (text: string) => void;
 
 /** host and port are the listener's address on the virtual network (what connect() names). */
-export interface BrowserServeOptions extends EchoOptions {
+export interface BrowserServeOptions extends EchoOptions, StopOptions {
   /** The core's stats line (at close) and --verbose logs. Default: console.log. */
   stderr?: TextOutput;
   /** Ring sizes per connection and the accept backlog of the virtual network. */
@@ -72,7 +74,7 @@ export interface BrowserServer {
   stats(): ConnectionStats;
   /** Settles when the module ends: its exit code, or rejected with the typed error. */
   readonly finished: Promise<number>;
-  /** Graceful: the core closes every connection and exits; its worker is terminated after STOP_GRACE_MS. */
+  /** Graceful: the core closes every connection and exits; after stopGraceMs it is ended. */
   close(): Promise<void>;
 }
 
@@ -82,7 +84,7 @@ export interface Listening {
   connect(address?: Address): Promise<VirtualSocket>;
 }
 
-export interface BrowserRunOptions {
+export interface BrowserRunOptions extends StopOptions, ListenerOptions {
   /** Listening sockets at fd 3, 4, … on the virtual network: 'HOST:PORT' or an address. */
   listen?: readonly (string | Address)[];
   /** Arguments after the program name. */
@@ -126,6 +128,7 @@ function requireIsolation(): void {
 export async function serve(options: BrowserServeOptions = {}): Promise<BrowserServer> {
   requireIsolation();
   const { backend, host, port, args, moduleName } = echoCommand(options);
+  const graceMs = stopGrace(options.stopGraceMs);
   const module = await compileModule(options.module ?? new URL(`../../wasm/${moduleName}`, import.meta.url), moduleName);
 
   // Held until the core is known to run: if it ends first, its first line says why.
@@ -160,7 +163,7 @@ export async function serve(options: BrowserServeOptions = {}): Promise<BrowserS
     stats: () => launched.stats(),
     finished,
     async close() {
-      await launched.stop(STOP_GRACE_MS);
+      await launched.stop(graceMs);
     },
   };
 }
@@ -172,6 +175,8 @@ export async function run(module: ModuleSource, options: BrowserRunOptions = {})
   const env = toEnv(options.env);
   const args = toArgs(options.args);
   const policy = toPolicy(options.allowConnect, options.allowListen);
+  const graceMs = stopGrace(options.stopGraceMs);
+  const blockingListeners = flag('blockingAccept', options.blockingAccept);
   const moduleName = options.name ?? nameOf(module);
   const compiled = await compileModule(module, moduleName);
   const stderr = textSink(options.stderr, (text) => console.warn(text.trimEnd()));
@@ -182,6 +187,7 @@ export async function run(module: ModuleSource, options: BrowserRunOptions = {})
     args: [moduleName, ...args],
     env,
     listen,
+    blockingListeners,
     limits: options.limits,
     network: options.network,
     policy,
@@ -192,7 +198,7 @@ export async function run(module: ModuleSource, options: BrowserRunOptions = {})
     workerUrl: options.workerUrl,
   }));
   try {
-    return await runToEnd(launched, moduleName, options.signal, () =>
+    return await runToEnd(launched, moduleName, graceMs, options.signal, () =>
       options.onListening?.({ addresses: launched.addresses.map((a) => ({ ...a })), connect: (address) => launched.connect(address) }),
     );
   } finally {

@@ -18,6 +18,8 @@ export interface BrowserLaunchOptions {
   args: readonly string[];
   env: Readonly<Record<string, string>>;
   listen: readonly ListenAddress[];
+  /** The listeners start blocking (SocketHostOptions.blockingListeners); default: NONBLOCK, as wasmtime. */
+  blockingListeners?: boolean;
   limits?: TransportLimits;
   /** Connections the network holds at once (a network of its own). */
   connections?: number;
@@ -42,7 +44,7 @@ export interface BrowserLaunched {
   readonly outcome: Promise<Outcome>;
   connect(address?: ListenAddress): Promise<VirtualSocket>;
   stats(): ConnectionStats;
-  /** Asks the module to stop; if it has not ended after `graceMs`, its worker is terminated. */
+  /** Asks the module to stop (its listeners hang up); if it has not ended after `graceMs`, it is ended (Supervision.stop). */
   stop(graceMs: number): Promise<Outcome>;
 }
 
@@ -97,6 +99,7 @@ export async function launchInBrowser(options: BrowserLaunchOptions): Promise<Br
     transport: init,
     control: control.buffer,
     policy: options.policy ?? DENY_ALL,
+    blockingListeners: options.blockingListeners ?? false,
   };
   worker.postMessage(data);
 

@@ -23,6 +23,7 @@ function main(data: BrowserWorkerData): Promise<void> {
   return runModule({
     module: data.module,
     control: data.control,
+    blockingListeners: data.blockingListeners,
     report,
     openTransport: () => openVirtualModuleHalf(data.transport),
     policy: data.policy,

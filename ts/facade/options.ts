@@ -17,6 +17,13 @@ export function wholeNumber(what: string, value: unknown, min: number, max: numb
   return value;
 }
 
+/** An optional yes/no option: false when not given. */
+export function flag(what: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new UsageError(`${what} must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 export function hostName(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || /\s/.test(value)) {
     throw new UsageError(`host must be a host name or IP address, got ${JSON.stringify(value)}`);

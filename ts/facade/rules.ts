@@ -15,11 +15,34 @@ export type Backend = (typeof BACKENDS)[number];
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 7007;
 
-/** How long close() (or an aborted run) lets the module end by itself before terminating its worker. */
+/** How long close() (or an aborted run) lets the module end by itself before ending it: stopGraceMs's default. */
 export const STOP_GRACE_MS = 2000;
+/** The longest grace a timer can hold (setTimeout's limit, 2^31 - 1 ms: about 24.8 days). */
+export const MAX_STOP_GRACE_MS = 2 ** 31 - 1;
 /** How long sockets a module left open may flush after it ended. */
 export const SERVE_LINGER_MS = 1000;
 export const RUN_LINGER_MS = 2000;
+
+/** How a stop goes, for serve() and run() on either side. */
+export interface StopOptions {
+  /**
+   * How long a stopped module may go on to finish what it has (its listeners
+   * hang up at once) before the host ends it, in ms. Default STOP_GRACE_MS
+   * (2000); 0 ends it at once.
+   */
+  stopGraceMs?: number;
+}
+
+/** How run() hands the listeners over, on either side. */
+export interface ListenerOptions {
+  /**
+   * The listeners start blocking, for programs written for a blocking accept
+   * (Rust std's `listener.incoming()`). Default false: they start NONBLOCK and
+   * fd_fdstat_get says so, as wasmtime hands them over (Go's runtime polls a
+   * listener only if it does).
+   */
+  blockingAccept?: boolean;
+}
 
 /** serve()'s options for the echo core itself, wherever it runs. */
 export interface EchoOptions {
@@ -46,6 +69,11 @@ export interface EchoCommand {
   args: string[];
   /** echo-BACKEND.wasm: the module's file and its name in messages. */
   moduleName: string;
+}
+
+/** stopGraceMs, checked (a UsageError), or its default. */
+export function stopGrace(value: unknown): number {
+  return value === undefined ? STOP_GRACE_MS : wholeNumber('stopGraceMs', value, 0, MAX_STOP_GRACE_MS);
 }
 
 /** The echo core's command for `options`; a UsageError says what is wrong with them. */
@@ -82,12 +110,18 @@ export interface RunningModule {
 
 /**
  * run()'s wait for the module: aborting `signal` stops it as close() stops a
- * server; `onListening` is called first, and if it throws the module is
- * stopped at once and the error rethrown. Resolves with the exit code or
- * rejects with the typed error (settle()).
+ * server, with `graceMs` to end by itself; `onListening` is called first, and
+ * if it throws the module is ended at once and the error rethrown. Resolves
+ * with the exit code or rejects with the typed error (settle()).
  */
-export async function runToEnd(running: RunningModule, moduleName: string, signal: AbortSignal | undefined, onListening: () => void): Promise<number> {
-  const onAbort = () => void running.stop(STOP_GRACE_MS);
+export async function runToEnd(
+  running: RunningModule,
+  moduleName: string,
+  graceMs: number,
+  signal: AbortSignal | undefined,
+  onListening: () => void,
+): Promise<number> {
+  const onAbort = () => void running.stop(graceMs);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     onListening();

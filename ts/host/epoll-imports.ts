@@ -6,7 +6,7 @@ import * as w from '../wasi/index.js';
 import { EpollFd } from './epoll-fd.js';
 import type { SocketHost } from './socket-host.js';
 import { SocketFd } from './socket-fd.js';
-import { LOOK_AGAIN, msUntil } from './waiting.js';
+import { msUntil } from './waiting.js';
 
 
 export class EpollImports {
@@ -84,8 +84,7 @@ export class EpollImports {
         out.setUint32(retN, 0, true);
         return w.ERRNO_SUCCESS;
       }
-      const again = host.waiting.sleep(deadline === null ? -1 : msUntil(deadline, now));
-      if (again !== LOOK_AGAIN) return again;
+      host.waiting.sleep(deadline === null ? -1 : msUntil(deadline, now), ep.epoll);
     }
   }
 }

@@ -53,6 +53,12 @@ export class Epoll {
     return this.interests.size;
   }
 
+  /** Watches nothing but listeners, or nothing (Waiting's Watched: asked only during a stop). */
+  get onlyListeners(): boolean {
+    for (const target of this.interests.keys()) if (!target.listens) return false;
+    return true;
+  }
+
   add(target: EpollTarget, events: number, data: Uint8Array): Interest {
     const interest = new Interest(this, target, events, data);
     this.interests.set(target, interest);

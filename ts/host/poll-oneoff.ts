@@ -7,7 +7,7 @@ import * as w from '../wasi/index.js';
 import type { Clock } from './clock.js';
 import type { Descriptor } from './descriptor.js';
 import type { GuestMemory } from './guest-memory.js';
-import { LOOK_AGAIN, msUntil, type Waiting } from './waiting.js';
+import { msUntil, type Waiting } from './waiting.js';
 
 /** poll_oneoff subscriptions per call at most; a poll over more fds than this is EINVAL (poll(2): nfds > RLIMIT_NOFILE). */
 export const MAX_POLL_SUBSCRIPTIONS = 1 << 20;
@@ -92,7 +92,6 @@ export function pollOneoff(ctx: PollContext, inPtr: number, outPtr: number, n: n
       out.setUint32(neventsPtr, events.length, true);
       return w.ERRNO_SUCCESS;
     }
-    const again = ctx.waiting.sleep(earliest === null ? -1 : msUntil(earliest, now));
-    if (again !== LOOK_AGAIN) return again;
+    ctx.waiting.sleep(earliest === null ? -1 : msUntil(earliest, now));
   }
 }

@@ -8,7 +8,6 @@ import { ioLength } from '../transport/io-list.js';
 import { Descriptor, type HostContext, type PollAnswer } from './descriptor.js';
 import type { EpollTarget, Interest } from './epoll.js';
 import { advanceIo } from './guest-memory.js';
-import { LOOK_AGAIN } from './waiting.js';
 
 export const CONNECTION_RIGHTS =
   w.RIGHTS_FD_READ |
@@ -17,6 +16,9 @@ export const CONNECTION_RIGHTS =
   w.RIGHTS_SOCK_SHUTDOWN |
   w.RIGHTS_FD_FDSTAT_SET_FLAGS |
   w.RIGHTS_FD_FILESTAT_GET;
+/** What errnoOrSleep answers when the call slept and should look again (ERRNO_SUCCESS). */
+const LOOK_AGAIN = 0;
+
 export const LISTENER_RIGHTS = w.RIGHTS_SOCK_ACCEPT | w.RIGHTS_POLL_FD_READWRITE | w.RIGHTS_FD_FDSTAT_SET_FLAGS | w.RIGHTS_FD_FILESTAT_GET;
 
 /** What a listener needs from the host beyond the context: a place for the connections it accepts. */
@@ -141,12 +143,13 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
   /**
    * After a transport result `r` < 0: its errno (EAGAIN as is on a
    * nonblocking socket); on a blocking socket that would block, sleeps and
-   * answers LOOK_AGAIN (or a stop notice).
+   * answers LOOK_AGAIN.
    */
   protected errnoOrSleep(r: number): number {
     if (r !== -w.ERRNO_AGAIN) return -r;
     if (this.nonblocking) return w.ERRNO_AGAIN;
-    return this.host.waiting.sleep(-1);
+    this.host.waiting.sleep(-1);
+    return LOOK_AGAIN;
   }
 }
 
@@ -180,12 +183,14 @@ export abstract class UnconnectedFd extends SocketFd {
 export class ListenerFd extends UnconnectedFd {
   override readonly listens = true;
 
+  /** `blocking`: accept sleeps until a connection comes; otherwise the listener starts NONBLOCK (as wasmtime hands it over). */
   constructor(
     host: HostContext,
     handle: Handle,
     private readonly connections: ConnectionTable,
+    blocking: boolean,
   ) {
-    super(host, handle, 0, LISTENER_RIGHTS, CONNECTION_RIGHTS);
+    super(host, handle, blocking ? 0 : w.FDFLAGS_NONBLOCK, LISTENER_RIGHTS, CONNECTION_RIGHTS);
   }
 
   sock_accept(flags: number, roFd: number): number {
@@ -312,8 +317,7 @@ export class ConnectionFd extends SocketFd {
         // MSG_PEEK|MSG_WAITALL: wait until the whole request is buffered (or it never will be).
         const bits = transport.poll(this.handle);
         if (transport.readable(this.handle) < total && !(bits & (PEER_CLOSED | FAILED))) {
-          const again = waiting.sleep(-1);
-          if (again !== LOOK_AGAIN) return -again;
+          waiting.sleep(-1);
           continue;
         }
       }

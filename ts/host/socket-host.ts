@@ -25,6 +25,14 @@ export interface SocketHostOptions {
   clock?: Clock;
   /** Open descriptors at most (stdio and preopens included); past it accept/epoll_create/path_open answer EMFILE. Default 65536. */
   maxFds?: number;
+  /**
+   * The listeners start blocking (accept sleeps until a connection comes), as
+   * programs written for a blocking accept expect (Rust std's
+   * `listener.incoming()`). Default false: they start NONBLOCK and
+   * fd_fdstat_get says so, as wasmtime hands them over (Go polls a listener
+   * only if it reports NONBLOCK). A module can change it with fd_fdstat_set_flags.
+   */
+  blockingListeners?: boolean;
   /** Called once, when the module first sleeps: it has entered its loop. */
   onServing?: () => void;
   /** Where the module may connect and listen (WASIX sock_connect, sock_bind, sock_listen). Default: nowhere. */
@@ -58,6 +66,7 @@ export class SocketHost implements HostContext {
   private readonly onDenied: (what: string) => void;
   /** Addresses already reported to onDenied. */
   private readonly deniedSeen = new Set<string>();
+  private readonly blockingListeners: boolean;
   private runtime: WasiFunctions | null = null;
 
   constructor(
@@ -69,6 +78,7 @@ export class SocketHost implements HostContext {
     this.onInternalError = options.onInternalError;
     this.policy = new NetworkPolicy(options.policy);
     this.onDenied = options.onDenied ?? (() => {});
+    this.blockingListeners = options.blockingListeners ?? false;
     const maxFds = options.maxFds ?? 65536;
     if (!Number.isInteger(maxFds) || maxFds < 3) throw new RangeError(`maxFds must be an integer >= 3, got ${maxFds}`);
     this.table = new FdTable(maxFds);
@@ -97,7 +107,7 @@ export class SocketHost implements HostContext {
     }
     this.runtime = runtime;
     for (let fd = 0; fd < 3; fd++) this.table.place(fd, new RuntimeFd(this, fd, 'stdio'));
-    for (const handle of this.transport.listeners) this.table.allocate(this.track(new ListenerFd(this, handle, this)));
+    for (const handle of this.transport.listeners) this.table.allocate(this.track(new ListenerFd(this, handle, this, this.blockingListeners)));
     for (const rt of preopens) this.table.allocate(new RuntimeFd(this, rt, 'preopen'));
   }
 

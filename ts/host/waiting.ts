@@ -7,20 +7,26 @@
 // - "the module is serving": the first time it is about to sleep, the module
 //   has set itself up and entered its loop (serve() resolves then);
 // - a stop. Once the owner asks the module to stop (ControlBlock), listeners
-//   hang up, accept answers ECANCELED, and so does a call that would sleep.
-//   A module that takes the hint closes what it holds and exits by itself (the
-//   echo core prints its stats line and returns 0). One that does not is
-//   ended by the host, whatever it does with the errors it gets, once it was
-//   told of the stop MAX_STOP_NOTICES times (a blocking accept retried in a
-//   loop, a nonblocking spin): it never spins or floods a log. See
-//   ModuleStopped.
+//   hang up: a poll or epoll_wait on one reports it ready with HUP at once,
+//   and accept answers ECANCELED. Everything else works as before until the
+//   grace ends — waits on clocks and on connections sleep as they would — so
+//   a module can finish the requests it has and exit by itself (the echo
+//   core closes its connections and prints its stats line; a Go server
+//   drains with http.Server.Shutdown). No wait fails as a whole: Go's runtime
+//   takes a failing poll_oneoff as fatal. When the grace ends the owner asks
+//   for the end (ControlBlock.requestEnd): the next wait throws ModuleStopped,
+//   and a thread that makes no call is terminated.
+//
+//   A module that ignores the stop never spins or floods a log until then: it
+//   is told of the stop (an accept refused; a wait whose only news is
+//   listeners' hangups) at most MAX_STOP_NOTICES times and then ended (a
+//   blocking accept retried in a loop, a poll on nothing but the listeners);
+//   a wait with no deadline on nothing but hung-up listeners, which only the
+//   end of the grace could wake, ends it at once. See ModuleStopped.
 
 import { ERRNO_CANCELED } from '../wasi/index.js';
 import type { ControlBlock } from '../transport/control-block.js';
 import type { SocketTransport } from '../transport/types.js';
-
-/** What sleep() answers when the caller should look again (ERRNO_SUCCESS). */
-export const LOOK_AGAIN = 0;
 
 /** The errno of a stop notice. Not EINTR: loops retry EINTR. */
 export const ERRNO_STOPPED = ERRNO_CANCELED;
@@ -48,6 +54,12 @@ export class ModuleStopped extends Error {
   }
 }
 
+/** What a wait watches, asked only when a stop makes it matter. */
+export interface Watched {
+  /** Nothing but listeners (or nothing at all): during a stop, nothing could wake the wait but the end of the grace. */
+  readonly onlyListeners: boolean;
+}
+
 export class Waiting {
   private announced = false;
   private stopSeen = false;
@@ -62,9 +74,9 @@ export class Waiting {
     private readonly onStop: () => void,
   ) {}
 
-  /** True once the owner asked the module to stop. */
   private onlyListenersInBatch = false;
 
+  /** True once the owner asked the module to stop. */
   get stopping(): boolean {
     if (this.stopSeen) return true;
     if (!this.control.stopRequested) return false;
@@ -75,23 +87,33 @@ export class Waiting {
 
   /**
    * Sleeps until something may have changed or `timeoutMs` passed (< 0: no
-   * limit). Returns LOOK_AGAIN, or ERRNO_STOPPED (a stop notice) when
-   * the module is being stopped; throws ModuleStopped when it ignored too many.
+   * limit); the caller then looks again. During a stop it sleeps as before;
+   * it throws ModuleStopped once the grace is over, or when it would sleep
+   * with no limit on nothing but hung-up listeners (`watched`).
    */
-  sleep(timeoutMs: number): number {
+  sleep(timeoutMs: number, watched?: Watched): void {
     if (timeoutMs === 0) {
       this.refresh();
-      return LOOK_AGAIN;
+      return;
     }
-    if (this.stopping) return this.refuse();
+    this.endIfOver();
+    if (timeoutMs < 0 && watched?.onlyListeners) {
+      // Seen before the caller looked: its listeners' hangups were news it has had.
+      const told = this.stopSeen;
+      if (this.stopping) {
+        // Seen only now, after the caller looked: the hangups are news, for its next look.
+        if (!told) return;
+        throw new ModuleStopped('it waited with no timeout on nothing but its hung-up listeners');
+      }
+    }
     if (!this.announced) {
       this.announced = true;
       this.onServing();
     }
     this.transport.wait(timeoutMs < 0 ? -1 : Math.min(timeoutMs, MAX_WAIT_MS));
+    this.endIfOver();
     // A stop that woke us makes the listeners ready before the caller looks again.
     void this.stopping;
-    return LOOK_AGAIN;
   }
 
   /** Collects news without sleeping (the top of poll_oneoff and epoll_wait), a stop request included. */
@@ -121,6 +143,11 @@ export class Waiting {
 
   endBatch(events: number): void {
     if (events > 0 && this.onlyListenersInBatch) this.count();
+  }
+
+  /** The grace is over: the owner woke this thread to end it, and it must not sleep again. */
+  private endIfOver(): void {
+    if (this.control.endRequested) throw new ModuleStopped('it did not end within the grace period');
   }
 
   private count(): void {

@@ -21,7 +21,6 @@ import { CONNECTING, FAILED, PEER_CLOSED, type SocketOption } from '../transport
 import { OpenedSocketFd } from './opened-socket-fd.js';
 import type { SocketHost } from './socket-host.js';
 import { ConnectionFd, ListenerFd, SocketFd } from './socket-fd.js';
-import { LOOK_AGAIN } from './waiting.js';
 
 /** sock_option → what the transport calls it; the flag options first, then the sizes. */
 const FLAG_OPTIONS: ReadonlyMap<number, SocketOption> = new Map([
@@ -103,7 +102,8 @@ export class WasixSocketImports {
     if (sock.bound === null && !this.host.permits('listen', sock.anyAddress)) return w.ERRNO_ACCES;
     const r = this.host.transport.listen(sock.handle, listenBacklog(backlog));
     if (r < 0) return -r;
-    this.host.replaceSocket(fd, sock, new ListenerFd(this.host, sock.handle, this.host));
+    // Its flags carry over (replaceSocket): blocking or not, as the module set them.
+    this.host.replaceSocket(fd, sock, new ListenerFd(this.host, sock.handle, this.host, true));
     return w.ERRNO_SUCCESS;
   }
 
@@ -129,10 +129,10 @@ export class WasixSocketImports {
     if (r === 0) return w.ERRNO_SUCCESS;
     if (conn.nonblocking) return w.ERRNO_INPROGRESS;
     // A blocking connect waits for the outcome, and answers it as SO_ERROR would.
+    // Its wait is a connection's: a stop lets it go on until the grace ends.
     for (;;) {
       if (!(host.transport.poll(conn.handle) & CONNECTING)) return host.transport.socketError(conn.handle);
-      const again = host.waiting.sleep(-1);
-      if (again !== LOOK_AGAIN) return again;
+      host.waiting.sleep(-1);
     }
   }
 

@@ -26,6 +26,8 @@ export interface LaunchOptions {
   env: Readonly<Record<string, string>>;
   preopens: readonly Preopen[];
   listen: readonly ListenAddress[];
+  /** The listeners start blocking (SocketHostOptions.blockingListeners); default: NONBLOCK, as wasmtime. */
+  blockingListeners?: boolean;
   stdout: Output;
   stderr: Output;
   limits?: TransportLimits;
@@ -47,8 +49,8 @@ export interface Launched {
   readonly outcome: Promise<Outcome>;
   stats(): ConnectionStats;
   /**
-   * Asks the module to stop (listeners hang up, sleeping calls return); if it
-   * has not ended after `graceMs`, its thread is terminated.
+   * Asks the module to stop (its listeners hang up; ts/host/waiting.ts); if it
+   * has not ended after `graceMs`, it is ended (Supervision.stop).
    */
   stop(graceMs: number): Promise<Outcome>;
 }
@@ -107,6 +109,7 @@ export async function launch(options: LaunchOptions): Promise<Launched> {
     transport: init,
     control: control.buffer,
     policy: options.policy ?? DENY_ALL,
+    blockingListeners: options.blockingListeners ?? false,
   };
   worker.postMessage(data, transfer as never[]);
 

@@ -14,6 +14,8 @@ export interface ModuleRun {
   module: WebAssembly.Module;
   /** The ControlBlock's buffer: the stop request and the connection counters. */
   control: SharedArrayBuffer;
+  /** The listeners start blocking (SocketHostOptions.blockingListeners). */
+  blockingListeners: boolean;
   report(message: WorkerMessage): void;
   openTransport(control: ControlBlock): SocketTransport | Promise<SocketTransport>;
   /** Opened after the transport. */
@@ -53,6 +55,7 @@ async function runToEnd(run: ModuleRun): Promise<Ending> {
       runtime = await run.openRuntime();
       host = new SocketHost(transport, {
         control,
+        blockingListeners: run.blockingListeners,
         onServing: () => report({ type: 'ready' }),
         policy: run.policy,
         onDenied: (what) => report({ type: 'denied', what }),

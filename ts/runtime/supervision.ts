@@ -93,15 +93,19 @@ export class Supervision {
   }
 
   /**
-   * Asks the module to stop (listeners hang up, sleeping calls return); if it
-   * has not ended after `graceMs`, its thread is terminated.
+   * Asks the module to stop (its listeners hang up; see ts/host/waiting.ts);
+   * if it has not ended after `graceMs`, it is ended: at its next wait, or by
+   * terminating its thread.
    */
   stop(graceMs: number): Promise<Outcome> {
     this.options.control.requestStop();
     this.options.owner.wake();
     const timer = setTimeout(() => {
       this.terminated = true;
-      // A thread asleep in the transport cannot be terminated: wake it first.
+      // A thread asleep in the transport (the kernel's epoll_wait) cannot be
+      // terminated: the end request keeps every wait from sleeping again, so
+      // the wake-up cannot be taken and slept through before the terminate lands.
+      this.options.control.requestEnd();
       this.options.owner.wake();
       this.options.terminate();
     }, graceMs);

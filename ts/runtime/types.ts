@@ -58,6 +58,8 @@ export interface WorkerData {
   control: SharedArrayBuffer;
   /** Where the module may connect and listen with the sockets it opens. */
   policy: NetworkPolicySpec;
+  /** The listeners start blocking (SocketHostOptions.blockingListeners). */
+  blockingListeners: boolean;
 }
 
 /** Worker → starting thread. */

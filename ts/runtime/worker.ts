@@ -22,6 +22,7 @@ function report(message: WorkerMessage): void {
 await runModule({
   module: data.module,
   control: data.control,
+  blockingListeners: data.blockingListeners,
   report,
   openTransport: (control) => openModuleHalf(data.transport, control),
   policy: data.policy,

@@ -1,5 +1,6 @@
 // The little state both threads of a running module share, whatever the
-// transport: the owner's stop request, and the connection counters. The
+// transport: the owner's stop request and its end of the grace, and the
+// connection counters. The
 // counters are kept here, once, so that the owner reads them without asking the
 // module's thread: the host counts what the module did (accepted, closed,
 // bytes each way) and the transport counts the connections it refused itself.
@@ -27,6 +28,7 @@ export interface ConnectionStats {
 }
 
 const STOP = 0;
+const END = 1;
 const FLAG_WORDS = 2;
 
 const ACCEPTED = 0;
@@ -58,6 +60,21 @@ export class ControlBlock {
   /** Only sets the flag: the transport owner's wake() makes a sleeping module notice. */
   requestStop(): void {
     Atomics.store(this.flags, STOP, 1);
+  }
+
+  /**
+   * The grace is over (or the process is exiting): the module's thread must
+   * not sleep again. Unlike a stop, which a module may spend sleeping in its
+   * waits, this holds every wait open until the thread is gone.
+   */
+  get endRequested(): boolean {
+    return Atomics.load(this.flags, END) !== 0;
+  }
+
+  /** Also a stop request. Only sets the flags: the owner's wake() makes a sleeping module notice. */
+  requestEnd(): void {
+    Atomics.store(this.flags, STOP, 1);
+    Atomics.store(this.flags, END, 1);
   }
 
   countAccepted(): void {

@@ -91,7 +91,9 @@ export class KernelTransport implements SocketTransport {
     const epfd = this.addon.epollCreate();
     if (epfd < 0) throw new Error(`epoll_create failed: ${wasiErrnoOf(-epfd)}`);
     this.epfd = epfd;
-    // Level-triggered: after a stop request it is never drained, so no wait sleeps again.
+    // Level-triggered: once the owner asks for the end it is never drained, so
+    // no wait sleeps again before the thread is terminated. (A stop alone is
+    // drained: a stopping module may still sleep, in its grace, without spinning.)
     this.mustSucceed(this.addon.epollCtl(epfd, this.ep.ADD, this.wakeFd, this.ep.IN), 'register the wake-up eventfd');
     for (const fd of this.listeners) {
       this.track(fd, LISTENER);
@@ -207,7 +209,7 @@ export class KernelTransport implements SocketTransport {
       const fd = this.events[2 * i]!;
       const ev = this.events[2 * i + 1]!;
       if (fd === this.wakeFd) {
-        if (!this.control.stopRequested) this.addon.drain(this.wakeFd);
+        if (!this.control.endRequested) this.addon.drain(this.wakeFd);
         continue;
       }
       if (this.kinds[fd] === NONE) continue;

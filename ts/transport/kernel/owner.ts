@@ -75,9 +75,9 @@ export class KernelOwner implements TransportOwner {
     this.ended = this.openFds.ended();
     // A module's thread asleep in epoll_wait keeps the process from ever
     // exiting (process.exit() and an uncaught exception wait for it): the
-    // stop request makes it not sleep again, the eventfd wakes it now.
+    // end request makes it not sleep again, the eventfd wakes it now.
     this.wakeOnExit = () => {
-      this.control.requestStop();
+      this.control.requestEnd();
       this.addon.wake(this.wakeFd);
     };
     process.on('exit', this.wakeOnExit);

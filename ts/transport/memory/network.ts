@@ -458,6 +458,12 @@ export class MemoryNetwork implements SocketTransport {
     this.woken = true;
   }
 
+  /** What an owner does when the grace is over: the end request, and the module woken. */
+  requestEnd(): void {
+    this.control.requestEnd();
+    this.woken = true;
+  }
+
   /** Handles (listeners, connections accepted or not, sockets the module opened) not closed by the host. */
   get openHandles(): number {
     return this.listenerByHandle.size + this.connByHandle.size + this.opened.size;
