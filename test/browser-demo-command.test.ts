@@ -1,10 +1,14 @@
 // `wasi-evloop demo`: prints the one ready line with the page's URL, serves
 // the page cross-origin isolated, and exits 0 on SIGTERM; a port in use is
-// one line on stderr and status 1. (No browser needed.)
+// one line on stderr and status 1. In each browser, the page it serves is
+// ready to start and its bundle echoes.
 import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { API_PATH, browserTest } from './helpers/browser.js';
 import { startCli } from './helpers/cli.js';
+
+type Api = typeof import('../ts/browser/index.js');
 
 test('demo --port 0: ready line, the page with COOP/COEP, SIGTERM → exit 0', async () => {
   const cli = startCli(['demo', '--host', '127.0.0.1', '--port', '0']);
@@ -36,6 +40,43 @@ test('demo on a port in use: one line naming the address, exit 1', async () => {
   } finally {
     cli.child.kill('SIGKILL');
     blocker.close();
+  }
+});
+
+browserTest('the page of `demo` is isolated, ready to start, and its bundle echoes', async (browser) => {
+  const cli = startCli(['demo', '--host', '127.0.0.1', '--port', '0']);
+  try {
+    const [, url] = await cli.waitFor('stdout', /^demo on (http:\/\/127\.0\.0\.1:\d+\/)\n/);
+    const page = await browser.launch();
+    try {
+      await page.goto(url!);
+      const seen = await page.evaluate(async (bundle) => {
+        const api = (await import(bundle)) as Api;
+        const server = await api.serve({ backend: 'epoll', stderr: () => {} });
+        const socket = await server.connect();
+        const writer = socket.writable.getWriter();
+        await writer.write(new TextEncoder().encode('ping'));
+        await writer.close();
+        let echoed = '';
+        const reader = socket.readable.getReader();
+        for (let read = await reader.read(); !read.done; read = await reader.read()) echoed += new TextDecoder().decode(read.value);
+        await server.close();
+        return {
+          isolated: crossOriginIsolated,
+          status: document.querySelector('#status')!.textContent,
+          startEnabled: !document.querySelector<HTMLButtonElement>('#start')!.disabled,
+          echoed,
+        };
+      }, new URL(API_PATH, url).href);
+      assert.equal(seen, { isolated: true, status: 'Press Start to run the three servers.', startEnabled: true, echoed: 'ping' });
+      assert.equal(await page.errors(), []);
+    } finally {
+      await page.close();
+    }
+    cli.child.kill('SIGTERM');
+    assert.is((await cli.exited(5000)).code, 0);
+  } finally {
+    cli.child.kill('SIGKILL');
   }
 });
 

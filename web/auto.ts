@@ -2,7 +2,10 @@
 // runs each backend at 0, 1,000 and 5,000 idle connections for a few seconds
 // each, then marks each panel [data-backend] with data-status ("ok": every
 // echo verified; "failed"), data-rps-0/-1000/-5000 and data-refused, and sets
-// data-done="1" on <body>.
+// data-done="1" on <body>. A page that cannot run the servers at all (the
+// browser lacks something) marks every panel failed at once, says why in
+// <body data-unavailable="…">, and is done: a script waiting for data-done
+// never waits in vain.
 
 import type { Lane } from './lane.js';
 
@@ -16,6 +19,13 @@ export interface Scenario {
   stop(): Promise<void>;
   setIdle(n: number): Promise<void>;
   say(text: string): void;
+}
+
+/** Marks the page as unable to run, with the reason the status line shows. */
+export function markUnavailable(why: string): void {
+  document.querySelectorAll<HTMLElement>('[data-backend]').forEach((panel) => (panel.dataset.status = 'failed'));
+  document.body.dataset.unavailable = why;
+  document.body.dataset.done = '1';
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,7 +51,7 @@ export async function runScenario({ lanes, start, stop, setIdle, say }: Scenario
       const measured = rates.get(lane)!;
       const ok = measured.length === LEVELS.length && lane.counts.failures === 0 && lane.counts.echoes > 0;
       panel.dataset.status = ok ? 'ok' : 'failed';
-      LEVELS.forEach((level, i) => (panel.dataset[`rps-${level}`.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())] = String(measured[i] ?? 0)));
+      LEVELS.forEach((level, i) => panel.setAttribute(`data-rps-${level}`, String(measured[i] ?? 0)));
       panel.dataset.refused = String(lane.counts.refused);
     }
     document.body.dataset.done = '1';

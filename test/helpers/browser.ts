@@ -1,64 +1,172 @@
-// Real Chromium for the browser tests: Debian's (/usr/bin/chromium, or
-// CHROMIUM_PATH), driven by playwright-core — never a downloaded browser —
-// against the demo server of `wasi-evloop demo`, started here on a free port
-// of 127.0.0.1. Where Chromium is absent, the tests are skipped and one line
-// (once per run) says how to get it.
+// The one seam every browser test goes through: a page in Chromium, Firefox or
+// WebKit (the stock Debian builds, never a downloaded browser) that can load a
+// URL, evaluate a function, wait for a selector, report its errors, take a
+// screenshot and close — against the demo server of `wasi-evloop demo`,
+// started here on a free port of 127.0.0.1.
+//
+// The drivers, and why two: puppeteer-core drives Chromium (DevTools protocol)
+// and stock Firefox (WebDriver BiDi) with no download (browser-puppeteer.ts).
+// WebKitGTK's only automation is WebKitWebDriver, classic WebDriver without
+// BiDi, which puppeteer cannot speak: browser-webkit.ts is a small client of
+// the seven W3C commands the seam needs (WebdriverIO's `webdriver` package would
+// be a dozen more packages for seven HTTP requests). One library for all three
+// does not work offline: WebdriverIO and selenium-webdriver speak classic
+// WebDriver to all three, but Firefox then needs geckodriver, which Debian
+// bookworm does not package; playwright-core needs its own patched Firefox and
+// WebKit builds, which cannot be downloaded here.
+//
+// browserTest() registers a test once per browser. A browser that is absent
+// is skipped with one line (once per run) saying what is missing and how to
+// get it; under CI=true (.ci/run installs all three) it fails instead.
+// TEST_BROWSERS=chromium,webkit runs only those (while working on one).
 
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { test } from 'uvu';
 import { startDemoServer, type DemoServer } from '../../ts/browser/demo-server.js';
+import { launchPuppeteer } from './browser-puppeteer.js';
+import { launchWebKit, type WebKitOptions } from './browser-webkit.js';
+import { fixtureWasm } from './fixtures.js';
 import { REPO } from './servers.js';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export type BrowserName = 'chromium' | 'firefox' | 'webkit';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** A function run in the page: sent as its source text (no closure), its argument and result as JSON. */
+export type PageFunction<A, R> = (arg: A) => R | Promise<R>;
 
-let noted = false;
-
-/** True (and one line, once per run) when there is no Chromium to run the browser tests with. */
-export function chromiumMissing(): boolean {
-  if (existsSync(CHROMIUM_PATH)) return false;
-  if (!noted) {
-    noted = true;
-    console.log(`browser tests skipped: no Chromium at ${CHROMIUM_PATH} (as root: apt-get install -y chromium; or set CHROMIUM_PATH)`);
-  }
-  return true;
-}
-
-export interface OpenPage {
-  page: Page;
-  server: DemoServer;
-  /** Console errors and uncaught page errors, as they happened. */
-  errors: string[];
+/** What a browser test may do with a page, whichever browser and driver it is. */
+export interface BrowserPage {
+  readonly name: BrowserName;
+  goto(url: string): Promise<void>;
+  evaluate<A, R>(fn: PageFunction<A, R>, arg?: A): Promise<R>;
+  /** Resolves once an element matches `selector`; rejects after `timeoutMs`. */
+  waitFor(selector: string, timeoutMs: number): Promise<void>;
+  /** Console errors and uncaught errors of the page so far. */
+  errors(): Promise<string[]>;
+  screenshot(path: string): Promise<void>;
+  /** Ends the browser and every process started for it. */
   close(): Promise<void>;
 }
 
-/** The demo server and a Chromium page on `path` (not yet loaded if `path` is null). */
-export async function openPage(path: string | null = '/'): Promise<OpenPage> {
+/** What only the WebKit launcher can vary (the others ignore it): see browser-webkit.ts. */
+export type BrowserOptions = Pick<WebKitOptions, 'sharedMemory' | 'locale'>;
+
+export interface Browser {
+  readonly name: BrowserName;
+  /** Capitalised, for messages. */
+  readonly title: string;
+  /** What is missing and how to get it, or null when the browser is here. */
+  missing(): string | null;
+  /** A new browser with one blank page. */
+  launch(options?: BrowserOptions): Promise<BrowserPage>;
+}
+
+const VIEWPORT = { width: 1200, height: 900 };
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+const WEBKIT_DRIVER = '/usr/bin/WebKitWebDriver';
+const XVFB = '/usr/bin/Xvfb';
+
+/** libwebkit2gtk-4.1's MiniBrowser, in the multiarch folder of this machine. */
+function miniBrowserPath(): string | null {
+  const lib = '/usr/lib';
+  for (const entry of existsSync(lib) ? readdirSync(lib) : []) {
+    const path = `${lib}/${entry}/webkit2gtk-4.1/MiniBrowser`;
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
+export const BROWSERS: readonly Browser[] = [
+  {
+    name: 'chromium',
+    title: 'Chromium',
+    missing: () => (existsSync(CHROMIUM_PATH) ? null : `no Chromium at ${CHROMIUM_PATH} (as root: apt-get install -y chromium; or set CHROMIUM_PATH)`),
+    launch: () => launchPuppeteer('chromium', CHROMIUM_PATH, VIEWPORT),
+  },
+  {
+    name: 'firefox',
+    title: 'Firefox',
+    missing: () => (existsSync(FIREFOX_PATH) ? null : `no Firefox at ${FIREFOX_PATH} (as root: apt-get install -y firefox-esr; or set FIREFOX_PATH)`),
+    launch: () => launchPuppeteer('firefox', FIREFOX_PATH, VIEWPORT),
+  },
+  {
+    name: 'webkit',
+    title: 'WebKit',
+    missing: () => {
+      const absent = [
+        existsSync(WEBKIT_DRIVER) ? null : WEBKIT_DRIVER,
+        miniBrowserPath() !== null ? null : 'WebKitGTK MiniBrowser',
+        existsSync(XVFB) ? null : XVFB,
+      ].filter((part) => part !== null);
+      return absent.length === 0 ? null : `no ${absent.join(', ')} (as root: apt-get install -y webkit2gtk-driver xvfb)`;
+    },
+    launch: (options) => launchWebKit({ driver: WEBKIT_DRIVER, miniBrowser: miniBrowserPath()!, xvfb: XVFB }, { ...options, viewport: VIEWPORT }),
+  },
+];
+
+export const WEBKIT = BROWSERS.find((b) => b.name === 'webkit')!;
+
+const noted = new Set<BrowserName>();
+
+/**
+ * Registers `title [browser]` for each browser that is present. An absent one
+ * prints one line per run — or, under CI=true, is a failing test.
+ */
+export function browserTest(title: string, body: (browser: Browser) => Promise<void>, browsers: readonly Browser[] = BROWSERS): void {
+  const only = process.env.TEST_BROWSERS?.split(',');
+  for (const browser of browsers.filter((b) => only === undefined || only.includes(b.name))) {
+    const missing = browser.missing();
+    if (missing === null) {
+      test(`${title} [${browser.name}]`, () => body(browser));
+    } else if (process.env.CI === 'true') {
+      test(`${title} [${browser.name}]`, () => {
+        throw new Error(`${browser.title} is missing under CI=true: ${missing}`);
+      });
+    } else {
+      test.skip(); // counted in uvu's "Skipped"
+      if (!noted.has(browser.name)) console.log(`browser tests on ${browser.title} skipped: ${missing}`);
+      noted.add(browser.name);
+    }
+  }
+}
+
+/** Where the demo server serves the API bundle (`wasi-evloop/browser`). */
+export const API_PATH = '/dist/browser/index.js';
+
+export interface OpenPage {
+  page: BrowserPage;
+  server: DemoServer;
+  /** The URL of the API bundle, for `await import(api)` in the page. */
+  api: string;
+  /** The URL of test fixture `name` (c/test/NAME.c, built first if it is not). */
+  fixture(name: string): string;
+  close(): Promise<void>;
+}
+
+/** The demo server and a page of `browser` on `path` of it. */
+export async function openPage(browser: Browser, path = '/', options?: BrowserOptions): Promise<OpenPage> {
   const server = await startDemoServer('127.0.0.1', 0);
-  let browser: Browser | null = null;
+  let page: BrowserPage | null = null;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, timeout: 30_000 });
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.setDefaultTimeout(30_000);
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    if (path !== null) await page.goto(new URL(path, server.url).href);
-    const opened = browser;
+    page = await browser.launch(options);
+    await page.goto(new URL(path, server.url).href);
+    const opened = page;
     return {
       page,
       server,
-      errors,
+      api: new URL(API_PATH, server.url).href,
+      fixture(name) {
+        fixtureWasm(name);
+        return new URL(`/fixtures/${name}.wasm`, server.url).href;
+      },
       async close() {
         await opened.close();
         await server.close();
       },
     };
   } catch (error) {
-    await browser?.close();
+    await page?.close();
     await server.close();
     throw error;
   }

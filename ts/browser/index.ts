@@ -208,8 +208,14 @@ export async function run(module: ModuleSource, options: BrowserRunOptions = {})
 
 /** Why this page cannot run modules (and what to do), or null when it can. */
 export function browserUnavailable(): string | null {
-  if (typeof SharedArrayBuffer === 'undefined' || globalThis.crossOriginIsolated === false) {
+  if (globalThis.crossOriginIsolated === false || (typeof SharedArrayBuffer === 'undefined' && globalThis.crossOriginIsolated !== true)) {
     return 'the page is not cross-origin isolated: serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
+  }
+  // WebKitGTK 2.50 isolates the page yet leaves its engine's SharedArrayBuffer
+  // off: the constructor is reachable (a shared WebAssembly.Memory's buffer),
+  // but no shared buffer can be posted to a worker, so there is no way around it.
+  if (typeof SharedArrayBuffer === 'undefined') {
+    return 'this browser keeps SharedArrayBuffer off although the page is cross-origin isolated (WebKitGTK does: start the browser with JSC_useSharedArrayBuffer=1 in its environment)';
   }
   if (typeof (Atomics as { waitAsync?: unknown }).waitAsync !== 'function') return 'this browser has no Atomics.waitAsync';
   return null;
