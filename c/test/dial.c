@@ -46,15 +46,18 @@ static int address(const char *host, int port, struct sockaddr_storage *out, soc
     exit(2);
 }
 
+/* A stream socket of HOST's family, and HOST:PORT in *a; -1 (printed) when socket() fails. */
+static int open_socket(const char *host, int port, struct sockaddr_storage *a, socklen_t *length) {
+    int fd = socket(address(host, port, a, length), SOCK_STREAM, 0);
+    if (fd < 0) printf("socket: %s\n", name(errno));
+    return fd;
+}
+
 static int dial(const char *host, int port) {
     struct sockaddr_storage a;
     socklen_t length;
-    int family = address(host, port, &a, &length);
-    int fd = socket(family, SOCK_STREAM, 0);
-    if (fd < 0) {
-        printf("socket: %s\n", name(errno));
-        return 3;
-    }
+    int fd = open_socket(host, port, &a, &length);
+    if (fd < 0) return 3;
     if (connect(fd, (struct sockaddr *)&a, length) < 0) {
         printf("connect: %s\n", name(errno));
         close(fd);
@@ -80,12 +83,8 @@ static int dial(const char *host, int port) {
 static int serve(const char *host, int port) {
     struct sockaddr_storage a;
     socklen_t length;
-    int family = address(host, port, &a, &length);
-    int fd = socket(family, SOCK_STREAM, 0);
-    if (fd < 0) {
-        printf("socket: %s\n", name(errno));
-        return 3;
-    }
+    int fd = open_socket(host, port, &a, &length);
+    if (fd < 0) return 3;
     if (bind(fd, (struct sockaddr *)&a, length) < 0) {
         printf("bind: %s\n", name(errno));
         return 3;
