@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TRANSPORTS, transportUnavailable, type TransportName } from '../ts/transport/kinds.js';
+import { otherJsRuntimeKinds } from './js-runtime-servers.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fromRoot = (path: string): string => repoRoot + path;
@@ -50,6 +51,8 @@ export interface ServerKind {
   listeningOn: 'stdout' | 'stderr';
   /** A wasm module whose compile + instantiate time is measured on its own. */
   wasmModule?: string;
+  /** The JavaScript runtime that runs it when not this Node ('deno', 'node24': js-runtime-servers.ts). */
+  jsRuntime?: string;
 }
 
 /** The CLI as users start it (`npx wasi-evloop`): whatever it loads, the bench measures that. */
@@ -172,7 +175,7 @@ function httpNativeKind(): ServerKind {
 
 /** Every server kind the harnesses know. */
 export function allServerKinds(): ServerKind[] {
-  return [
+  const kinds = [
     ...backends.map((backend) => wasmKind(backend)),
     ...backends.flatMap((backend) => TRANSPORTS.map((transport) => wasmKind(backend, transport))),
     ...backends.map(nativeKind),
@@ -180,11 +183,12 @@ export function allServerKinds(): ServerKind[] {
     ...TRANSPORTS.map(httpWasmKind),
     httpNativeKind(),
   ];
+  return [...kinds, ...otherJsRuntimeKinds(kinds)];
 }
 
-/** What `npm run bench` measures by default: every kind once (plain `wasm-B` is one of the `wasm-B-T` under another name). */
+/** What `npm run bench` measures by default: every kind once (plain `wasm-B` is one of the `wasm-B-T` under another name; the other JavaScript runtimes' kinds only when named). */
 export function benchServerKinds(): ServerKind[] {
-  return allServerKinds().filter((kind) => kind.runtime !== 'wasm' || kind.transport !== undefined);
+  return allServerKinds().filter((kind) => (kind.runtime !== 'wasm' || kind.transport !== undefined) && kind.jsRuntime === undefined);
 }
 
 /** A wasm server's native build: the same program (and backend), natively. */

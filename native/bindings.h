@@ -4,6 +4,8 @@
 #ifndef WASI_EVLOOP_BINDINGS_H
 #define WASI_EVLOOP_BINDINGS_H
 
+#include <stdbool.h>
+
 #include <node_api.h>
 
 /* sockets.c: listeners, connections and their state */
@@ -19,7 +21,7 @@ napi_value js_outbound_room(napi_env env, napi_callback_info info);
  * setOption/getOption (exported as constants). */
 enum { OPT_REUSEADDR, OPT_NODELAY, OPT_KEEPALIVE, OPT_RCVBUF, OPT_SNDBUF, OPT_COUNT };
 napi_value js_socket(napi_env env, napi_callback_info info);
-napi_value js_bind(napi_env env, napi_callback_info info);
+napi_value js_bind_socket(napi_env env, napi_callback_info info);
 napi_value js_listen_socket(napi_env env, napi_callback_info info);
 napi_value js_connect(napi_env env, napi_callback_info info);
 napi_value js_socket_error(napi_env env, napi_callback_info info);
@@ -28,6 +30,8 @@ napi_value js_set_option(napi_env env, napi_callback_info info);
 napi_value js_get_option(napi_env env, napi_callback_info info);
 
 /* io.c: the data path, straight between a socket and guest memory */
+bool guest_binding_init(napi_env env);
+napi_value js_bind(napi_env env, napi_callback_info info);
 napi_value js_recv(napi_env env, napi_callback_info info);
 napi_value js_send(napi_env env, napi_callback_info info);
 

@@ -63,13 +63,13 @@ napi_value js_socket(napi_env env, napi_callback_info info) {
     return ret_int(env, fd < 0 ? -errno : fd);
 }
 
-napi_value js_bind(napi_env env, napi_callback_info info) {
+napi_value js_bind_socket(napi_env env, napi_callback_info info) {
     napi_value argv[3];
     int fd;
     address a;
     socklen_t length;
-    if (!args_get(env, info, 3, argv) || !arg_fd(env, "bind", "fd", argv[0], &fd) ||
-        !ip_port(env, "bind", argv[1], argv[2], &a, &length))
+    if (!args_get(env, info, 3, argv) || !arg_fd(env, "bindSocket", "fd", argv[0], &fd) ||
+        !ip_port(env, "bindSocket", argv[1], argv[2], &a, &length))
         return NULL;
     return ret_int(env, bind(fd, &a.any, length) < 0 ? -errno : 0);
 }

@@ -19,13 +19,28 @@
  * so every count fits an int32. */
 #define GUEST_IO_MAX 0x7ffff000u
 
-/* Result of guest_iov_build: 0 when `out` and `*count` are ready, minus an
- * errno for a bad list (-EINVAL: more than GUEST_IOV_MAX pairs; -EFAULT: a
- * pair outside `mem`, a detached `mem`, or fewer pairs in `iov` than claimed),
- * or GUEST_IOV_THREW when an argument had the wrong kind (exception pending). */
-#define GUEST_IOV_THREW 1
+/* Where recv and send read their (offset, length) pairs and move their
+ * bytes: the module's memory and the host's scatter list, bound once by
+ * bind() and used by every call until the next bind(). One per thread (the
+ * addon's instance data). Each bind() takes the pointers afresh; the
+ * transport binds again whenever its views change (memory.grow makes new
+ * ones), so no call uses a pointer taken before the memory moved. */
+typedef struct {
+  uint8_t *mem;
+  size_t mem_length;
+  uint32_t *pairs;
+  size_t pairs_length;
+  /* Strong references: the bound arrays stay alive while bound. */
+  napi_ref mem_ref;
+  napi_ref pairs_ref;
+} guest_binding;
 
-int guest_iov_build(napi_env env, const char *fn, napi_value mem, napi_value iov, napi_value iov_count,
-                    struct iovec out[GUEST_IOV_MAX], int *count);
+/* The first `count` bound pairs as iovecs, every pair checked against the
+ * bound memory (in 64 bits: offset + length cannot wrap). Returns 0 when `out`
+ * and `*used` are ready, or minus an errno: -EINVAL for more than
+ * GUEST_IOV_MAX pairs; -EFAULT for a pair outside memory, nothing bound, a
+ * memory that was detached when bound (length 0), or fewer pairs bound than
+ * `count`. A list longer than GUEST_IO_MAX bytes is cut there. */
+int guest_iov_build(const guest_binding *binding, int64_t count, struct iovec out[GUEST_IOV_MAX], int *used);
 
 #endif

@@ -48,6 +48,7 @@ NAPI_MODULE_INIT() {
     FUNCTION("listen", js_listen),
     FUNCTION("localPort", js_local_port),
     FUNCTION("accept", js_accept),
+    FUNCTION("bind", js_bind),
     FUNCTION("recv", js_recv),
     FUNCTION("send", js_send),
     FUNCTION("shutdown", js_shutdown),
@@ -61,7 +62,7 @@ NAPI_MODULE_INIT() {
     FUNCTION("epollCtl", js_epoll_ctl),
     FUNCTION("epollWait", js_epoll_wait),
     FUNCTION("socket", js_socket),
-    FUNCTION("bind", js_bind),
+    FUNCTION("bindSocket", js_bind_socket),
     FUNCTION("listenSocket", js_listen_socket),
     FUNCTION("connect", js_connect),
     FUNCTION("socketError", js_socket_error),
@@ -69,6 +70,7 @@ NAPI_MODULE_INIT() {
     FUNCTION("setOption", js_set_option),
     FUNCTION("getOption", js_get_option),
   };
+  if (!guest_binding_init(env)) return NULL;
   if (napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions) != napi_ok) return NULL;
   napi_value values = constants(env);
   if (values == NULL || napi_set_named_property(env, exports, "constants", values) != napi_ok) return NULL;

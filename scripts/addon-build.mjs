@@ -24,12 +24,12 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOURCE_DIR = join(ROOT, 'native');
-/** Where node-gyp would put it, so node-gyp-build finds it first. */
+/** Where node-gyp would put it: the loader (ts/transport/kernel/addon.ts) tries it first. */
 export const BUILT = join(ROOT, 'build', 'Release', 'wasi_evloop_kernel.node');
 
-/** prebuilds/<platform>-<arch>/<tags>.node, in node-gyp-build's naming (napi: any Node version). */
+/** prebuilds/<platform>-<arch>/<tags>.node, in node-gyp-build's naming (napi: any Node version), which the loader follows. */
 export function prebuiltPath() {
-  // node-gyp-build's own test for musl: a glibc binary does not load there.
+  // A glibc binary does not load on musl (Alpine): name it for the libc it was built against.
   const libc = existsSync('/etc/alpine-release') ? 'musl' : 'glibc';
   return join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`, `node.napi.${libc}.node`);
 }

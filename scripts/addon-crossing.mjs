@@ -3,8 +3,8 @@
 // loopback TCP connection, measured in a worker thread (where the kernel
 // transport will call it) and on the main thread:
 //
-//   crossing   recv with a pair outside memory: -EFAULT before any syscall,
-//              so JavaScript → C → JavaScript plus the argument checks
+//   crossing   recv with a bound pair outside memory: -EFAULT before any
+//              syscall, so JavaScript → C → JavaScript plus the argument checks
 //   EAGAIN     recv on an empty socket: the crossing plus one recvmsg
 //   recv 64 B  a recvmsg that copies 64 queued bytes into wasm memory
 //   send 64 B  a sendmsg of 64 bytes from wasm memory
@@ -55,15 +55,17 @@ async function measure() {
   const results = { crossing: [], EAGAIN: [], 'recv 64 B': [], 'send 64 B': [] };
   client.on('data', () => {}); // the peer drains what we send between batches
   for (let round = 0; round < ROUNDS; round++) {
-    results.crossing.push(timeBatch(() => addon.recv(fd, mem, outside, 1, false), -14));
-    results.EAGAIN.push(timeBatch(() => addon.recv(fd, mem, good, 1, false), EAGAIN));
+    addon.bind(mem, outside);
+    results.crossing.push(timeBatch(() => addon.recv(fd, 1, false), -14));
+    addon.bind(mem, good);
+    results.EAGAIN.push(timeBatch(() => addon.recv(fd, 1, false), EAGAIN));
 
     const queued = 64 * RECV_BATCH;
     client.write(Buffer.alloc(queued, 7));
     for (let i = 0; i < 2000 && addon.inbound(fd) < queued; i++) await sleep(1);
-    results['recv 64 B'].push(timeBatch(() => addon.recv(fd, mem, good, 1, false), 64, RECV_BATCH));
+    results['recv 64 B'].push(timeBatch(() => addon.recv(fd, 1, false), 64, RECV_BATCH));
 
-    results['send 64 B'].push(timeBatch(() => addon.send(fd, mem, good, 1), 64));
+    results['send 64 B'].push(timeBatch(() => addon.send(fd, 1), 64));
     await sleep(20);
   }
   client.destroy();

@@ -5,12 +5,13 @@ import * as assert from 'uvu/assert';
 import { makeHarness } from './helpers/host-harness.js';
 import * as w from '../ts/wasi/index.js';
 
-test('recv after RST: ECONNRESET, then EOF; send: EPIPE', () => {
+test('recv after RST: the bytes sent before it, then ECONNRESET, then EOF; send: EPIPE', () => {
   const h = makeHarness();
   const client = h.net.connect()!;
   const fd = h.acceptNew(0);
-  client.write('lost');
+  client.write('kept');
   client.reset();
+  assert.is(new TextDecoder().decode(h.recv(fd, 16).data), 'kept');
   assert.is(h.recv(fd, 16).errno, w.ERRNO_CONNRESET);
   const again = h.recv(fd, 16);
   assert.is(again.errno, 0);

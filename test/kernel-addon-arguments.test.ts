@@ -24,24 +24,25 @@ test('numbers: not a number is a TypeError; a fraction or out of range is a Rang
   throwsWith(() => addon.close('3' as unknown as number), TypeError, /^close\(\): fd must be a number, got a string$/);
   throwsWith(() => (addon.close as () => number)(), TypeError, /^close\(\): fd must be a number, got undefined$/);
   throwsWith(() => addon.close(-1), RangeError, /^close\(\): fd must be an integer from 0 to 2147483647, got -1$/);
-  throwsWith(() => addon.recv(1.5, mem, pairs, 1, false), RangeError, /recv\(\): fd .* got 1\.5$/);
+  throwsWith(() => addon.recv(1.5, 1, false), RangeError, /recv\(\): fd .* got 1\.5$/);
   throwsWith(() => addon.close(NaN), RangeError, /got NaN$/);
   throwsWith(() => addon.close(Infinity), RangeError, /got Infinity$/);
   throwsWith(() => addon.listen('127.0.0.1', 65536, 1), RangeError, /^listen\(\): port must be an integer from 0 to 65535, got 65536$/);
   throwsWith(() => addon.shutdown(3, 3), RangeError, /^shutdown\(\): how \(SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2\) must be/);
   throwsWith(() => addon.epollWait(3, new Int32Array(2), -2), RangeError, /^epollWait\(\): timeoutMs must be an integer from -1 to/);
-  throwsWith(() => addon.recv(3, mem, pairs, -1, false), RangeError, /^recv\(\): iovCount must be an integer from 0 to/);
+  throwsWith(() => addon.recv(3, -1, false), RangeError, /^recv\(\): iovCount must be an integer from 0 to/);
+  throwsWith(() => addon.send(3, 2 ** 31), RangeError, /^send\(\): iovCount must be an integer from 0 to/);
 });
 
 test('typed arrays: the wrong array is a TypeError naming both', () => {
   const addon = kernelAddon();
-  throwsWith(() => addon.recv(3, Buffer.alloc(8).buffer as unknown as Uint8Array, pairs, 1, false), TypeError, /^recv\(\): mem must be a Uint8Array, got an object$/);
-  throwsWith(() => addon.send(3, new Int8Array(8) as unknown as Uint8Array, pairs, 1), TypeError, /^send\(\): mem must be a Uint8Array, got an Int8Array$/);
-  throwsWith(() => addon.send(3, mem, [0, 8] as unknown as Uint32Array, 1), TypeError, /^send\(\): iov must be a Uint32Array, got an object$/);
-  throwsWith(() => addon.recv(3, mem, new Int32Array(2) as unknown as Uint32Array, 1, false), TypeError, /iov must be a Uint32Array, got an Int32Array/);
+  throwsWith(() => addon.bind(Buffer.alloc(8).buffer as unknown as Uint8Array, pairs), TypeError, /^bind\(\): mem must be a Uint8Array, got an object$/);
+  throwsWith(() => addon.bind(new Int8Array(8) as unknown as Uint8Array, pairs), TypeError, /^bind\(\): mem must be a Uint8Array, got an Int8Array$/);
+  throwsWith(() => addon.bind(mem, [0, 8] as unknown as Uint32Array), TypeError, /^bind\(\): iov must be a Uint32Array, got an object$/);
+  throwsWith(() => addon.bind(mem, new Int32Array(2) as unknown as Uint32Array), TypeError, /iov must be a Uint32Array, got an Int32Array/);
   throwsWith(() => addon.epollWait(3, new Uint32Array(2) as unknown as Int32Array, 0), TypeError, /^epollWait\(\): out must be an Int32Array, got a Uint32Array$/);
   throwsWith(() => addon.epollWait(3, new Int32Array(1), 0), RangeError, /^epollWait\(\): out must hold at least one \(fd, events\) pair$/);
-  throwsWith(() => addon.recv(3, mem, pairs, 1, 1 as unknown as boolean), TypeError, /^recv\(\): peek must be a boolean, got a number$/);
+  throwsWith(() => addon.recv(3, 1, 1 as unknown as boolean), TypeError, /^recv\(\): peek must be a boolean, got a number$/);
 });
 
 test('listen: the address must be a numeric IP literal, and the message says what to do', () => {

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { until } from './helpers/clients.js';
 import { sleep } from './helpers/echo-client.js';
-import { acceptedConnection, E, guestMemory, iov, type Accepted } from './helpers/kernel-addon.js';
+import { acceptedConnection, E, guestMemory, iov, type Accepted, recvInto, sendFrom } from './helpers/kernel-addon.js';
 
 const PAGE = 65536;
 const QUEUED = 'queued bytes stay queued';
@@ -64,7 +64,7 @@ for (const bad of BAD_LISTS) {
     withQueuedBytes(async (c) => {
       const { mem, pairs, count } = bad.make();
       const before = Buffer.from(mem);
-      for (const peek of [false, true]) assert.is(c.addon.recv(c.fd, mem, pairs, count, peek), bad.answer);
+      for (const peek of [false, true]) assert.is(recvInto(c.addon, c.fd, mem, pairs, count, peek), bad.answer);
       assert.ok(Buffer.from(mem).equals(before), 'memory unchanged');
       assert.is(c.addon.inbound(c.fd), QUEUED.length, 'the socket still holds every byte');
     }));
@@ -75,11 +75,11 @@ for (const bad of BAD_LISTS) {
       const received: Buffer[] = [];
       c.client.on('data', (b: Buffer) => received.push(b));
       const { mem, pairs, count } = bad.make();
-      assert.is(c.addon.send(c.fd, mem, pairs, count), bad.answer);
+      assert.is(sendFrom(c.addon, c.fd, mem, pairs, count), bad.answer);
       // A byte that had gone out would arrive first, before this marker.
       const marker = guestMemory().view();
       marker.set(Buffer.from('marker'));
-      assert.is(c.addon.send(c.fd, marker, iov(0, 6), 1), 6);
+      assert.is(sendFrom(c.addon, c.fd, marker, iov(0, 6), 1), 6);
       await until(() => Buffer.concat(received).length >= 6, 2000, 'the marker');
       await sleep(20);
       assert.is(Buffer.concat(received).toString(), 'marker');
@@ -92,8 +92,18 @@ for (const bad of BAD_LISTS) {
 test('the last byte of memory is in bounds; so is an empty pair at the very end', () =>
   withQueuedBytes(async (c) => {
     const mem = fresh().view();
-    assert.is(c.addon.recv(c.fd, mem, iov(PAGE, 0, PAGE - 1, 1), 2, false), 1);
+    assert.is(recvInto(c.addon, c.fd, mem, iov(PAGE, 0, PAGE - 1, 1), 2, false), 1);
     assert.is(mem[PAGE - 1], QUEUED.charCodeAt(0));
+  }));
+
+test('bindIfNeeded binds again after memory.grow: the new view and its new end, never the stale one', () =>
+  withQueuedBytes(async (c) => {
+    const guest = guestMemory(1);
+    const pairs = iov(PAGE, 4);
+    assert.is(recvInto(c.addon, c.fd, guest.view(), pairs, 1, true), -E.EFAULT, 'past the end of one page');
+    guest.memory.grow(1);
+    assert.is(recvInto(c.addon, c.fd, guest.view(), pairs, 1, false), 4, 'in the second page once grown');
+    assert.is(Buffer.from(guest.view().subarray(PAGE, PAGE + 4)).toString(), QUEUED.slice(0, 4));
   }));
 
 test.run();

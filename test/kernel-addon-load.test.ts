@@ -67,7 +67,7 @@ test('not Linux: unavailable, saying so and naming the other transport', () => {
 });
 
 test('no binary for this platform: unavailable, saying how to build one', () => {
-  // node-gyp-build looks in $WASI_EVLOOP_PREBUILD instead of the package when it is set.
+  // The loader looks in $WASI_EVLOOP_PREBUILD instead of the package when it is set.
   const empty = mkdtempSync(join(tmpdir(), 'wasi-evloop-no-addon-'));
   try {
     const loaded = loadInChild('', { WASI_EVLOOP_PREBUILD: empty });

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readExactly } from './helpers/echo-client.js';
-import { ADDON_MODULE, acceptedConnection, E, guestMemory, iov } from './helpers/kernel-addon.js';
+import { ADDON_MODULE, acceptedConnection, E, guestMemory, iov, sendFrom } from './helpers/kernel-addon.js';
 
 test('gather: one send writes each (offset, length) pair of guest memory, in order', async () => {
   const c = await acceptedConnection();
@@ -15,7 +15,7 @@ test('gather: one send writes each (offset, length) pair of guest memory, in ord
     mem.set(Buffer.from('hello '), 60000);
     mem.set(Buffer.from('!'), 7);
     const arrived = readExactly(c.client, 12);
-    assert.is(c.addon.send(c.fd, mem, iov(60000, 6, 500, 5, 7, 1), 3), 12);
+    assert.is(sendFrom(c.addon, c.fd, mem, iov(60000, 6, 500, 5, 7, 1), 3), 12);
     assert.is((await arrived).toString(), 'hello world!');
   } finally {
     c.close();
@@ -34,7 +34,7 @@ test('a peer that does not read: sends get short, then -EAGAIN; every accepted b
     let n = 0;
     // Loopback buffers hold a few MiB: 400 chunks (100 MiB) is far past full.
     for (let i = 0; i < 400; i++) {
-      n = c.addon.send(c.fd, mem, iov(0, chunk), 1);
+      n = sendFrom(c.addon, c.fd, mem, iov(0, chunk), 1);
       if (n < 0) break;
       if (n < chunk) short++;
       total += n;
@@ -75,8 +75,9 @@ const client = net.connect(addon.localPort(listenFd), '127.0.0.1', async () => {
   await sleep(50);
   const mem = new Uint8Array(new WebAssembly.Memory({ initial: 1 }).buffer);
   const results = [];
+  addon.bind(mem, Uint32Array.of(0, 100));
   for (let i = 0; i < 50 && results.at(-1) !== -32; i++) {
-    results.push(addon.send(fd, mem, Uint32Array.of(0, 100), 1));
+    results.push(addon.send(fd, 1));
     await sleep(10);
   }
   console.log(JSON.stringify(results));

@@ -27,7 +27,7 @@ contract('accept takes pending connections one by one, EAGAIN with none, READABL
   for (const conn of [a, b]) {
     await expectReadiness(m, conn, WRITABLE, 'of a fresh connection');
     assert.is(await m.readable(conn), 0, 'readable() of a fresh connection');
-    assert.ok((await m.writable(conn)) > 0, 'writable() of a fresh connection is 0');
+    assert.ok(((await m.pollSizes(conn)).toWrite) > 0, 'pollSizes().toWrite of a fresh connection is 0');
   }
 
   // The handles are the two connections, one each.

@@ -1,6 +1,6 @@
 // Transport contract, dial: a socket the module opens connects to a server
 // (0 at once, or -EINPROGRESS and CONNECTING alone until the outcome), is
-// then WRITABLE with no pending error, has the server's address as its peer
+// then WRITABLE with room to send (pollSizes) and no pending error, has the server's address as its peer
 // and the address the server sees as its own, and carries bytes both ways
 // as an accepted connection does. Run over every transport kind.
 import { test } from 'uvu';
@@ -18,6 +18,9 @@ contract(
     const { handle, dialed } = await dialAndSettle(m, server.address);
     assert.ok(dialed === 0 || dialed === -ERRNO_INPROGRESS, `dial answered ${result(dialed)}`);
     await expectReadiness(m, handle, WRITABLE, 'once connected');
+    // The first connection of a transport may be one it dialled: its room is known without an accept.
+    const made = await m.pollSizes(handle);
+    assert.ok(made.toRead === 0 && made.toWrite > 0, `pollSizes() once connected: ${JSON.stringify(made)}`);
     assert.is(await m.socketError(handle), 0, 'SO_ERROR of a connection that was made');
     const peer = await server.accepted();
     assert.is(server.count, 1, 'connections that reached the server');

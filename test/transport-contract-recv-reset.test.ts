@@ -20,7 +20,7 @@ contract("recv answers -ECONNRESET once after the peer's RST, then 0", async (ri
   await settle(m, 'FAILED after the RST', async () => ((await m.poll(victim.conn)) & FAILED) !== 0);
   await expectReadiness(m, victim.conn, READABLE | WRITABLE | PEER_CLOSED | FAILED, 'after the RST');
   assert.is(await m.readable(victim.conn), 0, 'readable() after the RST');
-  assert.is(await m.writable(victim.conn), 0, 'writable() after the RST (a send would fail)');
+  assert.is((await m.pollSizes(victim.conn)).toWrite, 0, 'pollSizes().toWrite after the RST (a send would fail)');
 
   assert.is(result((await m.recvBytes(victim.conn)).n), result(-ERRNO_CONNRESET), 'first recv after the RST');
   await expectReadiness(m, victim.conn, READABLE | WRITABLE | PEER_CLOSED, 'once the error was reported');

@@ -16,7 +16,7 @@ contract('send gathers in order, takes part of what does not fit, EAGAIN when fu
   const m = rig.module;
   const { peer, conn } = await connectAccepted(rig);
   // A JavaScript transport takes at most its outbound limit beyond what the network took.
-  if (!rig.kernelBuffered) assert.ok((await m.writable(conn)) <= rig.limits.outbound, 'writable() of a fresh connection beyond the outbound limit');
+  if (!rig.kernelBuffered) assert.ok(((await m.pollSizes(conn)).toWrite) <= rig.limits.outbound, 'pollSizes().toWrite of a fresh connection beyond the outbound limit');
 
   const mem = new Uint8Array(64);
   mem.set(text('gathered '), 0);
@@ -34,7 +34,7 @@ contract('send gathers in order, takes part of what does not fit, EAGAIN when fu
   const total = await sendUntilFull(m, conn, first);
   await expectReadiness(m, conn, 0, 'when full (nothing to read, no room)');
   // The kernel decides how much free space it reports when it refuses a send.
-  if (!rig.kernelBuffered) assert.is(await m.writable(conn), 0, 'writable() when full');
+  if (!rig.kernelBuffered) assert.is((await m.pollSizes(conn)).toWrite, 0, 'pollSizes().toWrite when full');
   assert.is(result(await m.send(conn, 'x')), result(-ERRNO_AGAIN), 'send when full');
 
   rig.later(100, () => peer.startReading());
@@ -42,7 +42,7 @@ contract('send gathers in order, takes part of what does not fit, EAGAIN when fu
   assert.ok(woke.changed.includes(conn), `wait() returned after ${Math.round(woke.elapsedMs)} ms reporting [${woke.changed}], not the connection ${conn}`);
   const readiness = await m.poll(conn);
   assert.ok(readiness & WRITABLE, `readiness once the peer reads: ${bits(readiness)}`);
-  assert.ok((await m.writable(conn)) > 0, 'writable() once the peer reads');
+  assert.ok(((await m.pollSizes(conn)).toWrite) > 0, 'pollSizes().toWrite once the peer reads');
 
   expectStream(await peer.read(total, 30_000), 0, total, 'what the peer read');
 });

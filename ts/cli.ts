@@ -28,8 +28,10 @@ import {
   WasiEvloopError,
   type Backend,
   type RuntimeName,
+  type Server,
 } from './index.js';
 import { parseRule } from './host/network-policy.js';
+import { sandboxRefusal } from './js-runtime.js';
 
 const NAME = 'wasi-evloop';
 const EXIT_USAGE = 2;
@@ -62,6 +64,8 @@ function reportError(error: unknown, command: string): never {
   }
   if (error instanceof ModuleTrapError) fail(EXIT_TRAP, error.message);
   if (error instanceof WasiEvloopError) fail(EXIT_FAILURE, error.message);
+  const refused = sandboxRefusal(error);
+  if (refused !== null) fail(EXIT_FAILURE, refused);
   fail(EXIT_FAILURE, `internal error: ${(error as Error)?.stack ?? String(error)}`);
 }
 
@@ -105,7 +109,7 @@ function parseEnv(text: string): [string, string] {
 
 interface ServeFlags {
   backend: Backend;
-  runtime: RuntimeName;
+  runtime?: RuntimeName;
   transport?: TransportName;
   host: string;
   port: number;
@@ -117,7 +121,23 @@ interface ServeFlags {
 }
 
 async function serveCommand(flags: ServeFlags): Promise<void> {
-  const server = await serve({
+  // Listened for before the server starts, so that a signal sent as soon as
+  // the ready line is out closes it gracefully: listening after the line, a
+  // signal sent on it sometimes killed the process outright (Node 22 and 26,
+  // Deno; Bun 7 times in 80, its listener taking effect a moment late). `on`, not `once`,
+  // for the rest of the process: a signal repeated during the close (Ctrl-C
+  // under bunx arrives twice, from the terminal and forwarded) must not kill
+  // it half-way; the close is bounded by the stop grace anyway.
+  let server: Server | null = null;
+  let stopAsked = false;
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    stopAsked = true;
+    if (server !== null) closing ??= server.close();
+  };
+  process.on('SIGINT', close);
+  process.on('SIGTERM', close);
+  server = await serve({
     backend: flags.backend,
     runtime: flags.runtime,
     transport: flags.transport,
@@ -132,11 +152,8 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
   process.stdout.write(
     `listening on ${formatAddress(server.address)} (backend ${server.backend}, runtime ${server.runtime}, transport ${server.transport})\n`,
   );
-
-  let closing: Promise<void> | null = null;
-  const close = () => (closing ??= server.close());
-  process.once('SIGINT', close);
-  process.once('SIGTERM', close);
+  // Asked to stop while it started: it closes now.
+  if (stopAsked) close();
   try {
     await server.finished;
   } catch (error) {
@@ -153,7 +170,7 @@ interface RunFlags {
   verbose?: boolean;
   env: [string, string][];
   dir: { host: string; guest: string }[];
-  runtime: RuntimeName;
+  runtime?: RuntimeName;
   transport?: TransportName;
   stopGrace?: number;
   blockingAccept?: boolean;
@@ -187,10 +204,9 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
     signal ??= name;
     controller.abort();
   };
-  const onInt = stopOn('SIGINT');
-  const onTerm = stopOn('SIGTERM');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
+  // Before the module starts, and for the rest of the process, as serve's.
+  process.on('SIGINT', stopOn('SIGINT'));
+  process.on('SIGTERM', stopOn('SIGTERM'));
   try {
     return await run(module, {
       tcplisten: flags.tcplisten,
@@ -216,9 +232,6 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
     // Ended on the user's signal: the status a shell gives a process the signal killed.
     if (error instanceof ModuleStoppedError && signal !== null) return 128 + SIGNAL_NUMBERS[signal];
     reportError(error, 'run');
-  } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
   }
 }
 
@@ -238,7 +251,7 @@ function program(): Command {
     .command('serve')
     .description('serve RFC 862 echo with the C event-loop core compiled to wasm')
     .addOption(new Option('--backend <name>', 'event loop backend').choices(BACKENDS).default('epoll'))
-    .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
+    .addOption(new Option('--runtime <name>', 'WASI runtime (default: node where it can work, else shim)').choices(RUNTIMES))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .option('--host <host>', 'address to listen on', DEFAULT_HOST)
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, DEFAULT_PORT)
@@ -260,7 +273,7 @@ function program(): Command {
     .option('--allow-connect <host:port>', "let the module's own sockets connect there; host:* for any port (repeatable)", collect(parsePolicyRule), [])
     .option('--allow-listen <host:port>', "let the module's own sockets bind and listen there; host:* for any port (repeatable)", collect(parsePolicyRule), [])
     .option('--verbose', 'log what the host refused or denied the module on stderr')
-    .addOption(new Option('--runtime <name>', 'WASI runtime').choices(RUNTIMES).default('node'))
+    .addOption(new Option('--runtime <name>', 'WASI runtime (default: node where it can work, else shim)').choices(RUNTIMES))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .option('--blocking-accept', 'hand the listeners over blocking, for a blocking accept loop (default: NONBLOCK, as wasmtime)')
     .option('--stop-grace <ms>', `on SIGINT/SIGTERM the listeners hang up; end the module if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)

@@ -7,7 +7,7 @@
 // transport (ts/transport/kinds.ts). This file holds the exports and the two
 // entry points; everything else lives in files named for their job.
 
-import { chooseTransport } from './facade/choose-transport.js';
+import { chooseRuntime, chooseTransport } from './facade/choose.js';
 import type { Address } from './facade/errors.js';
 import {
   BACKENDS,
@@ -24,7 +24,7 @@ import {
 } from './facade/rules.js';
 import { HeldOutput } from './facade/held-output.js';
 import { coreModule, loadModule, moduleNameOf } from './facade/module-loader.js';
-import { flag, oneOf, toAddress, toArgs, toEnv, toPolicy, toPreopens } from './facade/options.js';
+import { flag, toAddress, toArgs, toEnv, toPolicy, toPreopens } from './facade/options.js';
 import { start } from './facade/start.js';
 import { settle } from './facade/settle.js';
 import type { Output } from './runtime/launch.js';
@@ -40,6 +40,7 @@ export { BACKENDS, RUNTIMES, TRANSPORTS };
 export { DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS } from './facade/rules.js';
 
 export interface ServeOptions extends EchoOptions, StopOptions {
+  /** The WASI runtime; default: 'node' where it can work (under Node), else 'shim' (see README, "Where it runs"). */
   runtime?: RuntimeName;
   /** Where the sockets live; default: the fastest available here (see README, "Transports"). */
   transport?: TransportName;
@@ -78,6 +79,7 @@ export interface RunOptions extends StopOptions, ListenerOptions {
   env?: Readonly<Record<string, string>>;
   /** Directories to preopen, after the listeners: { guest: host }, or 'HOST[::GUEST]' strings, or a list. */
   preopens?: Readonly<Record<string, string>> | readonly (string | Preopen)[];
+  /** The WASI runtime; default: 'node' where it can work, else 'shim'. */
   runtime?: RuntimeName;
   /** Where the sockets live; default: the fastest available here. */
   transport?: TransportName;
@@ -111,7 +113,7 @@ export interface RunOptions extends StopOptions, ListenerOptions {
 /** Serves RFC 862 echo with the C core in wasm; resolves once it is listening and running. */
 export async function serve(options: ServeOptions = {}): Promise<Server> {
   const { backend, host, port, args, moduleName } = echoCommand(options);
-  const runtime = oneOf('runtime', options.runtime ?? 'node', RUNTIMES);
+  const runtime = await chooseRuntime(options.runtime);
   const graceMs = stopGrace(options.stopGraceMs);
   const transport = await chooseTransport(options.transport);
 
@@ -164,7 +166,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
  * A trap rejects with ModuleTrapError; the host process is unharmed.
  */
 export async function run(module: string | URL | Uint8Array | WebAssembly.Module, options: RunOptions = {}): Promise<number> {
-  const runtime = oneOf('runtime', options.runtime ?? 'node', RUNTIMES);
+  const runtime = await chooseRuntime(options.runtime);
   const listen = (options.tcplisten ?? []).map(toAddress);
   const preopens = toPreopens(options.preopens);
   const env = toEnv(options.env);

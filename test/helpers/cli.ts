@@ -24,7 +24,12 @@ export interface CliProcess {
 
 /** `cli` is another copy of the CLI, for tests that run a package laid out differently (e.g. without the addon). */
 export function startCli(args: readonly string[], cli = CLI): CliProcess {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startCommand([process.execPath, cli, ...args]);
+}
+
+/** Any command line (the CLI under another JavaScript runtime, an installed package's bin), as startCli's process. */
+export function startCommand(argv: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliProcess {
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   const out = { stdout: '', stderr: '' };
   const listeners: (() => void)[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
@@ -64,7 +69,7 @@ export function startCli(args: readonly string[], cli = CLI): CliProcess {
       const limit = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           child.kill('SIGKILL');
-          reject(new Error(`${cli} ${args.join(' ')} did not exit within ${ms} ms: ${JSON.stringify(out)}`));
+          reject(new Error(`${argv.join(' ')} did not exit within ${ms} ms: ${JSON.stringify(out)}`));
         }, ms);
       });
       return Promise.race([exit, limit]).finally(() => clearTimeout(timer));

@@ -3,6 +3,7 @@
 
 import { composeImports, SocketHost, type SocketHostOptions, type WasiFunction } from '../../ts/host/index.js';
 import { MemoryNetwork, type MemoryNetworkOptions } from '../../ts/transport/memory/network.js';
+import type { SocketTransport } from '../../ts/transport/types.js';
 import * as w from '../../ts/wasi/index.js';
 
 const PAGE = 65536;
@@ -187,6 +188,8 @@ export interface HarnessOptions {
   pages?: number;
   /** Use a shared memory (as a module built with threads would). */
   shared?: boolean;
+  /** The transport the host gets, made from the network (default: the network itself). */
+  transport?: (net: MemoryNetwork) => SocketTransport;
 }
 
 export interface PollSub {
@@ -201,7 +204,7 @@ export interface PollSub {
 export function makeHarness(options: HarnessOptions = {}) {
   const net = new MemoryNetwork(options.net);
   const internalErrors: unknown[] = [];
-  const host = new SocketHost(net, {
+  const host = new SocketHost(options.transport?.(net) ?? net, {
     control: net.control,
     clock: net.clock,
     onInternalError: (e) => internalErrors.push(e),

@@ -4,7 +4,7 @@
 
 import net from 'node:net';
 import { constants } from 'node:os';
-import { loadKernelAddon, type KernelAddon } from '../../ts/transport/kernel/addon.js';
+import { bindIfNeeded, loadKernelAddon, type KernelAddon } from '../../ts/transport/kernel/addon.js';
 import { REPO } from './servers.js';
 import { sleep, withTimeout } from './echo-client.js';
 
@@ -28,6 +28,18 @@ export function guestMemory(pages = 1): { memory: WebAssembly.Memory; view: () =
 
 /** (offset, length) pairs. */
 export const iov = (...pairs: number[]) => Uint32Array.from(pairs);
+
+/** addon.recv over `mem` and `pairs`: binds them (bindIfNeeded), then reads through the first `count` pairs. */
+export function recvInto(addon: KernelAddon, fd: number, mem: Uint8Array, pairs: Uint32Array, count: number, peek: boolean): number {
+  bindIfNeeded(addon, mem, pairs);
+  return addon.recv(fd, count, peek);
+}
+
+/** addon.send from `mem` through the first `count` of `pairs`, bound first. */
+export function sendFrom(addon: KernelAddon, fd: number, mem: Uint8Array, pairs: Uint32Array, count: number): number {
+  bindIfNeeded(addon, mem, pairs);
+  return addon.send(fd, count);
+}
 
 /** Retries a nonblocking call while it answers -EAGAIN, up to `ms`. */
 export async function retry(what: string, call: () => number, ms = 5000): Promise<number> {

@@ -26,9 +26,10 @@ export class ListenError extends WasiEvloopError {
     readonly address: Address,
     /** Node's error code (EACCES, EADDRNOTAVAIL, ...). */
     readonly code: string | undefined,
-    options?: { cause?: unknown },
+    /** `reason`: why, and what to do, where the code alone does not say (a sandbox's refusal). */
+    options?: { cause?: unknown; reason?: string },
   ) {
-    super(`cannot listen on ${formatAddress(address)}: ${code ?? 'unknown error'}`, options);
+    super(`cannot listen on ${formatAddress(address)}: ${options?.reason ?? code ?? 'unknown error'}`, options);
   }
 }
 
@@ -79,6 +80,16 @@ export class TransportUnavailableError extends WasiEvloopError {
     readonly reason: string,
   ) {
     super(`the ${transport} transport is unavailable: ${reason}`);
+  }
+}
+
+/** The WASI runtime asked for cannot work in this JavaScript runtime: `reason` says why and what to do. */
+export class RuntimeUnavailableError extends WasiEvloopError {
+  constructor(
+    readonly runtime: string,
+    readonly reason: string,
+  ) {
+    super(`the ${runtime} runtime is unavailable: ${reason}`);
   }
 }
 

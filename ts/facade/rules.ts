@@ -8,6 +8,7 @@ import { AddressInUseError, ListenError, ModuleExitError, UsageError, WasiEvloop
 import { hostName, oneOf, wholeNumber } from './options.js';
 import type { Outcome } from '../runtime/supervision.js';
 import { settle } from './settle.js';
+import { listenRefusal } from '../js-runtime.js';
 
 export const BACKENDS = ['select', 'poll', 'epoll'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -139,9 +140,15 @@ export async function runToEnd(
 /**
  * Opens a module's listeners with `open`; a failure of a system call on the way
  * (listen, bind, getaddrinfo; Node's errors, and the virtual network's, which
- * look like them) becomes a ListenError naming the address.
+ * look like them) becomes a ListenError naming the address. An address Deno's
+ * sandbox does not let this process listen on is refused first, on every
+ * transport (the kernel one's addon could otherwise listen past the sandbox).
  */
 export async function withListenErrors<T>(addresses: readonly Address[], open: () => Promise<T>): Promise<T> {
+  for (const address of addresses) {
+    const refused = listenRefusal(address.host, address.port);
+    if (refused !== null) throw new ListenError(address, 'EACCES', { reason: refused });
+  }
   try {
     return await open();
   } catch (error) {

@@ -7,7 +7,7 @@
 
 import * as w from '../wasi/index.js';
 import type { ControlBlock } from '../transport/control-block.js';
-import type { SocketTransport } from '../transport/types.js';
+import type { PollSizes, SocketTransport } from '../transport/types.js';
 import type { GuestMemory } from './guest-memory.js';
 import type { Waiting } from './waiting.js';
 
@@ -27,10 +27,21 @@ export interface HostContext {
   runtimeHas(name: string): boolean;
 }
 
-/** An event for poll_oneoff (subscription userdata and type are filled in by the caller). */
-export interface PollAnswer {
-  nbytes: number;
-  hangup: boolean;
+/**
+ * A descriptor as poll_oneoff sees it now, for both of its events at once
+ * (mio and wasi-libc's poll() subscribe a socket for reading and writing
+ * together): whether each is ready, its nbytes, and HANGUP. One object,
+ * reused from call to call: Descriptor.pollState() fills it in.
+ */
+export class PollState implements PollSizes {
+  /** The transport's readiness bits (sockets only). */
+  bits = 0;
+  readReady = false;
+  writeReady = false;
+  /** nbytes of an FD_READ event and of an FD_WRITE event. */
+  toRead = 0;
+  toWrite = 0;
+  hangup = false;
 }
 
 export abstract class Descriptor {
@@ -98,8 +109,8 @@ export abstract class Descriptor {
     return null;
   }
 
-  /** poll_oneoff: ready for `tag` (EVENTTYPE_FD_READ / FD_WRITE) now, or null. */
-  abstract pollAnswer(tag: number): PollAnswer | null;
+  /** poll_oneoff: fills `out` with what FD_READ and FD_WRITE subscriptions on this descriptor report now. */
+  abstract pollState(out: PollState): void;
 
   /** The descriptor left the table (fd_close, fd_renumber, the module ended): release what it holds. */
   abstract release(): number;

@@ -2,7 +2,7 @@
 // would report something, never writable, as on Linux.
 
 import * as w from '../wasi/index.js';
-import { Descriptor, type PollAnswer } from './descriptor.js';
+import { Descriptor, type PollState } from './descriptor.js';
 import { Epoll } from './epoll.js';
 
 const EPOLL_RIGHTS = w.RIGHTS_POLL_FD_READWRITE | w.RIGHTS_FD_FDSTAT_SET_FLAGS | w.RIGHTS_FD_FILESTAT_GET;
@@ -10,8 +10,11 @@ const EPOLL_RIGHTS = w.RIGHTS_POLL_FD_READWRITE | w.RIGHTS_FD_FDSTAT_SET_FLAGS |
 export class EpollFd extends Descriptor {
   readonly epoll = new Epoll();
 
-  pollAnswer(tag: number): PollAnswer | null {
-    return tag === w.EVENTTYPE_FD_READ && this.epoll.hasEvents() ? { nbytes: 0, hangup: false } : null;
+  pollState(out: PollState): void {
+    out.readReady = this.epoll.hasEvents();
+    out.writeReady = false;
+    out.toRead = out.toWrite = 0;
+    out.hangup = false;
   }
 
   release(): number {

@@ -4,13 +4,19 @@
 
 import * as w from '../wasi/index.js';
 import { EpollFd } from './epoll-fd.js';
+import type { HarvestSink, Interest } from './epoll.js';
+import type { GuestMemory } from './guest-memory.js';
 import type { SocketHost } from './socket-host.js';
 import { SocketFd } from './socket-fd.js';
-import { msUntil } from './waiting.js';
+import { msUntil, type Waiting } from './waiting.js';
 
 
 export class EpollImports {
-  constructor(private readonly host: SocketHost) {}
+  readonly #out: EpollOut;
+
+  constructor(private readonly host: SocketHost) {
+    this.#out = new EpollOut(host.waiting);
+  }
 
   epoll_create(retFd: number): number {
     const { host } = this;
@@ -65,32 +71,64 @@ export class EpollImports {
 
     // Collect pending readiness reports: the ready lists are kept by them.
     host.waiting.refresh();
-    // u64::MAX, as the WASIX ABI spells "no timeout", is -1 as an i64.
-    const deadline = timeout < 0n ? null : host.clock.monotonicNs() + timeout;
+    // Read the clock only once there is something to wait for: the deadline
+    // may start a few microseconds late, never early. (u64::MAX, as the WASIX
+    // ABI spells "no timeout", is -1 as an i64.)
+    let deadline = -1;
     for (;;) {
-      const out = host.memory.view();
       host.waiting.beginBatch();
-      const n = ep.epoll.harvest(max, (interest, events, index) => {
-        host.waiting.noteEvent(interest.target.listens);
-        w.writeEpollEvent(out, eventsPtr + index * w.EPOLL_EVENT_SIZE, events, interest.data);
-      });
-      if (n > 0 || timeout === 0n) {
+      const n = ep.epoll.harvest(max, this.#out.at(eventsPtr, host.memory));
+      const out = host.memory.view();
+      if (n > 0 || timeout === 0) {
         host.waiting.endBatch(n);
         out.setUint32(retN, n, true);
         return w.ERRNO_SUCCESS;
       }
-      const now = host.clock.monotonicNs();
-      if (deadline !== null && deadline <= now) {
-        out.setUint32(retN, 0, true);
-        return w.ERRNO_SUCCESS;
+      const now = Number(host.clock.monotonicNs());
+      if (timeout > 0) {
+        if (deadline < 0) deadline = now + timeout;
+        else if (deadline <= now) {
+          out.setUint32(retN, 0, true);
+          return w.ERRNO_SUCCESS;
+        }
       }
-      host.waiting.sleep(deadline === null ? -1 : msUntil(deadline, now), ep.epoll);
+      host.waiting.sleep(timeout < 0 ? -1 : msUntil(deadline, now), ep.epoll);
     }
   }
 }
 
-function toInt64(v: unknown): bigint | null {
-  if (typeof v === 'bigint') return BigInt.asIntN(64, v);
-  if (typeof v === 'number' && Number.isFinite(v)) return BigInt.asIntN(64, BigInt(Math.trunc(v)));
+/** epoll_wait's output array in the module's memory: each event written in place, with no allocation. */
+class EpollOut implements HarvestSink {
+  private base = 0;
+  private view: DataView = new DataView(new ArrayBuffer(0));
+
+  constructor(private readonly waiting: Waiting) {}
+
+  /** The array starts at `ptr` (checked by the caller) for this harvest. Memory cannot grow during an import. */
+  at(ptr: number, memory: GuestMemory): this {
+    this.base = ptr;
+    this.view = memory.view();
+    return this;
+  }
+
+  emit(interest: Interest, events: number, index: number): void {
+    this.waiting.noteEvent(interest.target.listens);
+    const at = this.base + index * w.EPOLL_EVENT_SIZE;
+    const { view } = this;
+    const data = interest.data;
+    view.setUint32(at, events >>> 0, true);
+    view.setUint32(at + 4, 0, true);
+    for (let i = 0; i < 6; i++) view.setUint32(at + w.EPOLL_DATA_OFFSET + 4 * i, data[i]!, true);
+  }
+}
+
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+
+/** A WASIX timeout as an i64 number of ns (< 0: none), or null when it is not an integer. */
+function toInt64(v: unknown): number | null {
+  // wasm hands an i64 over as a BigInt already in range: no new BigInt on the way.
+  if (typeof v === 'bigint') return Number(v >= I64_MIN && v <= I64_MAX ? v : BigInt.asIntN(64, v));
+  if (typeof v === 'number' && Number.isFinite(v)) return Number(BigInt.asIntN(64, BigInt(Math.trunc(v))));
   return null;
 }

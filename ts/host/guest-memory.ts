@@ -1,4 +1,4 @@
-import { ERRNO_FAULT, IOV_MAX, WasiErrnoError, readIovecsInto } from '../wasi/index.js';
+import { ERRNO_FAULT, IOV_MAX, WasiErrnoError, checkSpan, readIovecsInto } from '../wasi/index.js';
 import type { IoList } from '../transport/types.js';
 
 /**
@@ -7,10 +7,14 @@ import type { IoList } from '../transport/types.js';
  * Memory can grow between two calls, which detaches the old ArrayBuffer (or,
  * for shared memory, makes a longer one): the views are rebuilt whenever
  * `memory.buffer` is no longer the buffer they were made on, so every import
- * sees memory as it is at the time of the call.
+ * sees memory as it is at the time of the call. Asking `memory.buffer` costs
+ * more than most of a recv, so an ordinary memory is asked only once its
+ * views went dead (a detached buffer reads as length 0); a shared one, which
+ * grows without detaching, is asked every time.
  */
 export class GuestMemory {
   private memory: WebAssembly.Memory | null = null;
+  private shared = false;
   private buffer: ArrayBufferLike | null = null;
   private dataView = new DataView(new ArrayBuffer(0));
   private bytes8 = new Uint8Array(0);
@@ -19,17 +23,24 @@ export class GuestMemory {
 
   set(memory: WebAssembly.Memory): void {
     this.memory = memory;
+    this.shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     this.buffer = null;
+    this.bytes8 = new Uint8Array(0);
   }
 
   view(): DataView {
-    this.refresh();
+    if (this.bytes8.length === 0 || this.shared) this.refresh();
     return this.dataView;
   }
 
   bytes(): Uint8Array {
-    this.refresh();
+    if (this.bytes8.length === 0 || this.shared) this.refresh();
     return this.bytes8;
+  }
+
+  /** Throws EFAULT unless [ptr, ptr + size) lies in memory (checkRange, without asking a DataView its length). */
+  check(ptr: number, size: number): void {
+    checkSpan(this.bytes().length, ptr, size);
   }
 
   /**
@@ -39,7 +50,7 @@ export class GuestMemory {
    */
   ioList(ptr: number, count: number): IoList {
     const view = this.view();
-    this.io.count = readIovecsInto(view, ptr, count, this.io.iov);
+    this.io.count = readIovecsInto(view, ptr, count, this.io.iov, IOV_MAX, this.bytes8.length);
     this.io.mem = this.bytes8;
     return this.io;
   }

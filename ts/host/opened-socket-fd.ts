@@ -7,7 +7,7 @@
 import * as w from '../wasi/index.js';
 import { PEER_CLOSED, WRITABLE, type Handle } from '../transport/types.js';
 import type { SocketAddress } from '../transport/address.js';
-import type { HostContext, PollAnswer } from './descriptor.js';
+import type { HostContext, PollState } from './descriptor.js';
 import { CONNECTION_RIGHTS, UnconnectedFd } from './socket-fd.js';
 
 export class OpenedSocketFd extends UnconnectedFd {
@@ -44,8 +44,11 @@ export class OpenedSocketFd extends UnconnectedFd {
     return w.EPOLLOUT | w.EPOLLHUP;
   }
 
-  override pollAnswer(): PollAnswer {
-    return { nbytes: 0, hangup: true };
+  /** Both events fire with HANGUP and nothing to move; the transport knows no readiness for it. */
+  override pollState(out: PollState): void {
+    out.bits = this.readiness();
+    out.readReady = out.writeReady = out.hangup = true;
+    out.toRead = out.toWrite = 0;
   }
 
   protected fullHangup(): boolean {

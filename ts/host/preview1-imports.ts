@@ -11,7 +11,7 @@
 // import throw.
 
 import * as w from '../wasi/index.js';
-import { pollOneoff } from './poll-oneoff.js';
+import { PollOneoff } from './poll-oneoff.js';
 import { RuntimeFd } from './runtime-fd.js';
 import type { SocketHost } from './socket-host.js';
 import { SocketFd } from './socket-fd.js';
@@ -30,7 +30,11 @@ export const PRESTAT_TAG_NOT_A_DIR = 0xff;
 
 
 export class Preview1Imports {
-  constructor(private readonly host: SocketHost) {}
+  readonly #poll: PollOneoff;
+
+  constructor(private readonly host: SocketHost) {
+    this.#poll = new PollOneoff(host);
+  }
 
   // ---- sockets ---------------------------------------------------------------
 
@@ -185,7 +189,7 @@ export class Preview1Imports {
   }
 
   poll_oneoff(inPtr: number, outPtr: number, nsubscriptions: number, nevents: number): number {
-    return pollOneoff(this.host, w.u32(inPtr), w.u32(outPtr), w.u32(nsubscriptions), w.u32(nevents));
+    return this.#poll.poll(w.u32(inPtr), w.u32(outPtr), w.u32(nsubscriptions), w.u32(nevents));
   }
 
   /** The socket at `fd`, or the errno for a missing (EBADF) or non-socket (ENOTSOCK) fd. */

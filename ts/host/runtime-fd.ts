@@ -4,7 +4,7 @@
 // not all check.
 
 import * as w from '../wasi/index.js';
-import { Descriptor, type HostContext, type PollAnswer } from './descriptor.js';
+import { Descriptor, type HostContext, type PollState } from './descriptor.js';
 
 /**
  * What a runtime descriptor is. 'stdio': the module's stdin, stdout or
@@ -72,8 +72,11 @@ export class RuntimeFd extends Descriptor {
   // ready: the runtimes have no readiness to ask (a regular file is always
   // ready on POSIX too), and a read on stdin then blocks in the runtime as it
   // would have without poll.
-  pollAnswer(): PollAnswer {
-    return { nbytes: 0, hangup: false };
+  /** Always ready (the runtimes have no readiness to ask), with nothing counted. */
+  pollState(out: PollState): void {
+    out.readReady = out.writeReady = true;
+    out.toRead = out.toWrite = 0;
+    out.hangup = false;
   }
 
   release(): number {

@@ -5,7 +5,7 @@
 import * as w from '../wasi/index.js';
 import { FAILED, PEER_CLOSED, READABLE, WRITABLE, type Handle, type IoList } from '../transport/types.js';
 import { ioLength } from '../transport/io-list.js';
-import { Descriptor, type HostContext, type PollAnswer } from './descriptor.js';
+import { Descriptor, type HostContext, type PollState } from './descriptor.js';
 import type { EpollTarget, Interest } from './epoll.js';
 import { advanceIo } from './guest-memory.js';
 
@@ -30,7 +30,7 @@ export interface ConnectionTable {
 
 export abstract class SocketFd extends Descriptor implements EpollTarget {
   /** Registrations in epoll sets (one per set), dropped with the socket. */
-  readonly interests = new Set<Interest>();
+  readonly interests: Interest[] = [];
   #rightsBase = 0n;
   #rightsInheriting = 0n;
   /** RIGHTS_FD_READ and RIGHTS_FD_WRITE of the base rights, kept as booleans: recv and send check them on every call, and BigInt arithmetic allocates. */
@@ -110,28 +110,39 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
 
   /** The socket's readiness may have changed: every epoll set watching it looks again. */
   notifyEpollSets(): void {
-    for (const interest of this.interests) interest.epoll.notify(interest);
+    const { interests } = this;
+    for (let i = 0; i < interests.length; i++) interests[i]!.epoll.notify(interests[i]!);
   }
 
   // A pending socket error (RST) makes the socket ready with HANGUP, as POSIX
   // poll/select do; recv/send then return the error itself. The event's error
   // field is for failures of the subscription (a bad fd): wasi-libc's select()
   // drops such events, so a reset peer would never be seen and the loop spin.
-  pollAnswer(tag: number): PollAnswer | null {
-    const bits = this.readiness();
-    const hangup = this.fullHangup(bits) || (bits & FAILED) !== 0;
-    if (bits & FAILED) return { nbytes: 0, hangup };
-    if (tag === w.EVENTTYPE_FD_READ) {
-      if (!(bits & (READABLE | PEER_CLOSED))) return null;
-      return { nbytes: this.host.transport.readable(this.handle), hangup };
+  // One transport call answers both events: a read of its readiness, no system call.
+  pollState(out: PollState): void {
+    this.host.transport.pollSizes(this.handle, out);
+    const bits = (out.bits = this.adjusted(out.bits));
+    const failed = (bits & FAILED) !== 0;
+    out.hangup = failed || this.fullHangup(bits);
+    if (failed) {
+      out.readReady = out.writeReady = true;
+      out.toRead = out.toWrite = 0;
+      return;
     }
-    if (!(bits & WRITABLE) && !hangup) return null;
-    return { nbytes: bits & WRITABLE ? this.host.transport.writable(this.handle) : 0, hangup };
+    out.readReady = (bits & (READABLE | PEER_CLOSED)) !== 0;
+    // A hung-up socket is writable (a send fails at once), with nothing to take.
+    out.writeReady = (bits & WRITABLE) !== 0 || out.hangup;
+    if (!(bits & WRITABLE)) out.toWrite = 0;
+  }
+
+  /** The transport's readiness bits as the module should see them (a stopped listener has hung up). */
+  protected adjusted(bits: number): number {
+    return bits;
   }
 
   release(): number {
     // As on Linux when the last reference goes: out of every epoll set.
-    for (const interest of Array.from(this.interests)) interest.epoll.remove(interest);
+    for (const interest of this.interests.slice()) interest.epoll.remove(interest);
     this.host.transport.close(this.handle);
     return w.ERRNO_SUCCESS;
   }
@@ -215,9 +226,12 @@ export class ListenerFd extends UnconnectedFd {
   }
 
   readiness(): number {
-    // Stopped: hung up and readable (accept answers), whatever the transport says.
-    if (this.host.waiting.stopping) return READABLE | PEER_CLOSED;
-    return this.host.transport.poll(this.handle);
+    return this.adjusted(this.host.transport.poll(this.handle));
+  }
+
+  // Stopped: hung up and readable (accept answers), whatever the transport says.
+  protected override adjusted(bits: number): number {
+    return this.host.waiting.stopping ? READABLE | PEER_CLOSED : bits;
   }
 
   protected fullHangup(bits: number): boolean {
@@ -255,11 +269,11 @@ export class ConnectionFd extends SocketFd {
     if (!this.mayWrite) return w.ERRNO_NOTCAPABLE;
     // Memory cannot grow during an import (only the module's own code grows
     // it), so one view serves a whole call.
-    const view = this.host.memory.view();
-    w.checkRange(view, soDataLen, 4);
-    const n = this.transmit(this.host.memory.ioList(siData, siDataLen));
+    const { memory } = this.host;
+    memory.check(soDataLen, 4);
+    const n = this.transmit(memory.ioList(siData, siDataLen));
     if (n < 0) return -n;
-    view.setUint32(soDataLen, n, true);
+    memory.view().setUint32(soDataLen, n, true);
     return w.ERRNO_SUCCESS;
   }
 
@@ -289,12 +303,13 @@ export class ConnectionFd extends SocketFd {
   /** recv into the module's iovecs; the out-parameters are checked before any byte is taken. */
   private recvInto(iovs: number, iovsLen: number, riFlags: number, countOut: number, roFlagsOut: number | null): number {
     if (!this.mayRead) return w.ERRNO_NOTCAPABLE;
-    const view = this.host.memory.view();
-    w.checkRange(view, countOut, 4);
-    if (roFlagsOut !== null) w.checkRange(view, roFlagsOut, 2);
-    const io = this.host.memory.ioList(iovs, iovsLen);
+    const { memory } = this.host;
+    memory.check(countOut, 4);
+    if (roFlagsOut !== null) memory.check(roFlagsOut, 2);
+    const io = memory.ioList(iovs, iovsLen);
     const n = this.receive(io, (riFlags & w.RIFLAGS_RECV_PEEK) !== 0, (riFlags & w.RIFLAGS_RECV_WAITALL) !== 0);
     if (n < 0) return -n;
+    const view = memory.view();
     view.setUint32(countOut, n, true);
     // Stream sockets never truncate a message.
     if (roFlagsOut !== null) view.setUint16(roFlagsOut, 0, true);
@@ -307,10 +322,17 @@ export class ConnectionFd extends SocketFd {
 
   /** recv semantics: a byte count, 0 at EOF, or -errno. */
   private receive(io: IoList, peek: boolean, waitAll: boolean): number {
-    const total = ioLength(io);
-    if (total === 0) return 0;
     const { transport, waiting, control } = this.host;
     const blocking = !this.nonblocking;
+    if (!blocking && !peek) {
+      // The common case, one transport call: a nonblocking recv never waits and WAITALL asks nothing of it.
+      if (io.count === 0) return 0;
+      const n = transport.recv(this.handle, io, false);
+      if (n > 0) control.countIn(n);
+      return n;
+    }
+    const total = ioLength(io);
+    if (total === 0) return 0;
     let got = 0;
     for (;;) {
       if (peek && waitAll && blocking) {
@@ -339,9 +361,16 @@ export class ConnectionFd extends SocketFd {
 
   /** send semantics: a blocking socket queues everything (or fails); a nonblocking one what fits. */
   private transmit(io: IoList): number {
+    const { transport, control } = this.host;
+    if (this.nonblocking) {
+      // The common case, one transport call: a nonblocking send takes what fits.
+      if (io.count === 0) return 0;
+      const n = transport.send(this.handle, io);
+      if (n > 0) control.countOut(n);
+      return n === 0 ? -w.ERRNO_AGAIN : n;
+    }
     const total = ioLength(io);
     if (total === 0) return 0;
-    const { transport, control } = this.host;
     let sent = 0;
     for (;;) {
       const n = transport.send(this.handle, io);

@@ -155,10 +155,10 @@ export class Waiting {
   }
 }
 
-/** Whole milliseconds (rounded up, so a wait never ends before its deadline) from `now` to `deadline`. */
-export function msUntil(deadline: bigint, now: bigint): number {
-  const ns = deadline - now;
-  if (ns <= 0n) return 0;
-  const ms = (ns + 999_999n) / 1_000_000n;
-  return ms > BigInt(MAX_WAIT_MS) ? MAX_WAIT_MS : Number(ms);
+/** Whole milliseconds (rounded up, so a wait never ends before its deadline) from `nowNs` to `deadlineNs`. */
+export function msUntil(deadlineNs: number, nowNs: number): number {
+  const ns = deadlineNs - nowNs;
+  if (ns <= 0) return 0;
+  const ms = Math.ceil(ns / 1_000_000);
+  return ms > MAX_WAIT_MS ? MAX_WAIT_MS : ms;
 }

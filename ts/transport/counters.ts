@@ -9,6 +9,7 @@
 
 import { writeSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
+import { optionalEnv } from './optional-env.js';
 
 class Counters {
   private readonly totals = new Map<string, number>();
@@ -29,4 +30,4 @@ class Counters {
   }
 }
 
-export const counters: Counters | null = process.env.WASI_EVLOOP_COUNTERS === '1' ? new Counters(isMainThread ? 'main' : 'worker') : null;
+export const counters: Counters | null = optionalEnv('WASI_EVLOOP_COUNTERS') === '1' ? new Counters(isMainThread ? 'main' : 'worker') : null;

@@ -20,7 +20,7 @@
 
 import { ERRNO_AGAIN, ERRNO_NOTCONN, ERRNO_PIPE } from '../wasi/defs.js';
 import { ChunkQueue } from './chunk-queue.js';
-import { CONNECTING, FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_WR, WRITABLE, type IoList } from './types.js';
+import { CONNECTING, FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_WR, WRITABLE, type IoList, type PollSizes } from './types.js';
 
 /** Where a socket's inbound bytes wait: a ChunkQueue, or a ring in shared memory (the virtual network). */
 export interface InboundBytes {
@@ -138,6 +138,23 @@ export class SocketState<Inbound extends InboundBytes = ChunkQueue> {
     if (ended) bits |= PEER_CLOSED;
     if (this.error !== 0) bits |= FAILED;
     return bits;
+  }
+
+  /**
+   * pollSizes() for a connection, given the room the transport has for sends
+   * now: the bits poll() gives, the bytes a recv would return, and the room a
+   * send would take (none when it would fail at once or the connect is under way).
+   */
+  sizes(room: number, out: PollSizes): void {
+    if (this.connecting) {
+      out.bits = CONNECTING;
+      out.toRead = out.toWrite = 0;
+      return;
+    }
+    const toWrite = this.sendFails ? 0 : room;
+    out.bits = this.poll(toWrite);
+    out.toRead = this.readShut ? 0 : this.inbound.length;
+    out.toWrite = toWrite;
   }
 
   /** A send would fail at once. */

@@ -108,6 +108,13 @@ export interface SocketOpening {
   getOption(handle: Handle, option: SocketOption): number;
 }
 
+/** What pollSizes() fills in: one object, reused by the caller. */
+export interface PollSizes {
+  bits: number;
+  toRead: number;
+  toWrite: number;
+}
+
 export interface SocketTransport extends SocketOpening {
   /** Listening sockets prepared before the module starts, in --tcplisten order. */
   readonly listeners: readonly Handle[];
@@ -143,11 +150,23 @@ export interface SocketTransport extends SocketOpening {
   /** READABLE | WRITABLE | PEER_CLOSED | FAILED | CONNECTING, from what the transport knows now (no blocking). */
   poll(handle: Handle): number;
 
-  /** Bytes buffered for recv() (pending connections, for a listener): poll_oneoff's nbytes. */
+  /**
+   * Bytes buffered for recv() (pending connections, for a listener), exactly.
+   * It may ask the kernel (a system call on the kernel transport): it serves
+   * recv(MSG_PEEK|MSG_WAITALL), never poll_oneoff (pollSizes does).
+   */
   readable(handle: Handle): number;
 
-  /** Bytes send() would accept now: poll_oneoff's nbytes. */
-  writable(handle: Handle): number;
+  /**
+   * A socket as poll_oneoff reports it, in one call and without a system
+   * call (README, "poll_oneoff's nbytes"): `out.bits` is what poll() answers;
+   * `out.toRead` the bytes a recv would return now (pending connections, for
+   * a listener) and `out.toWrite` the bytes a send would take, as far as the
+   * transport knows. Exact where it holds the bytes itself; where they wait
+   * in the kernel, 1 while readable and the send buffer's size (read once)
+   * while writable. 0 when that way has nothing to move (the end, an error).
+   */
+  pollSizes(handle: Handle, out: PollSizes): void;
 
   /**
    * Blocks the calling thread until the readiness of some handle may have

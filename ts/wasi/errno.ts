@@ -98,6 +98,11 @@ const NODE_CODE_TO_ERRNO: Readonly<Record<string, number>> = {
  * counterpart, and a missing code, are ERRNO_IO: the module learns that the
  * operation failed, which is all it could act on.
  */
+/** True for the error codes that name a POSIX errno ('EEXIST', 'ENOENT', ...), false for Node's own ('ERR_INVALID_ARG_TYPE', ...). */
+export function isErrnoCode(code: string): boolean {
+  return Object.hasOwn(NODE_CODE_TO_ERRNO, code);
+}
+
 export function errnoFromNodeCode(code: string | undefined): number {
   if (code === undefined) return d.ERRNO_IO;
   return Object.hasOwn(NODE_CODE_TO_ERRNO, code) ? NODE_CODE_TO_ERRNO[code]! : d.ERRNO_IO;

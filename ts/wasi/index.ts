@@ -3,4 +3,4 @@
 export * from './defs.js';
 export * from './structs.js';
 export { PATH_ARGS, type PathArg } from './paths.js';
-export { errnoFromNodeCode, errnoName, WasiErrnoError } from './errno.js';
+export { errnoFromNodeCode, errnoName, isErrnoCode, WasiErrnoError } from './errno.js';

@@ -14,10 +14,18 @@ export const u32 = (v: unknown): number => Number(v) >>> 0;
 
 /** Throws EFAULT unless [ptr, ptr + size) lies inside the view. ptr and size are u32. */
 export function checkRange(view: DataView, ptr: number, size: number): void {
+  checkSpan(view.byteLength, ptr, size);
+}
+
+/** checkRange, for a memory of `length` bytes (a DataView's byteLength is a call; a length known already is not). */
+export function checkSpan(length: number, ptr: number, size: number): void {
   // Plain numbers: ptr + size < 2^33 is exact, so no wrap-around can hide an overflow.
-  if (!(ptr >= 0 && size >= 0 && ptr + size <= view.byteLength)) {
-    throw new WasiErrnoError(ERRNO_FAULT, `[${ptr}, +${size}) is outside memory (${view.byteLength} bytes)`);
-  }
+  if (!(ptr >= 0 && size >= 0 && ptr + size <= length)) outsideMemory(length, ptr, size);
+}
+
+/** The throw of checkSpan, apart: the check itself stays small enough to be inlined where it is called. */
+function outsideMemory(length: number, ptr: number, size: number): never {
+  throw new WasiErrnoError(ERRNO_FAULT, `[${ptr}, +${size}) is outside memory (${length} bytes)`);
 }
 
 export function readU32(view: DataView, ptr: number): number {
@@ -51,16 +59,24 @@ export interface Iovec {
  * range-checked (POSIX allows any pointer with length 0) and are dropped.
  * `out` needs room for 2 * min(count, maxCount) numbers.
  */
-export function readIovecsInto(view: DataView, ptr: number, count: number, out: Uint32Array, maxCount: number = IOV_MAX): number {
+export function readIovecsInto(
+  view: DataView,
+  ptr: number,
+  count: number,
+  out: Uint32Array,
+  maxCount: number = IOV_MAX,
+  /** The view's byteLength, when the caller knows it already (asking a DataView is a call). */
+  length: number = view.byteLength,
+): number {
   if (count > maxCount) throw new WasiErrnoError(ERRNO_INVAL, `${count} iovecs (limit ${maxCount})`);
-  checkRange(view, ptr, count * IOVEC_SIZE);
+  checkSpan(length, ptr, count * IOVEC_SIZE);
   let kept = 0;
   for (let i = 0; i < count; i++) {
     const at = ptr + i * IOVEC_SIZE;
     const buf = view.getUint32(at, true);
     const len = view.getUint32(at + 4, true);
     if (len === 0) continue;
-    checkRange(view, buf, len);
+    checkSpan(length, buf, len);
     out[2 * kept] = buf;
     out[2 * kept + 1] = len;
     kept++;

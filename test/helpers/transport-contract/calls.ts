@@ -5,7 +5,7 @@
 // the same calls.
 
 import type { SocketAddress } from '../../../ts/transport/address.js';
-import type { Handle, IoList, SocketOption, SocketTransport } from '../../../ts/transport/types.js';
+import type { Handle, IoList, PollSizes, SocketOption, SocketTransport } from '../../../ts/transport/types.js';
 
 /** Every byte of a recv() buffer starts as this, so a byte written outside the scatter list shows. */
 export const UNTOUCHED = 0xee;
@@ -14,7 +14,7 @@ export const UNTOUCHED = 0xee;
 export type Pairs = number[];
 
 export type Call =
-  | { op: 'accept' | 'poll' | 'readable' | 'writable' | 'close'; handle: Handle }
+  | { op: 'accept' | 'poll' | 'readable' | 'pollSizes' | 'close'; handle: Handle }
   | { op: 'recv'; handle: Handle; size: number; iov: Pairs; peek: boolean }
   | { op: 'send'; handle: Handle; mem: Uint8Array; iov: Pairs }
   | { op: 'shutdown'; handle: Handle; how: number }
@@ -34,6 +34,8 @@ export interface Answer {
   mem?: Uint8Array;
   /** localAddress() / peerAddress() that gave an address (value is then 0). */
   address?: SocketAddress;
+  /** pollSizes(): what it filled in (`value` is then what poll() answered right after). */
+  sizes?: PollSizes;
   /** Handles onChange reported during the call. */
   changed: Handle[];
   /** How long the call took, on the kind's clock (virtual for the in-memory network). */
@@ -56,6 +58,7 @@ export function runCall(transport: SocketTransport, call: Call, now: () => numbe
   let value = 0;
   let mem: Uint8Array | undefined;
   let address: SocketAddress | undefined;
+  let sizes: PollSizes | undefined;
   try {
     switch (call.op) {
       case 'accept':
@@ -67,8 +70,10 @@ export function runCall(transport: SocketTransport, call: Call, now: () => numbe
       case 'readable':
         value = transport.readable(call.handle);
         break;
-      case 'writable':
-        value = transport.writable(call.handle);
+      case 'pollSizes':
+        sizes = { bits: 0, toRead: 0, toWrite: 0 };
+        transport.pollSizes(call.handle, sizes);
+        value = transport.poll(call.handle);
         break;
       case 'close':
         transport.close(call.handle);
@@ -121,5 +126,5 @@ export function runCall(transport: SocketTransport, call: Call, now: () => numbe
   } catch (error) {
     return { value: 0, changed: [...changed], elapsedMs: now() - start, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
-  return { value, mem, address, changed: [...changed], elapsedMs: now() - start };
+  return { value, mem, address, sizes, changed: [...changed], elapsedMs: now() - start };
 }

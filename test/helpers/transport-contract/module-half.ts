@@ -3,8 +3,10 @@
 // worker. Calls are made one at a time, as the host makes them; a second call
 // while one is outstanding is a mistake in the test and says so.
 
+import * as assert from 'uvu/assert';
 import type { SocketAddress } from '../../../ts/transport/address.js';
-import type { Handle, SocketOption } from '../../../ts/transport/types.js';
+import type { Handle, PollSizes, SocketOption } from '../../../ts/transport/types.js';
+import { bits } from './steps.js';
 import type { Answer, Call, Pairs } from './calls.js';
 
 /** (offset, length) pairs, as the test writes them. */
@@ -81,8 +83,11 @@ export class ModuleHalf {
     return (await this.call({ op: 'readable', handle })).value;
   }
 
-  async writable(handle: Handle): Promise<number> {
-    return (await this.call({ op: 'writable', handle })).value;
+  /** poll_oneoff's view of `handle` (pollSizes()); its bits must be what poll() answers. */
+  async pollSizes(handle: Handle): Promise<PollSizes> {
+    const { value, sizes } = await this.call({ op: 'pollSizes', handle });
+    assert.is(bits(sizes!.bits), bits(value), `pollSizes() and poll() of handle ${handle} disagree on the readiness`);
+    return sizes!;
   }
 
   async wait(timeoutMs: number): Promise<Waited> {

@@ -69,7 +69,7 @@ export function tcpTargets(): DialTargets {
       // Bound, never listening: the port is ours, and a SYN to it is answered with RST.
       const addon = kernelAddon();
       const fd = addon.socket(4);
-      if (fd < 0 || addon.bind(fd, '127.0.0.1', 0) < 0) throw new Error('cannot reserve a port for refused connects');
+      if (fd < 0 || addon.bindSocket(fd, '127.0.0.1', 0) < 0) throw new Error('cannot reserve a port for refused connects');
       fds.push(fd);
       return loopback(addon.localPort(fd));
     },

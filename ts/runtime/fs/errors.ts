@@ -1,14 +1,19 @@
 // Node's file-system errors as WASI errnos.
 
-import { errnoFromNodeCode, WasiErrnoError } from '../../wasi/index.js';
+import { sandboxRefusal } from '../../js-runtime.js';
+import { ERRNO_NOTCAPABLE, errnoFromNodeCode, isErrnoCode, WasiErrnoError } from '../../wasi/index.js';
 
 /**
- * The errno for an error thrown by node:fs. Anything else is a bug on the
- * host's side and is thrown on: the host's guard reports it and answers EIO.
+ * The errno for an error thrown by node:fs: one with a syscall, or (Deno's
+ * node:fs throws some without one, e.g. AlreadyExists from symlinkSync) one
+ * whose code names a POSIX errno; a call Deno's sandbox refused is
+ * NOTCAPABLE. Anything else is a bug on the host's side and is thrown on:
+ * the host's guard reports it and answers EIO.
  */
 export function errnoOfFsError(error: unknown): number {
+  if (sandboxRefusal(error) !== null) return ERRNO_NOTCAPABLE;
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (typeof code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string') return errnoFromNodeCode(code);
+  if (typeof code === 'string' && (typeof (error as NodeJS.ErrnoException).syscall === 'string' || isErrnoCode(code))) return errnoFromNodeCode(code);
   throw error;
 }
 

@@ -2,10 +2,11 @@
 // POSIX readdir gives them, and as wasmtime does), cookies that are entry
 // indexes (entry i has d_next = i + 1), and the WASI dirent encoding.
 
-import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import * as w from '../../wasi/index.js';
 import { checkRange } from '../../wasi/index.js';
 import { errnoOfFsError } from './errors.js';
+import { lstatOrNull } from './posix.js';
 import { filetypeOf } from './stat.js';
 
 // dirent, 24 bytes then the name: d_next u64 @0, d_ino u64 @8, d_namlen u32 @16, d_type u8 @20.
@@ -30,8 +31,17 @@ export function listDirectory(path: string, isRoot: boolean): DirEntry[] {
     { name: Buffer.from('.'), type: w.FILETYPE_DIRECTORY, ino: self.ino },
     { name: Buffer.from('..'), type: w.FILETYPE_DIRECTORY, ino: parent.ino },
   ];
-  for (const dirent of readdirSync(path, { withFileTypes: true, encoding: 'buffer' })) {
-    entries.push({ name: dirent.name, type: filetypeOf(dirent), ino: null });
+  // Bun ignores withFileTypes when names are asked for as bytes and gives bare
+  // names: each is typed by an lstat, as readdir(3) without d_type is (one
+  // that is gone by then is left out, as if listed a moment later).
+  for (const dirent of readdirSync(path, { withFileTypes: true, encoding: 'buffer' }) as (Dirent<Buffer> | Uint8Array)[]) {
+    if (!(dirent instanceof Uint8Array)) {
+      entries.push({ name: dirent.name, type: filetypeOf(dirent), ino: null });
+      continue;
+    }
+    const name = Buffer.from(dirent);
+    const stat = lstatOrNull(Buffer.concat([Buffer.from(`${path}/`), name]));
+    if (stat !== null) entries.push({ name, type: filetypeOf(stat), ino: stat.ino });
   }
   return entries;
 }

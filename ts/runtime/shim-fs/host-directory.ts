@@ -8,13 +8,14 @@
 // path_symlink always answers ENOTSUP: imports.ts replaces those imports and
 // calls link(), rename() and symlink() here.
 
-import { constants, lstatSync, mkdirSync, openSync, closeSync, fstatSync, fsyncSync, linkSync, readlinkSync, renameSync, rmdirSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { constants, lstatSync, mkdirSync, openSync, closeSync, fstatSync, fsyncSync, linkSync, renameSync, rmdirSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { Fd, wasi as shimWasi } from '@bjorn3/browser_wasi_shim';
 import * as w from '../../wasi/index.js';
 import { WasiErrnoError } from '../../wasi/index.js';
-import { attempt, errnoOfFsError } from '../fs/errors.js';
+import { attempt } from '../fs/errors.js';
 import type { DirEntry } from '../fs/readdir.js';
 import { hostPath, locationOf, resolveTarget, type Location, type Target } from '../fs/sandbox.js';
+import { lstatOrNull, open, readlink } from '../fs/posix.js';
 import { filestatOf, filetypeOf } from '../fs/stat.js';
 import { checkFstflags, setTimes } from '../fs/times.js';
 import { HostDescriptor } from './host-descriptor.js';
@@ -23,15 +24,6 @@ import { Capabilities, RIGHTS_DIRECTORY_BASE, RIGHTS_DIRECTORY_INHERITING, RIGHT
 
 const READ_RIGHTS = w.RIGHTS_FD_READ | w.RIGHTS_FD_READDIR;
 const WRITE_RIGHTS = w.RIGHTS_FD_DATASYNC | w.RIGHTS_FD_WRITE | w.RIGHTS_FD_ALLOCATE | w.RIGHTS_FD_FILESTAT_SET_SIZE;
-
-function lstatOrNull(path: string) {
-  try {
-    return lstatSync(path, { bigint: true });
-  } catch (error) {
-    if (errnoOfFsError(error) === w.ERRNO_NOENT) return null;
-    throw error;
-  }
-}
 
 export class HostDirectory extends HostDescriptor {
   override readonly filetype = w.FILETYPE_DIRECTORY;
@@ -161,6 +153,8 @@ export class HostDirectory extends HostDescriptor {
         if (stat === null) return w.ERRNO_NOENT;
         return stat.isDirectory() ? w.ERRNO_ISDIR : w.ERRNO_NOTDIR;
       }
+      // Deno's unlinkSync removes an empty directory; unlink(2) removes none.
+      if (lstatOrNull(target.host)?.isDirectory()) return w.ERRNO_ISDIR;
       unlinkSync(target.host);
     });
   }
@@ -213,7 +207,7 @@ export class HostDirectory extends HostDescriptor {
       if (oflags & w.OFLAGS_TRUNC) flags |= constants.O_TRUNC;
       // A FIFO or a device must not block the module's thread in open(2).
       if (fdflags & w.FDFLAGS_NONBLOCK) flags |= constants.O_NONBLOCK;
-      const fd = openSync(target.host, flags, 0o666);
+      const fd = open(target.host, flags, 0o666);
       let filetype: number;
       try {
         filetype = filetypeOf(fstatSync(fd, { bigint: true }));
@@ -235,7 +229,7 @@ export class HostDirectory extends HostDescriptor {
     const r = attempt(() => {
       const target = this.resolve(w.RIGHTS_PATH_READLINK, path, false);
       if (target.name === null) return w.ERRNO_INVAL;
-      contents = readlinkSync(target.host, 'buffer');
+      contents = readlink(target.host);
     });
     return r === w.ERRNO_SUCCESS ? contents! : r;
   }

@@ -9,15 +9,13 @@
 // same file), and DSYNC/SYNC are an fdatasync/fsync after each write, so
 // all of them can be switched by fd_fdstat_set_flags.
 
-import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, futimesSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, futimesSync, readSync, writeSync } from 'node:fs';
 import * as w from '../../wasi/index.js';
 import { attempt, errnoOfFsError } from '../fs/errors.js';
+import { procFdPath } from '../fs/posix.js';
 import { setTimes } from '../fs/times.js';
 import { HostDescriptor } from './host-descriptor.js';
 import type { Capabilities } from './rights.js';
-
-/** Linux's path to an open descriptor of this process (follows it even after a rename or unlink), or null elsewhere. */
-const procFdPath: ((fd: number) => string) | null = existsSync('/proc/self/fd') ? (fd) => `/proc/${process.pid}/fd/${fd}` : null;
 
 /** One read or write moves at most this much (a short count is legal; it bounds the host memory one call takes). */
 const MAX_IO = 1 << 24;
@@ -61,7 +59,8 @@ export class HostFile extends HostDescriptor {
   }
 
   protected override changeTimes(atim: bigint, mtim: bigint, fstflags: number): void {
-    if (procFdPath !== null) setTimes(procFdPath(this.fd), true, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim), fstflags);
+    const path = procFdPath(this.fd);
+    if (path !== null) setTimes(path, true, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim), fstflags);
     else {
       // Without /proc: futimes, to the microsecond, and both times (node:fs cannot leave one alone).
       const now = Date.now() / 1000;

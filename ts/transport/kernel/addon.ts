@@ -8,14 +8,19 @@
 // kind (not a number, not an integer in range, not the right typed array)
 // throws, a TypeError or RangeError naming the function and the argument.
 //
-// The binary is found by node-gyp-build: build/Release/ first (built from
-// source by `npm install` in a clone, scripts/addon-build.mjs), then
+// The binary is found in node-gyp-build's layout: build/Release/ first (built
+// from source by `npm install` in a clone, scripts/addon-build.mjs), then
 // prebuilds/<platform>-<arch>/ (shipped inside the npm package for linux-x64).
+// It is looked for here, not by node-gyp-build, which reads six environment
+// variables and /etc/alpine-release to choose: each one a permission a Deno
+// user would have to grant. Here nothing outside the package is read.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sandboxRefusal } from '../../js-runtime.js';
+import { optionalEnv } from '../optional-env.js';
 
 /** Linux values, read from the system headers by the addon itself. */
 export interface KernelConstants {
@@ -76,24 +81,36 @@ export interface KernelAddon {
   accept(listenFd: number, epfd: number): number;
 
   /**
-   * Reads from `fd` straight into `mem` (the module's memory): `iov` holds
-   * `iovCount` (offset, length) pairs into `mem`, filled in order. Never blocks.
-   * With `peek` the bytes stay queued (MSG_PEEK).
-   * → bytes read; 0 at EOF (and for a read of zero bytes); -EAGAIN when nothing
-   * is there yet; -ECONNRESET after an RST; -EFAULT when a pair lies outside
-   * `mem`, `mem` is detached (memory.grow: make a fresh view for every call),
-   * or `iov` holds fewer than `iovCount` pairs; -EINVAL for more than
-   * constants.IOV_MAX pairs. -EFAULT and -EINVAL make no syscall and write nothing.
+   * Binds the memory and the (offset, length) pairs that recv and send work
+   * on in this thread, until the next bind(): `mem` is the module's memory,
+   * `iov` the pairs into it. Reading typed arrays from arguments costs more
+   * than a recvmsg, so they are taken once here and each call passes counts
+   * only (bind through bindIfNeeded). Bind again whenever the views change: memory.grow() detaches the
+   * old view, and a view detached when bound reads as empty (-EFAULT). The
+   * pairs are read (and checked) at each call, so they may change in place. → 0.
    */
-  recv(fd: number, mem: Uint8Array, iov: Uint32Array, iovCount: number, peek: boolean): number;
+  bind(mem: Uint8Array, iov: Uint32Array): number;
 
   /**
-   * Writes to `fd` straight from `mem` (gather), nonblocking, never raising SIGPIPE.
+   * Reads from `fd` straight into the bound memory: the first `iovCount`
+   * bound pairs are filled in order. Never blocks. With `peek` the bytes stay
+   * queued (MSG_PEEK).
+   * → bytes read; 0 at EOF (and for a read of zero bytes); -EAGAIN when nothing
+   * is there yet; -ECONNRESET after an RST; -EFAULT when a pair lies outside
+   * the bound memory, nothing is bound, the memory was detached when bound, or
+   * fewer than `iovCount` pairs are bound; -EINVAL for more than
+   * constants.IOV_MAX pairs. -EFAULT and -EINVAL make no syscall and write nothing.
+   */
+  recv(fd: number, iovCount: number, peek: boolean): number;
+
+  /**
+   * Writes to `fd` straight from the bound memory (gather over the first
+   * `iovCount` bound pairs), nonblocking, never raising SIGPIPE.
    * → bytes accepted (a short count when the socket buffer filled); -EAGAIN when
    * nothing fits; -EPIPE once the peer is gone; -ECONNRESET; the same
    * -EFAULT / -EINVAL checks as recv, before any syscall.
    */
-  send(fd: number, mem: Uint8Array, iov: Uint32Array, iovCount: number): number;
+  send(fd: number, iovCount: number): number;
 
   /** shutdown(2) with constants.SHUT_RD / SHUT_WR / SHUT_RDWR. → 0 | -errno. */
   shutdown(fd: number, how: number): number;
@@ -101,12 +118,13 @@ export interface KernelAddon {
   /** close(2); the fd is released even when an error is reported. → 0 | -errno. */
   close(fd: number): number;
 
-  /** Bytes waiting to be read (FIONREAD). → count | -errno (-EINVAL on a listener). */
+  /** Bytes waiting to be read (FIONREAD), for recv(MSG_PEEK|MSG_WAITALL). → count | -errno (-EINVAL on a listener). */
   inbound(fd: number): number;
 
   /**
    * About how many bytes one send would take now (SO_SNDBUF minus the bytes
-   * still queued, SIOCOUTQ), for poll_oneoff's nbytes; not for the hot path.
+   * still queued, SIOCOUTQ). The transport asks it once, of its first
+   * connection: poll_oneoff's nbytes for a writable socket (README).
    * → count | -errno.
    */
   outboundRoom(fd: number): number;
@@ -143,8 +161,8 @@ export interface KernelAddon {
   /** A nonblocking, close-on-exec TCP socket of IPv4 (4) or IPv6 (6), neither bound nor connected. → fd | -errno. */
   socket(family: 4 | 6): number;
 
-  /** bind(2) to a numeric address (a host name throws a TypeError). → 0 | -errno (-EADDRINUSE, -EADDRNOTAVAIL, -EINVAL, -EAFNOSUPPORT). */
-  bind(fd: number, ip: string, port: number): number;
+  /** bind(2) to a numeric address (a host name throws a TypeError); not bind(), which binds guest memory. → 0 | -errno (-EADDRINUSE, -EADDRNOTAVAIL, -EINVAL, -EAFNOSUPPORT). */
+  bindSocket(fd: number, ip: string, port: number): number;
 
   /** listen(2) on a socket made by socket(). → 0 | -errno. */
   listenSocket(fd: number, backlog: number): number;
@@ -172,12 +190,31 @@ export interface KernelAddon {
   getOption(fd: number, option: number): number;
 }
 
-export type KernelAddonLoad = { addon: KernelAddon } | { unavailable: string };
+export type KernelAddonLoad = { addon: KernelAddon; /** The binary it was loaded from. */ path: string } | { unavailable: string };
+
+/** What this thread's addon has bound: the binding is per thread, whoever made it. */
+const bound: { mem: Uint8Array | null; iov: Uint32Array | null; length: number } = { mem: null, iov: null, length: 0 };
+
+/**
+ * addon.bind(mem, iov), unless they are what this thread bound last. The host
+ * passes the same two arrays every time until memory grows (its views are
+ * then new, and an old one reads as length 0), so this is one compare per
+ * call and one bind per growth. Every bind in a thread goes through here, or
+ * the record would not say what is bound.
+ */
+export function bindIfNeeded(addon: KernelAddon, mem: Uint8Array, iov: Uint32Array): void {
+  if (mem !== bound.mem || iov !== bound.iov || mem.length !== bound.length) {
+    addon.bind(mem, iov);
+    bound.mem = mem;
+    bound.iov = iov;
+    bound.length = mem.length;
+  }
+}
 
 const FUNCTIONS = [
-  'listen', 'localPort', 'accept', 'recv', 'send', 'shutdown', 'close', 'inbound', 'outboundRoom', 'eventfd',
-  'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait', 'socket', 'bind', 'listenSocket', 'connect', 'socketError',
-  'address', 'setOption', 'getOption',
+  'listen', 'localPort', 'accept', 'bind', 'recv', 'send', 'shutdown', 'close', 'inbound', 'outboundRoom', 'eventfd',
+  'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait', 'socket', 'bindSocket', 'listenSocket', 'connect',
+  'socketError', 'address', 'setOption', 'getOption',
 ] as const satisfies readonly (keyof KernelAddon)[];
 
 const REBUILD = 'build it with a C compiler: `npm rebuild wasi-evloop` (or `npm install` in a clone)';
@@ -189,7 +226,14 @@ let loaded: KernelAddonLoad | undefined;
  * per thread; never throws.
  */
 export function loadKernelAddon(): KernelAddonLoad {
-  loaded ??= load();
+  try {
+    loaded ??= load();
+  } catch (error) {
+    // Deno without --allow-read for the package: looking for the binary is refused.
+    const refused = sandboxRefusal(error);
+    if (refused === null) throw error;
+    loaded = { unavailable: `${refused}: run deno with --allow-read for the wasi-evloop package's folder, and --allow-ffi` };
+  }
   return loaded;
 }
 
@@ -200,29 +244,52 @@ function load(): KernelAddonLoad {
   const root = packageRoot();
   if (root === null) return { unavailable: 'cannot find the wasi-evloop package folder above ' + here() };
   const require = createRequire(join(root, 'package.json'));
-  let path: string;
-  try {
-    const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
-    path = nodeGypBuild.resolve(root);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/No native build was found/.test(message)) {
-      return { unavailable: `no kernel-socket addon for linux-${process.arch} in ${root}: ${REBUILD}` };
-    }
-    return { unavailable: `cannot look for the kernel-socket addon (${firstLine(message)}): reinstall wasi-evloop` };
-  }
+  // The tests point this at a folder laid out like the package (node-gyp-build's own override).
+  const paths = binaries(optionalEnv('WASI_EVLOOP_PREBUILD') || root);
+  if (paths.length === 0) return { unavailable: `no kernel-socket addon for linux-${process.arch} in ${root}: ${REBUILD}` };
   let addon: unknown;
-  try {
-    addon = require(path);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+  let path = paths[0]!;
+  let failure: { error: unknown } | null = null;
+  for (const candidate of paths) {
+    try {
+      addon = require(candidate);
+      path = candidate;
+      failure = null;
+      break;
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== null) {
+    const refused = sandboxRefusal(failure.error);
+    if (refused !== null) return { unavailable: `${refused}: run deno with --allow-ffi (or --allow-ffi=${path})` };
+    const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
     return { unavailable: `the kernel-socket addon ${path} does not load (${firstLine(message)}): ${REBUILD}` };
   }
   const missing = FUNCTIONS.filter((name) => typeof (addon as Record<string, unknown>)[name] !== 'function');
   if (missing.length > 0 || typeof (addon as { constants?: unknown }).constants !== 'object') {
     return { unavailable: `${path} is not this version's kernel-socket addon (missing ${missing.join(', ') || 'constants'}): ${REBUILD}` };
   }
-  return { addon: addon as KernelAddon };
+  return { addon: addon as KernelAddon, path };
+}
+
+/**
+ * The binaries to try, in order: any in build/Release/, then this platform's
+ * in prebuilds/ (glibc before musl: a glibc binary does not load on musl, and
+ * the next one is tried).
+ */
+function binaries(dir: string): string[] {
+  const list = (folder: string, match: RegExp) => {
+    try {
+      return readdirSync(folder).filter((f) => match.test(f)).sort().map((f) => join(folder, f));
+    } catch {
+      return [];
+    }
+  };
+  return [
+    ...list(join(dir, 'build', 'Release'), /\.node$/),
+    ...list(join(dir, 'prebuilds', `${process.platform}-${process.arch}`), /^node\.napi(\.[\w-]+)*\.node$/),
+  ];
 }
 
 function here(): string {

@@ -26,11 +26,12 @@ import {
   type Handle,
   type IoList,
   type ModuleHalfInit,
+  type PollSizes,
   type SocketOption,
   type SocketTransport,
 } from '../types.js';
 import { ioLength } from '../io-list.js';
-import { loadKernelAddon, type KernelAddon } from './addon.js';
+import { bindIfNeeded, loadKernelAddon, type KernelAddon } from './addon.js';
 import { LINUX_EAGAIN, LINUX_EINPROGRESS, LINUX_EINTR, wasiErrnoOf } from './linux-errno.js';
 import { OpenFdTable, type KernelModuleInit } from './wire.js';
 
@@ -70,6 +71,8 @@ export class KernelTransport implements SocketTransport {
   /** Where address() writes an address's octets. */
   private readonly octets = new Uint8Array(16);
   private ended = false;
+  /** A connection's send buffer as the kernel first gives it (SO_SNDBUF, read at the first accept or dial). */
+  private sendBuffer = 0;
 
   constructor(init: KernelModuleInit, control: ControlBlock) {
     const loaded = loadKernelAddon();
@@ -108,6 +111,7 @@ export class KernelTransport implements SocketTransport {
     const fd = this.addon.accept(listener, this.epfd);
     if (fd >= 0) {
       this.track(fd, CONNECTION);
+      this.learnSendBuffer(fd);
       // A new connection can be written to; what it has to read, epoll reports
       // (registering it queued an event if bytes are already there).
       this.ready[fd] = WRITABLE;
@@ -123,7 +127,8 @@ export class KernelTransport implements SocketTransport {
     if (this.kinds[conn] !== CONNECTION) return this.notConnection(conn);
     if (this.local[conn]! & READ_SHUT) return 0;
     if (!(this.ready[conn]! & READABLE)) return -ERRNO_AGAIN;
-    const n = this.addon.recv(conn, into.mem, into.iov, into.count, peek);
+    bindIfNeeded(this.addon, into.mem, into.iov);
+    const n = this.addon.recv(conn, into.count, peek);
     if (n > 0) {
       // A short read emptied the queue (unless EOF or an error is already known: those stay readable).
       if (!peek && !(this.ready[conn] & (PEER_CLOSED | FAILED)) && n < ioLength(into)) this.ready[conn] &= ~READABLE;
@@ -142,7 +147,8 @@ export class KernelTransport implements SocketTransport {
   send(conn: Handle, from: IoList): number {
     if (this.kinds[conn] !== CONNECTION) return this.notConnection(conn);
     if (!(this.ready[conn]! & WRITABLE)) return -ERRNO_AGAIN;
-    const n = this.addon.send(conn, from.mem, from.iov, from.count);
+    bindIfNeeded(this.addon, from.mem, from.iov);
+    const n = this.addon.send(conn, from.count);
     if (n > 0) {
       // A short write filled the socket buffer: the next free space is a new edge.
       if (n < ioLength(from)) this.ready[conn] &= ~WRITABLE;
@@ -195,9 +201,15 @@ export class KernelTransport implements SocketTransport {
     return Math.max(0, this.addon.inbound(handle));
   }
 
-  writable(handle: Handle): number {
-    if (this.kinds[handle] !== CONNECTION || this.local[handle]! & SEND_FAILS || this.ready[handle]! & FAILED) return 0;
-    return Math.max(0, this.addon.outboundRoom(handle));
+  /** From the cache alone: the bytes wait in the kernel, and counting them is a syscall per socket (README). */
+  pollSizes(handle: Handle, out: PollSizes): void {
+    const bits = this.ready[handle] ?? 0;
+    out.bits = bits;
+    const kind = this.kinds[handle];
+    const local = this.local[handle]!;
+    // Bytes or the end are there (a listener: a connection): at least one. A failed connection reads only its error.
+    out.toRead = bits & READABLE && !(bits & FAILED) && !(local & READ_SHUT) ? 1 : 0;
+    out.toWrite = kind === CONNECTION && bits & WRITABLE && !(bits & FAILED) && !(local & SEND_FAILS) ? this.sendBuffer : 0;
   }
 
   wait(timeoutMs: number): void {
@@ -245,7 +257,7 @@ export class KernelTransport implements SocketTransport {
 
   bind(handle: Handle, address: SocketAddress): number {
     if (this.kinds[handle] !== OPENED) return this.kinds[handle] === NONE ? -ERRNO_BADF : -ERRNO_INVAL;
-    const r = this.addon.bind(handle, address.host, address.port);
+    const r = this.addon.bindSocket(handle, address.host, address.port);
     return r < 0 ? -wasiErrnoOf(-r) : 0;
   }
 
@@ -270,6 +282,7 @@ export class KernelTransport implements SocketTransport {
     if (watched < 0) return -wasiErrnoOf(-watched);
     this.kinds[handle] = CONNECTION;
     this.ready[handle] = r === 0 ? WRITABLE : CONNECTING;
+    this.learnSendBuffer(handle);
     return r === 0 ? 0 : -ERRNO_INPROGRESS;
   }
 
@@ -310,6 +323,15 @@ export class KernelTransport implements SocketTransport {
     if (r < 0) return -wasiErrnoOf(-r);
     const family = r >>> 16 === 4 ? 4 : 6;
     return { family, host: formatIp(this.octets.subarray(0, family === 4 ? 4 : 16)), port: r & 0xffff };
+  }
+
+  /**
+   * What a fresh connection's send takes (nothing is queued yet; a connection
+   * under way counts none either): poll_oneoff's nbytes for every writable
+   * connection from now on, so one syscall per transport, not per poll.
+   */
+  private learnSendBuffer(fd: number): void {
+    if (this.sendBuffer === 0) this.sendBuffer = Math.max(1, this.addon.outboundRoom(fd));
   }
 
   /** recv or send reported the connection's error (consumed now, as SO_ERROR is): it is over both ways. */

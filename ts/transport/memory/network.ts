@@ -33,7 +33,7 @@ import { ChunkQueue } from '../chunk-queue.js';
 import { ControlBlock } from '../control-block.js';
 import { oneBuffer } from '../io-list.js';
 import { SocketState } from '../socket-state.js';
-import { READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type IoList, type SocketOption, type SocketTransport } from '../types.js';
+import { READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type IoList, type PollSizes, type SocketOption, type SocketTransport } from '../types.js';
 
 export interface MemoryNetworkOptions {
   /** Listening sockets made up front (transport.listeners). Default 1. */
@@ -252,11 +252,16 @@ export class MemoryClient {
     this.net.readinessChanged(c.handle);
   }
 
-  /** RST: buffered bytes are dropped both ways; the server's next recv/send fails with ECONNRESET. */
+  /**
+   * RST: what the server had not read yet still reads first (as on Linux); what it
+   * sent is dropped, and its next recv (after those bytes) or send fails with ECONNRESET.
+   */
   reset(): void {
     const c = this.conn;
     if (c.reset) return;
-    c.resetBoth();
+    c.reset = true;
+    c.state.gone = true;
+    c.outbound.clear();
     c.state.failed(ERRNO_CONNRESET);
     this.net.readinessChanged(c.handle);
   }
@@ -559,9 +564,20 @@ export class MemoryNetwork implements SocketTransport {
     return this.connByHandle.get(handle)?.state.inbound.length ?? 0;
   }
 
-  writable(handle: Handle): number {
+  pollSizes(handle: Handle, out: PollSizes): void {
+    const l = this.listenerByHandle.get(handle);
+    if (l !== undefined) {
+      out.bits = l.pending.length > 0 ? READABLE : 0;
+      out.toRead = l.pending.length;
+      out.toWrite = 0;
+      return;
+    }
     const c = this.connByHandle.get(handle);
-    return c === undefined || c.state.sendFails ? 0 : c.outbound.room;
+    if (c === undefined || !c.accepted) {
+      out.bits = out.toRead = out.toWrite = 0;
+      return;
+    }
+    c.state.sizes(c.outbound.room, out);
   }
 
   wait(timeoutMs: number): void {

@@ -27,6 +27,7 @@ import {
   type Handle,
   type IoList,
   type ModuleHalfInit,
+  type PollSizes,
   type SocketOption,
   type SocketTransport,
 } from '../types.js';
@@ -256,10 +257,15 @@ export class NodeNetTransport implements SocketTransport {
     return state instanceof PendingConnections ? state.count : state.state.inbound.length;
   }
 
-  writable(handle: Handle): number {
+  pollSizes(handle: Handle, out: PollSizes): void {
     const state = this.handles.get(handle);
-    if (!(state instanceof Connection) || state.state.sendFails) return 0;
-    return Math.max(0, this.roomFor(handle, state));
+    if (state instanceof Connection) {
+      state.state.sizes(state.state.sendFails ? 0 : Math.max(0, this.roomFor(handle, state)), out);
+      return;
+    }
+    out.bits = state === undefined ? 0 : this.poll(handle);
+    out.toRead = state === undefined ? 0 : state.count;
+    out.toWrite = 0;
   }
 
   wait(timeoutMs: number): void {

@@ -53,6 +53,9 @@ import {
   type OptionRequest,
 } from './wire.js';
 
+/** What peerEnded() writes to learn whether an EOF was a FIN. */
+const NOTHING = new Uint8Array(0);
+
 /** How long a socket the module closed may take to flush before it is destroyed. */
 const LINGER_MS = 5000;
 
@@ -346,11 +349,32 @@ export class NodeNetOwner implements TransportOwner {
         socket.pause();
       }
     });
-    socket.on('end', () => this.post(NEWS_PEER_FIN, handle, 0));
+    socket.on('end', () => this.peerEnded(handle, socket));
     socket.on('error', (err: NodeJS.ErrnoException) => this.post(NEWS_ERROR, handle, errnoFromNodeCode(err.code)));
     // The entry stays until the module closes the handle (or its listener),
     // like a kernel socket whose peer is gone but whose fd is still open.
     socket.on('close', () => this.post(NEWS_GONE, handle, 0));
+  }
+
+  /**
+   * Node's 'end' is not always the peer's FIN. libuv (before 1.52) takes a
+   * hang-up (POLLHUP) that comes with a short read for EOF and does not read
+   * again, so bytes followed at once by an RST end in 'end' and the
+   * ECONNRESET is never read. A write of nothing asks the kernel what that
+   * read would have: it fails with the pending error (Node then emits 'error',
+   * posted as NEWS_ERROR) or succeeds after a real FIN, which is posted then.
+   * With writes queued, the hang-up already made libuv try them, so an error
+   * is on its way in this same batch: the FIN goes at once. After our own
+   * SHUT_WR nothing can be written: the FIN is taken as Node says.
+   */
+  private peerEnded(handle: Handle, socket: net.Socket): void {
+    if (socket.writableEnded || socket.writableLength > 0) {
+      this.post(NEWS_PEER_FIN, handle, 0);
+      return;
+    }
+    socket.write(NOTHING, (error) => {
+      if (!error) this.post(NEWS_PEER_FIN, handle, 0);
+    });
   }
 
   private onAsks(items: (number | Uint8Array)[]): void {

@@ -26,6 +26,7 @@ import {
   type Handle,
   type IoList,
   type ModuleHalfInit,
+  type PollSizes,
   type SocketOption,
   type SocketTransport,
 } from '../types.js';
@@ -224,11 +225,17 @@ export class VirtualModuleHalf implements SocketTransport {
     return entry.inbound.fill;
   }
 
-  writable(handle: Handle): number {
+  pollSizes(handle: Handle, out: PollSizes): void {
     const entry = this.entries.get(handle);
-    if (!(entry instanceof Connection)) return 0;
-    this.sync(entry);
-    return entry.state.sendFails || entry.state.connecting ? 0 : entry.outbound.room();
+    if (entry instanceof Connection) {
+      this.sync(entry);
+      entry.state.sizes(entry.outbound.room(), out);
+      return;
+    }
+    const pending = entry instanceof Listener ? this.net.pending(entry.index) : 0;
+    out.bits = pending > 0 ? READABLE : 0;
+    out.toRead = pending;
+    out.toWrite = 0;
   }
 
   wait(timeoutMs: number): void {
