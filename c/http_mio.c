@@ -27,8 +27,9 @@
  * (`wasi-evloop run --tcplisten HOST:PORT`); natively, --listen HOST:PORT.
  * It stops as a tokio server does when its listener goes away: the host
  * hangs the listener up (or a native SIGINT/SIGTERM), the server accepts no
- * more, finishes the responses it owes, closes every connection and exits 0
- * after one stats line on stderr. */
+ * more and reads no new request, sends each peer the responses it owes and
+ * its FIN, closes each connection once the peer has closed its side (for at
+ * most STOP_LINGER_MS), and exits 0 after one stats line on stderr. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -38,6 +39,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #ifndef __wasi__
 #include <netinet/in.h>
@@ -56,6 +58,11 @@
 #define ACCEPTS_PER_POLL 64
 /* Tasks run between two polls of the I/O driver: tokio's event_interval default. */
 #define EVENT_INTERVAL 61
+/* After a stop, how long the peers have to take what they are owed and close
+ * their side (a lingering close, bounded as web servers bound it). Closing a
+ * socket with unread input resets it, and a reset destroys the responses still
+ * in flight: a pipelining peer would lose answers the server counted. */
+#define STOP_LINGER_MS 1000
 
 static const char RESPONSE_HEAD[] =
     "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 13\r\n";
@@ -91,6 +98,7 @@ static size_t rq_head, rq_len;
 static int listeners[PLATFORM_MAX_LISTENERS];
 static int nlisteners, nfixed;
 static int stopping;
+static long long stop_deadline_ms;
 #ifndef __wasi__
 /* SIGINT/SIGTERM write a byte here (the self-pipe trick, as tokio's signal
  * handling does): the wait wakes even when the signal came while a turn was
@@ -424,20 +432,35 @@ static int conn_read(conn *c) {
 
 /* ---------- listeners and stopping ---------- */
 
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void begin_stop(const char *why) {
     if (stopping) return;
     stopping = 1;
+    stop_deadline_ms = now_ms() + STOP_LINGER_MS;
     fprintf(stderr, "%s; stopping\n", why);
     for (int i = 0; i < nlisteners; i++) {
         close(listeners[i]);
         pfds[i].fd = -1; /* poll() skips negative fds, in wasi-libc and natively */
     }
-    /* Finish the responses owed, read no new request; each connection's task
-     * closes it once its output is out. */
+#ifndef __wasi__
+    pfds[nlisteners].fd = -1; /* the stop is under way: the pipe has said all it will */
+#endif
+    /* Every connection gets the responses it is owed, then a FIN (conn_flush),
+     * and no new request is read: as after a last response, it is closed once
+     * the peer has closed its side (conn_read). */
     for (size_t i = 0; i < nconns; i++) {
-        conns[i]->last_response = 1;
-        conns[i]->in_len = 0;
-        enqueue(conns[i]);
+        conn *c = conns[i];
+        c->last_response = 1;
+        c->in_len = 0;
+        if (c->out_len == 0 && !c->write_shut) {
+            shutdown(c->fd, SHUT_WR);
+            c->write_shut = 1;
+        }
     }
 }
 
@@ -524,7 +547,7 @@ static int run_task(conn *c, short re) {
     if (re & POLLNVAL) return -1;
     if ((re & (POLLIN | POLLHUP | POLLERR)) && conn_read(c) != 0) return -1;
     if ((re & (POLLOUT | POLLERR)) && c->out_len && conn_flush(c) != 0) return -1;
-    return stopping && c->out_len == 0 ? -1 : 0;
+    return 0;
 }
 
 /* A poll's events: a connection's task is due when it can read, or write what waits. */
@@ -570,7 +593,13 @@ int main(int argc, char **argv) {
     int status = 0;
     while (!stopping || nconns > 0) {
         /* Tasks left over: look for news without sleeping, as tokio does. */
-        int n = poll(pfds, (nfds_t)nfixed + nconns, rq_len ? 0 : -1);
+        int timeout = rq_len ? 0 : -1;
+        if (stopping) {
+            long long left = stop_deadline_ms - now_ms();
+            if (left <= 0) break; /* the peers had their time: what is left is closed below */
+            if (timeout < 0) timeout = (int)left;
+        }
+        int n = poll(pfds, (nfds_t)nfixed + nconns, timeout);
         stats.polls++;
         if (n < 0) {
             if (errno == EINTR) continue;

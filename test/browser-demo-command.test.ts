@@ -1,12 +1,17 @@
 // `wasi-evloop demo`: prints the one ready line with the page's URL, serves
 // the page cross-origin isolated, and exits 0 on SIGTERM; a port in use is
-// one line on stderr and status 1. In each browser, the page it serves is
-// ready to start and its bundle echoes.
+// one line on stderr and status 1; with no flags, the README's
+// `npx wasi-evloop demo` is on http://127.0.0.1:7080/. In each browser, the
+// page it serves is ready to start and its bundle echoes.
 import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { API_PATH, browserTest } from './helpers/browser.js';
+import { spawn } from 'node:child_process';
 import { startCli } from './helpers/cli.js';
+import { requireFreePort } from './helpers/default-port.js';
+import { withTimeout } from './helpers/echo-client.js';
+import { REPO } from './helpers/servers.js';
 
 type Api = typeof import('../ts/browser/index.js');
 
@@ -77,6 +82,26 @@ browserTest('the page of `demo` is isolated, ready to start, and its bundle echo
     assert.is((await cli.exited(5000)).code, 0);
   } finally {
     cli.child.kill('SIGKILL');
+  }
+});
+
+test('npx wasi-evloop demo: demo on http://127.0.0.1:7080/ (the default --host and --port)', async () => {
+  await requireFreePort(7080);
+  const child = spawn('npx', ['wasi-evloop', 'demo'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await withTimeout('the demo line', 30_000, new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', () => stdout.includes('\n') && resolve());
+      void exited.then(() => reject(new Error(`npx wasi-evloop demo exited: ${stdout}`)));
+    }));
+    assert.is(stdout, 'demo on http://127.0.0.1:7080/\n');
+    assert.is((await fetch('http://127.0.0.1:7080/')).status, 200);
+  } finally {
+    // npx and the demo server are one process group.
+    process.kill(-child.pid!, 'SIGTERM');
+    await withTimeout('npx wasi-evloop demo to exit', 10_000, exited).catch(() => process.kill(-child.pid!, 'SIGKILL'));
   }
 });
 

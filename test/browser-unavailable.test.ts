@@ -24,7 +24,7 @@ browserTest(
         return {
           isolated: crossOriginIsolated,
           status: document.querySelector('#status')!.textContent,
-          unavailable: document.body.dataset.unavailable,
+          unavailable: document.body.getAttribute('data-unavailable'),
           panels: Array.from(document.querySelectorAll<HTMLElement>('[data-backend]'), (p) => p.dataset.status),
           startDisabled: document.querySelector<HTMLButtonElement>('#start')!.disabled,
           serve: await api.serve().then(

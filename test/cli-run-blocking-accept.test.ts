@@ -4,11 +4,12 @@
 // idles at ~0 % CPU asleep in accept, and SIGTERM ends it within the grace
 // with at most MAX_STOP_NOTICES lines. Without the option its listener is
 // NONBLOCK (as under wasmtime): it retries EAGAIN at once, a line each time,
-// and SIGTERM still ends it promptly.
+// and SIGTERM still ends it promptly. The grace is long enough that no test
+// waits for it: what ends the module is the stop notices, at a call.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MAX_STOP_NOTICES } from '../ts/host/index.js';
-import { RUNTIMES, STOP_GRACE_MS, TRANSPORTS } from '../ts/index.js';
+import { RUNTIMES, TRANSPORTS } from '../ts/index.js';
 import { startCli } from './helpers/cli.js';
 import { echoOnce, sleep } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
@@ -17,12 +18,14 @@ import { procStats } from './helpers/servers.js';
 const wasm = fixtureWasm('retry_accept');
 /** CPU the whole process may use while the module waits for a connection, as a share of one core. */
 const IDLE_CPU_LIMIT = 0.1;
+/** A grace longer than any wait of these tests (10 s). */
+const NO_GRACE_END_MS = 30_000;
 
 for (const transport of TRANSPORTS) {
   for (const runtime of RUNTIMES) {
-    const base = ['run', wasm, '--runtime', runtime, '--transport', transport, '--tcplisten', '127.0.0.1:0'];
+    const base = ['run', wasm, '--runtime', runtime, '--transport', transport, '--tcplisten', '127.0.0.1:0', '--stop-grace', String(NO_GRACE_END_MS)];
 
-    test(`run --blocking-accept --runtime ${runtime} --transport ${transport}: serves, idles, SIGTERM ends it within the grace with at most ${MAX_STOP_NOTICES} lines`, async () => {
+    test(`run --blocking-accept --runtime ${runtime} --transport ${transport}: serves, idles, SIGTERM ends it at a call with at most ${MAX_STOP_NOTICES} lines`, async () => {
       const cli = startCli([...base, '--blocking-accept']);
       try {
         const [listening, port] = await cli.waitFor('stderr', /listening on 127\.0\.0\.1:(\d+)\n/);
@@ -32,11 +35,9 @@ for (const transport of TRANSPORTS) {
         await sleep(1000);
         const share = (procStats(cli.child.pid!).cpuMs - before) / (performance.now() - from);
         assert.ok(share < IDLE_CPU_LIMIT, `the process used ${(share * 100).toFixed(0)} % of a core while the module waited in accept`);
-        const sent = performance.now();
         cli.child.kill('SIGTERM');
-        const result = await cli.exited(STOP_GRACE_MS + 3000);
+        const result = await cli.exited(10_000);
         assert.is(result.code, 143);
-        assert.ok(performance.now() - sent < STOP_GRACE_MS, 'ended within the grace');
         const lines = result.stderr.slice(listening.length).split('\n').filter(Boolean);
         assert.ok(lines.length <= MAX_STOP_NOTICES, `${lines.length} lines: ${lines.slice(0, 3).join(' | ')}`);
         assert.ok(lines.every((l) => l === 'error: Operation canceled'), result.stderr);
@@ -49,11 +50,9 @@ for (const transport of TRANSPORTS) {
       const cli = startCli(base);
       try {
         await cli.waitFor('stderr', /listening on 127\.0\.0\.1:\d+\nerror: Resource temporarily unavailable\n/);
-        const sent = performance.now();
         cli.child.kill('SIGTERM');
-        const result = await cli.exited(STOP_GRACE_MS + 3000);
+        const result = await cli.exited(10_000);
         assert.is(result.code, 143);
-        assert.ok(performance.now() - sent < STOP_GRACE_MS, 'ended within the grace');
         const canceled = result.stderr.split('\n').filter((l) => l === 'error: Operation canceled');
         assert.ok(canceled.length <= MAX_STOP_NOTICES, `${canceled.length} ECANCELED lines`);
       } finally {

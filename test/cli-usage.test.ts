@@ -1,9 +1,11 @@
 // The CLI's bad arguments: one line on stderr that says what is wrong and
-// where to look, exit status 2; a port in use: one line naming it, status 1.
+// where to look, exit status 2; a port in use: one line naming it, status 1;
+// a value at a bound of its range is accepted.
 import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from './helpers/cli.js';
+import { REPO } from './helpers/servers.js';
 
 const bad: [string[], RegExp][] = [
   [[], /missing command/],
@@ -37,6 +39,13 @@ for (const [args, reason] of bad) {
     assert.match(lines[0]!, reason);
   });
 }
+
+test('--stop-grace at its bounds, 0 and 2147483647 (the README\'s range), is accepted', async () => {
+  for (const grace of ['0', '2147483647']) {
+    const result = await runCli(['run', `${REPO}wasm/exit-now.wasm`, '--stop-grace', grace]);
+    assert.is(result.code, 0, `--stop-grace ${grace}: ${result.stderr}`);
+  }
+});
 
 test('a port in use → one line naming the address, exit 1', async () => {
   const taken = net.createServer();

@@ -4,7 +4,7 @@
 // descriptors. Counted in /proc/self/fd (Linux). (node:wasi left uvwasi's
 // open when the worker ended; node:fs descriptors opened in a worker, the
 // shim's, Node closes with the worker.)
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import wabt from 'wabt';
@@ -12,6 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { run, RUNTIMES } from '../ts/index.js';
 import * as w from '../ts/wasi/index.js';
+import { PROC_FD, requirePrerequisite } from './helpers/prerequisites.js';
 
 const CREAT = 1;
 const DIRECTORY = 2;
@@ -34,29 +35,27 @@ const WAT = `(module
 
 const openDescriptors = () => readdirSync('/proc/self/fd').length;
 
-if (!existsSync('/proc/self/fd')) {
-  console.log('conformance-descriptors: skipped, no /proc/self/fd to count descriptors in');
-} else {
-  for (const runtime of RUNTIMES) {
-    test(`${runtime}: descriptors a module leaves open are closed when it ends`, async () => {
-      const module = (await wabt()).parseWat('left-open.wat', WAT);
-      const bytes = module.toBinary({}).buffer;
-      module.destroy();
-      const dir = mkdtempSync(join(tmpdir(), 'wasi-evloop-fds-'));
-      try {
-        // One run first: whatever the first run of a worker loads for good (Node's own) is not counted.
-        assert.is(await run(bytes, { runtime, preopens: [`${dir}::/`], stdout: 'ignore', stderr: 'ignore' }), 0);
-        const before = openDescriptors();
-        for (let i = 0; i < RUNS; i++) {
-          assert.is(await run(bytes, { runtime, preopens: [`${dir}::/`], stdout: 'ignore', stderr: 'ignore' }), 0, 'both opens succeeded');
-        }
-        const after = openDescriptors();
-        assert.ok(after - before < RUNS, `${after - before} more descriptors open after ${RUNS} runs`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+const it = requirePrerequisite(test, PROC_FD);
+
+for (const runtime of RUNTIMES) {
+  it(`${runtime}: descriptors a module leaves open are closed when it ends`, async () => {
+    const module = (await wabt()).parseWat('left-open.wat', WAT);
+    const bytes = module.toBinary({}).buffer;
+    module.destroy();
+    const dir = mkdtempSync(join(tmpdir(), 'wasi-evloop-fds-'));
+    try {
+      // One run first: whatever the first run of a worker loads for good (Node's own) is not counted.
+      assert.is(await run(bytes, { runtime, preopens: [`${dir}::/`], stdout: 'ignore', stderr: 'ignore' }), 0);
+      const before = openDescriptors();
+      for (let i = 0; i < RUNS; i++) {
+        assert.is(await run(bytes, { runtime, preopens: [`${dir}::/`], stdout: 'ignore', stderr: 'ignore' }), 0, 'both opens succeeded');
       }
-    });
-  }
+      const after = openDescriptors();
+      assert.ok(after - before < RUNS, `${after - before} more descriptors open after ${RUNS} runs`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 test.run();

@@ -127,6 +127,24 @@ test('a stop first seen as a wait on nothing but listeners is about to sleep is 
   assert.throws(() => h.host.waiting.sleep(-1, watched), ended);
 });
 
+test('outside a stop a wait never asks what it watches (a scan of the epoll set per wait)', () => {
+  const h = makeHarness();
+  let asked = 0;
+  const watched = {
+    get onlyListeners() {
+      asked++;
+      return true;
+    },
+  };
+  h.net.after(50, () => h.net.connect());
+  h.host.waiting.sleep(-1, watched);
+  assert.is(asked, 0);
+  h.net.stop();
+  h.host.waiting.sleep(-1, watched); // the stop, first seen: news for the caller's next look
+  assert.throws(() => h.host.waiting.sleep(-1, watched), ended);
+  assert.ok(asked > 0, 'asked during the stop');
+});
+
 test('epoll_wait during a stop with a timeout, or with a connection registered, sleeps as before', () => {
   const h = makeHarness();
   const client = h.net.connect()!;

@@ -4,6 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { kernelAddon } from './helpers/kernel-addon.js';
+import { KERNEL_ADDON, requirePrerequisite } from './helpers/prerequisites.js';
+
+const it = requirePrerequisite(test, KERNEL_ADDON);
 
 function throwsWith(call: () => unknown, kind: typeof TypeError | typeof RangeError, message: RegExp) {
   try {
@@ -19,7 +22,7 @@ function throwsWith(call: () => unknown, kind: typeof TypeError | typeof RangeEr
 const mem = new Uint8Array(64);
 const pairs = Uint32Array.of(0, 8);
 
-test('numbers: not a number is a TypeError; a fraction or out of range is a RangeError', () => {
+it('numbers: not a number is a TypeError; a fraction or out of range is a RangeError', () => {
   const addon = kernelAddon();
   throwsWith(() => addon.close('3' as unknown as number), TypeError, /^close\(\): fd must be a number, got a string$/);
   throwsWith(() => (addon.close as () => number)(), TypeError, /^close\(\): fd must be a number, got undefined$/);
@@ -34,7 +37,7 @@ test('numbers: not a number is a TypeError; a fraction or out of range is a Rang
   throwsWith(() => addon.send(3, 2 ** 31), RangeError, /^send\(\): iovCount must be an integer from 0 to/);
 });
 
-test('typed arrays: the wrong array is a TypeError naming both', () => {
+it('typed arrays: the wrong array is a TypeError naming both', () => {
   const addon = kernelAddon();
   throwsWith(() => addon.bind(Buffer.alloc(8).buffer as unknown as Uint8Array, pairs), TypeError, /^bind\(\): mem must be a Uint8Array, got an object$/);
   throwsWith(() => addon.bind(new Int8Array(8) as unknown as Uint8Array, pairs), TypeError, /^bind\(\): mem must be a Uint8Array, got an Int8Array$/);
@@ -45,7 +48,7 @@ test('typed arrays: the wrong array is a TypeError naming both', () => {
   throwsWith(() => addon.recv(3, 1, 1 as unknown as boolean), TypeError, /^recv\(\): peek must be a boolean, got a number$/);
 });
 
-test('listen: the address must be a numeric IP literal, and the message says what to do', () => {
+it('listen: the address must be a numeric IP literal, and the message says what to do', () => {
   const addon = kernelAddon();
   throwsWith(() => addon.listen('localhost', 0, 1), TypeError, /numeric IPv4 or IPv6 address .*resolve host names first.*got 'localhost'/);
   throwsWith(() => addon.listen('127.0.0.1:80', 0, 1), TypeError, /got '127\.0\.0\.1:80'/);
@@ -54,7 +57,7 @@ test('listen: the address must be a numeric IP literal, and the message says wha
   throwsWith(() => addon.listen(127 as unknown as string, 0, 1), TypeError, /^listen\(\): ip must be a string, got a number$/);
 });
 
-test('a thrown argument error leaves nothing behind: the next call works', () => {
+it('a thrown argument error leaves nothing behind: the next call works', () => {
   const addon = kernelAddon();
   throwsWith(() => addon.epollCtl(3, 1, 3, 2 ** 33), RangeError, /events must be an integer/);
   const efd = addon.eventfd();

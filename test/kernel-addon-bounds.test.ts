@@ -7,6 +7,9 @@ import * as assert from 'uvu/assert';
 import { until } from './helpers/clients.js';
 import { sleep } from './helpers/echo-client.js';
 import { acceptedConnection, E, guestMemory, iov, type Accepted, recvInto, sendFrom } from './helpers/kernel-addon.js';
+import { KERNEL_ADDON, requirePrerequisite } from './helpers/prerequisites.js';
+
+const it = requirePrerequisite(test, KERNEL_ADDON);
 
 const PAGE = 65536;
 const QUEUED = 'queued bytes stay queued';
@@ -60,7 +63,7 @@ async function withQueuedBytes(body: (c: Accepted) => Promise<void>) {
 }
 
 for (const bad of BAD_LISTS) {
-  test(`recv, ${bad.name}: ${bad.answer === -E.EINVAL ? '-EINVAL' : '-EFAULT'}, nothing written, nothing read`, () =>
+  it(`recv, ${bad.name}: ${bad.answer === -E.EINVAL ? '-EINVAL' : '-EFAULT'}, nothing written, nothing read`, () =>
     withQueuedBytes(async (c) => {
       const { mem, pairs, count } = bad.make();
       const before = Buffer.from(mem);
@@ -69,7 +72,7 @@ for (const bad of BAD_LISTS) {
       assert.is(c.addon.inbound(c.fd), QUEUED.length, 'the socket still holds every byte');
     }));
 
-  test(`send, ${bad.name}: ${bad.answer === -E.EINVAL ? '-EINVAL' : '-EFAULT'}, nothing sent`, async () => {
+  it(`send, ${bad.name}: ${bad.answer === -E.EINVAL ? '-EINVAL' : '-EFAULT'}, nothing sent`, async () => {
     const c = await acceptedConnection();
     try {
       const received: Buffer[] = [];
@@ -89,14 +92,14 @@ for (const bad of BAD_LISTS) {
   });
 }
 
-test('the last byte of memory is in bounds; so is an empty pair at the very end', () =>
+it('the last byte of memory is in bounds; so is an empty pair at the very end', () =>
   withQueuedBytes(async (c) => {
     const mem = fresh().view();
     assert.is(recvInto(c.addon, c.fd, mem, iov(PAGE, 0, PAGE - 1, 1), 2, false), 1);
     assert.is(mem[PAGE - 1], QUEUED.charCodeAt(0));
   }));
 
-test('bindIfNeeded binds again after memory.grow: the new view and its new end, never the stale one', () =>
+it('bindIfNeeded binds again after memory.grow: the new view and its new end, never the stale one', () =>
   withQueuedBytes(async (c) => {
     const guest = guestMemory(1);
     const pairs = iov(PAGE, 4);

@@ -5,8 +5,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readToEnd } from './helpers/echo-client.js';
 import { acceptedConnection, E, guestMemory, iov, retry, recvInto, sendFrom } from './helpers/kernel-addon.js';
+import { KERNEL_ADDON, requirePrerequisite } from './helpers/prerequisites.js';
 
-test('shutdown(SHUT_WR): the peer reads to its end, and can still send to us', async () => {
+const it = requirePrerequisite(test, KERNEL_ADDON);
+
+it('shutdown(SHUT_WR): the peer reads to its end, and can still send to us', async () => {
   const c = await acceptedConnection('127.0.0.1', { allowHalfOpen: true });
   try {
     const mem = guestMemory().view();
@@ -24,7 +27,7 @@ test('shutdown(SHUT_WR): the peer reads to its end, and can still send to us', a
   }
 });
 
-test('close(): the peer sees an orderly end', async () => {
+it('close(): the peer sees an orderly end', async () => {
   const c = await acceptedConnection();
   try {
     const ended = readToEnd(c.client);

@@ -5,6 +5,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sleep } from './helpers/echo-client.js';
 import { acceptedConnection, E, guestMemory, iov, kernelAddon, readyNow, recvInto } from './helpers/kernel-addon.js';
+import { KERNEL_ADDON, requirePrerequisite } from './helpers/prerequisites.js';
+
+const it = requirePrerequisite(test, KERNEL_ADDON);
 
 async function readyWithin(c: { addon: ReturnType<typeof kernelAddon>; epfd: number }, fd: number, bits: number, ms = 2000) {
   const deadline = Date.now() + ms;
@@ -16,7 +19,7 @@ async function readyWithin(c: { addon: ReturnType<typeof kernelAddon>; epfd: num
   }
 }
 
-test('an accepted connection is in epoll already: OUT at once, IN when data comes, edge-triggered', async () => {
+it('an accepted connection is in epoll already: OUT at once, IN when data comes, edge-triggered', async () => {
   const c = await acceptedConnection();
   const { EPOLLIN, EPOLLOUT, EPOLLRDHUP } = c.addon.constants;
   try {
@@ -32,7 +35,7 @@ test('an accepted connection is in epoll already: OUT at once, IN when data come
   }
 });
 
-test('the peer ending its side reports IN | RDHUP', async () => {
+it('the peer ending its side reports IN | RDHUP', async () => {
   const c = await acceptedConnection();
   const { EPOLLIN, EPOLLRDHUP } = c.addon.constants;
   try {
@@ -44,7 +47,7 @@ test('the peer ending its side reports IN | RDHUP', async () => {
   }
 });
 
-test('epollCtl adds, modifies and deletes; epollWait fills at most out.length / 2 pairs', async () => {
+it('epollCtl adds, modifies and deletes; epollWait fills at most out.length / 2 pairs', async () => {
   const addon = kernelAddon();
   const { EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL, EPOLLIN, EPOLLOUT } = addon.constants;
   const epfd = addon.epollCreate();
@@ -84,7 +87,7 @@ test('epollCtl adds, modifies and deletes; epollWait fills at most out.length / 
   }
 });
 
-test('EPOLLET may be given as bit 31 or as the negative int32 that `|` makes', () => {
+it('EPOLLET may be given as bit 31 or as the negative int32 that `|` makes', () => {
   const addon = kernelAddon();
   const { EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLLIN, EPOLLET } = addon.constants;
   const epfd = addon.epollCreate();

@@ -4,8 +4,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { until } from './helpers/clients.js';
 import { acceptedConnection, E, guestMemory, iov, recvInto, sendFrom } from './helpers/kernel-addon.js';
+import { KERNEL_ADDON, requirePrerequisite } from './helpers/prerequisites.js';
 
-test('inbound(): the bytes the peer sent and we have not read', async () => {
+const it = requirePrerequisite(test, KERNEL_ADDON);
+
+it('inbound(): the bytes the peer sent and we have not read', async () => {
   const c = await acceptedConnection();
   try {
     assert.is(c.addon.inbound(c.fd), 0);
@@ -20,7 +23,7 @@ test('inbound(): the bytes the peer sent and we have not read', async () => {
   }
 });
 
-test('outboundRoom(): shrinks while a peer that does not read lets the queue fill, and comes back', async () => {
+it('outboundRoom(): shrinks while a peer that does not read lets the queue fill, and comes back', async () => {
   const c = await acceptedConnection();
   try {
     c.client.pause();

@@ -5,8 +5,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { until } from './helpers/clients.js';
 import { acceptedConnection, E, guestMemory, iov, retry, recvInto } from './helpers/kernel-addon.js';
+import { KERNEL_ADDON, requirePrerequisite } from './helpers/prerequisites.js';
 
-test('scatter: one recv fills each (offset, length) pair of guest memory in order, nothing else', async () => {
+const it = requirePrerequisite(test, KERNEL_ADDON);
+
+it('scatter: one recv fills each (offset, length) pair of guest memory in order, nothing else', async () => {
   const c = await acceptedConnection();
   try {
     const guest = guestMemory();
@@ -26,7 +29,7 @@ test('scatter: one recv fills each (offset, length) pair of guest memory in orde
   }
 });
 
-test('recv into a view made after memory.grow reaches the new pages', async () => {
+it('recv into a view made after memory.grow reaches the new pages', async () => {
   const c = await acceptedConnection();
   try {
     const guest = guestMemory(1);
@@ -41,7 +44,7 @@ test('recv into a view made after memory.grow reaches the new pages', async () =
   }
 });
 
-test('peek reads the bytes and leaves them queued', async () => {
+it('peek reads the bytes and leaves them queued', async () => {
   const c = await acceptedConnection();
   try {
     const mem = guestMemory().view();
@@ -57,7 +60,7 @@ test('peek reads the bytes and leaves them queued', async () => {
   }
 });
 
-test('after the peer ends: the data, then 0 (EOF), and 0 again', async () => {
+it('after the peer ends: the data, then 0 (EOF), and 0 again', async () => {
   const c = await acceptedConnection();
   try {
     const mem = guestMemory().view();
@@ -70,7 +73,7 @@ test('after the peer ends: the data, then 0 (EOF), and 0 again', async () => {
   }
 });
 
-test('an RST from the peer reads -ECONNRESET, then EOF', async () => {
+it('an RST from the peer reads -ECONNRESET, then EOF', async () => {
   const c = await acceptedConnection();
   try {
     const mem = guestMemory().view();
@@ -82,7 +85,7 @@ test('an RST from the peer reads -ECONNRESET, then EOF', async () => {
   }
 });
 
-test('zero pairs read nothing and answer 0 at once (recv(2) semantics: not EOF)', async () => {
+it('zero pairs read nothing and answer 0 at once (recv(2) semantics: not EOF)', async () => {
   const c = await acceptedConnection();
   try {
     const mem = guestMemory().view();

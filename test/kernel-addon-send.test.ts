@@ -6,8 +6,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readExactly } from './helpers/echo-client.js';
 import { ADDON_MODULE, acceptedConnection, E, guestMemory, iov, sendFrom } from './helpers/kernel-addon.js';
+import { KERNEL_ADDON, requirePrerequisite } from './helpers/prerequisites.js';
 
-test('gather: one send writes each (offset, length) pair of guest memory, in order', async () => {
+const it = requirePrerequisite(test, KERNEL_ADDON);
+
+it('gather: one send writes each (offset, length) pair of guest memory, in order', async () => {
   const c = await acceptedConnection();
   try {
     const mem = guestMemory().view();
@@ -22,7 +25,7 @@ test('gather: one send writes each (offset, length) pair of guest memory, in ord
   }
 });
 
-test('a peer that does not read: sends get short, then -EAGAIN; every accepted byte arrives', async () => {
+it('a peer that does not read: sends get short, then -EAGAIN; every accepted byte arrives', async () => {
   const c = await acceptedConnection();
   try {
     c.client.pause();
@@ -84,7 +87,7 @@ const client = net.connect(addon.localPort(listenFd), '127.0.0.1', async () => {
 });
 `;
 
-test('a peer that is gone: -EPIPE, and the process survives even with SIGPIPE fatal', () => {
+it('a peer that is gone: -EPIPE, and the process survives even with SIGPIPE fatal', () => {
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', SEND_TO_GONE_PEER], { encoding: 'utf8', timeout: 10_000 });
   assert.is(child.signal, null, `the child was killed by ${child.signal}: ${child.stderr}`);
   assert.is(child.status, 0, child.stderr);

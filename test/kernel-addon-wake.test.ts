@@ -5,6 +5,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sleep, withTimeout } from './helpers/echo-client.js';
 import { ADDON_MODULE, E, kernelAddon } from './helpers/kernel-addon.js';
+import { KERNEL_ADDON, requirePrerequisite } from './helpers/prerequisites.js';
+
+const it = requirePrerequisite(test, KERNEL_ADDON);
 
 // The worker loads its own instance of the addon; fds are the process's, so numbers travel.
 const BLOCKING_WAITER = `
@@ -18,7 +21,7 @@ import(workerData.module).then(({ loadKernelAddon }) => {
 });
 `;
 
-test('wake() from the main thread ends a worker\'s epollWait(-1)', async () => {
+it('wake() from the main thread ends a worker\'s epollWait(-1)', async () => {
   const addon = kernelAddon();
   const { EPOLL_CTL_ADD, EPOLLIN } = addon.constants;
   const efd = addon.eventfd();
@@ -48,7 +51,7 @@ test('wake() from the main thread ends a worker\'s epollWait(-1)', async () => {
   }
 });
 
-test('drain() makes the eventfd quiet; draining a quiet one answers -EAGAIN', () => {
+it('drain() makes the eventfd quiet; draining a quiet one answers -EAGAIN', () => {
   const addon = kernelAddon();
   const efd = addon.eventfd();
   const epfd = addon.epollCreate();

@@ -61,6 +61,19 @@ for (const transport of TRANSPORTS) {
   }
 }
 
+// Only a grace longer than the default shows that stopGraceMs is the one in
+// effect with lower bounds alone (a timer never fires early): one shorter
+// than the default ends the module before the default would, which no bound
+// can tell from "ended at the default" without an upper one.
+test('stopGraceMs longer than the default holds the module past STOP_GRACE_MS, then ends it', async () => {
+  const asleep = await asleepInRead({ stopGraceMs: 2 * STOP_GRACE_MS });
+  await sleep(STOP_GRACE_MS + 1200);
+  assert.not.ok(asleep.ended(), `ended before ${STOP_GRACE_MS + 1200} ms of its ${2 * STOP_GRACE_MS} ms grace: stopGraceMs was not used`);
+  const error = await withTimeout('the grace to end it', 5000, asleep.outcome);
+  assert.instance(error, ModuleStoppedError);
+  assert.match((error as ModuleStoppedError).reason, /grace period/);
+});
+
 test('without stopGraceMs the grace is STOP_GRACE_MS, 2000 ms', async () => {
   assert.is(STOP_GRACE_MS, 2000);
   const asleep = await asleepInRead({});

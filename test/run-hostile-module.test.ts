@@ -369,15 +369,19 @@ for (const runtime of RUNTIMES) {
   });
 }
 
-test('the process still serves echo after the hostile modules', async () => {
-  const server = await serve({ port: 0, stderr: 'ignore' });
-  try {
-    const data = Buffer.from('still alive');
-    assert.ok((await echoOnce(server.address.port, data)).equals(data));
-  } finally {
-    await server.close();
-  }
-});
-
 }
+
+// Once, after all of them, on each transport (registered in the loop above it ran twice, on the default transport).
+for (const transport of TRANSPORTS) {
+  test(`the process still serves echo after the hostile modules (${transport})`, async () => {
+    const server = await serve({ port: 0, transport, stderr: 'ignore' });
+    try {
+      const data = Buffer.from('still alive');
+      assert.ok((await echoOnce(server.address.port, data)).equals(data));
+    } finally {
+      await server.close();
+    }
+  });
+}
+
 test.run();

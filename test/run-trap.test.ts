@@ -1,18 +1,9 @@
 // run(): a module that traps rejects with ModuleTrapError naming the module
 // and the trap, and the host goes on running modules.
-import wabt from 'wabt';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ModuleTrapError, run, RUNTIMES, TRANSPORTS } from '../ts/index.js';
-
-async function assemble(wat: string): Promise<Uint8Array> {
-  const module = (await wabt()).parseWat('fixture.wat', wat);
-  try {
-    return module.toBinary({}).buffer;
-  } finally {
-    module.destroy();
-  }
-}
+import { assemble } from './helpers/wat.js';
 
 const trapper = await assemble(`(module
   (memory (export "memory") 1)

@@ -1,9 +1,10 @@
 // run() with bad stop or listener options rejects with UsageError saying what
-// is wrong, before the module starts.
+// is wrong, before the module starts; the bounds themselves are accepted.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { run, UsageError, type RunOptions } from '../ts/index.js';
+import { MAX_STOP_GRACE_MS, run, UsageError, type RunOptions } from '../ts/index.js';
 import { fixtureWasm } from './helpers/fixtures.js';
+import { REPO } from './helpers/servers.js';
 
 const wasm = fixtureWasm('blocking_echo');
 
@@ -26,5 +27,12 @@ for (const [what, options, message] of cases) {
     assert.not.ok(started, 'the module never started');
   });
 }
+
+test(`stopGraceMs 0 and MAX_STOP_GRACE_MS (${MAX_STOP_GRACE_MS}), the README's bounds, are accepted`, async () => {
+  assert.is(MAX_STOP_GRACE_MS, 2147483647);
+  for (const stopGraceMs of [0, MAX_STOP_GRACE_MS]) {
+    assert.is(await run(`${REPO}wasm/exit-now.wasm`, { stopGraceMs, stdout: 'ignore', stderr: 'ignore' }), 0, `stopGraceMs ${stopGraceMs}`);
+  }
+});
 
 test.run();

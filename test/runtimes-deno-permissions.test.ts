@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { echoOnce } from './helpers/echo-client.js';
 import { cliUnder, jsRuntimes, type JsRuntime } from './helpers/js-runtimes.js';
-import { requirePrerequisite } from './helpers/runtime-prerequisite.js';
+import { requirePrerequisite } from './helpers/prerequisites.js';
 import { REPO } from './helpers/servers.js';
 
 const deno = jsRuntimes().find((rt) => rt.family === 'deno')!;

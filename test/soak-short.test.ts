@@ -1,7 +1,7 @@
 // A short soak (npm run soak) over the epoll servers: every hostile-peer
 // scenario at once for a few seconds, then the verdict on loss, leaks and
 // spin. And the soak itself must catch a server that corrupts bytes.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import type { Figures } from '../bench/soak/figures.js';
 import { judge } from '../bench/soak/verdict.js';
 import { TRANSPORTS } from '../ts/index.js';
-import { REPO } from './helpers/servers.js';
+import { nativeKind, REPO } from './helpers/servers.js';
 
 const SOAK = `${REPO}dist/bench/soak/run.js`;
 const SECONDS = 8;
@@ -72,6 +72,26 @@ for (const { server, transport } of KINDS) {
     assert.is(run.code, 0, 'every check passed, so the exit status is 0');
   });
 }
+
+test('npm run soak -- --connect 127.0.0.1:PORT --pid PID: soaks a server already running, with its RSS, fds and idle CPU read through /proc', async () => {
+  const server = await nativeKind('epoll').start({ stallTimeoutMs: 1000 });
+  try {
+    const run = await runSoak(['--connect', `127.0.0.1:${server.port}`, '--pid', String(server.pid), '--stall-timeout', '1000', '--seconds', '3'], 60_000);
+    const output = `${run.stdout}\n${run.stderr}`;
+    assert.ok(run.figures, `no figures written:\n${output}`);
+    const f = run.figures!;
+    assert.ok(f.rss.length > 0 && f.rssAfterKiB !== null, `no RSS read for --pid ${server.pid}:\n${output}`);
+    assert.ok(f.fdsBefore !== null && f.fdsAfter !== null && f.idleCpuPercent !== null, `no fd or CPU figures:\n${output}`);
+    assert.is(run.code, 0, output);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('npm run soak -- --help: --seconds has the README\'s default, 60', () => {
+  const r = spawnSync(process.execPath, [SOAK, '--help'], { encoding: 'utf8', timeout: 30_000 });
+  assert.match(r.stdout, /--seconds <n> +how long the load runs \(default: 60\)/);
+});
 
 test('the soak fails a server that echoes a wrong byte now and then', async () => {
   let chunks = 0;

@@ -256,8 +256,9 @@ function program(): Command {
     .option('--host <host>', 'address to listen on', DEFAULT_HOST)
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, DEFAULT_PORT)
     .option('--max-conns <n>', 'refuse connections beyond N open ones', parseCount)
-    .option('--max-pending <bytes>', "drop a peer whose unsent output passes BYTES", parseCount)
-    .option('--stall-timeout <ms>', 'drop a paused peer whose output has not moved for MS', parseCount)
+    // The core's own defaults (c/echo.c), stated here as the README states them.
+    .option('--max-pending <bytes>', 'drop a peer whose unsent output passes BYTES (default 1048576)', parseCount)
+    .option('--stall-timeout <ms>', 'drop a paused peer whose output has not moved for MS (default 30000; 0: never)', parseCount)
     .option('--stop-grace <ms>', `on SIGINT/SIGTERM, end the core if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
     .option('--verbose', 'log connections and bytes on stderr')
     .action((flags: ServeFlags) => serveCommand(flags));

@@ -14,10 +14,11 @@
  * - A request is a line; its handler takes DELAY_MS (a timer, not a busy
  *   wait), then the answer is "done " and the line. One request at a time per
  *   connection, as HTTP/1.1 without pipelining.
- * - When the listener hangs up (or accept fails but with EAGAIN), it stops
- *   accepting and drains as Shutdown does: idle connections are closed at
- *   once, each request in flight is answered and then its connection closed;
- *   then it prints "drained N requests in flight" and exits 0.
+ * - When the listener hangs up (or accept fails with anything but EAGAIN),
+ *   it stops accepting and drains as Shutdown does: idle connections are
+ *   closed at once, each request in flight is answered and then its
+ *   connection closed; then it prints "drained N requests in flight" and
+ *   exits 0.
  *
  * usage: go_style_server [DELAY_MS]   (default 300). Logs one stderr line
  * per request received ("fd N: request"), so that a test knows it is in flight. */

@@ -16,16 +16,18 @@
 // WebKit builds, which cannot be downloaded here.
 //
 // browserTest() registers a test once per browser. A browser that is absent
-// is skipped with one line (once per run) saying what is missing and how to
-// get it; under CI=true (.ci/run installs all three) it fails instead.
+// is a prerequisite (prerequisites.ts: CHROMIUM, FIREFOX, WEBKIT): its tests
+// are skipped, counted, with one line saying what is missing and how to get
+// it; under CI=true (.ci/run installs all three) they fail instead.
 // TEST_BROWSERS=chromium,webkit runs only those (while working on one).
 
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { test } from 'uvu';
 import { startDemoServer, type DemoServer } from '../../ts/browser/demo-server.js';
 import { launchPuppeteer } from './browser-puppeteer.js';
 import { launchWebKit, type WebKitOptions } from './browser-webkit.js';
 import { fixtureWasm } from './fixtures.js';
+import { CHROMIUM, CHROMIUM_PATH, FIREFOX, FIREFOX_PATH, miniBrowserPath, requirePrerequisite, WEBKIT as WEBKIT_PREREQUISITE, WEBKIT_DRIVER, XVFB, type Prerequisite } from './prerequisites.js';
 import { REPO } from './servers.js';
 
 export type BrowserName = 'chromium' | 'firefox' | 'webkit';
@@ -54,80 +56,36 @@ export interface Browser {
   readonly name: BrowserName;
   /** Capitalised, for messages. */
   readonly title: string;
-  /** What is missing and how to get it, or null when the browser is here. */
-  missing(): string | null;
+  /** Whether it is here, what is missing and how to get it. */
+  readonly prerequisite: Prerequisite;
   /** A new browser with one blank page. */
   launch(options?: BrowserOptions): Promise<BrowserPage>;
 }
 
 const VIEWPORT = { width: 1200, height: 900 };
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
-const WEBKIT_DRIVER = '/usr/bin/WebKitWebDriver';
-const XVFB = '/usr/bin/Xvfb';
-
-/** libwebkit2gtk-4.1's MiniBrowser, in the multiarch folder of this machine. */
-function miniBrowserPath(): string | null {
-  const lib = '/usr/lib';
-  for (const entry of existsSync(lib) ? readdirSync(lib) : []) {
-    const path = `${lib}/${entry}/webkit2gtk-4.1/MiniBrowser`;
-    if (existsSync(path)) return path;
-  }
-  return null;
-}
-
 export const BROWSERS: readonly Browser[] = [
-  {
-    name: 'chromium',
-    title: 'Chromium',
-    missing: () => (existsSync(CHROMIUM_PATH) ? null : `no Chromium at ${CHROMIUM_PATH} (as root: apt-get install -y chromium; or set CHROMIUM_PATH)`),
-    launch: () => launchPuppeteer('chromium', CHROMIUM_PATH, VIEWPORT),
-  },
-  {
-    name: 'firefox',
-    title: 'Firefox',
-    missing: () => (existsSync(FIREFOX_PATH) ? null : `no Firefox at ${FIREFOX_PATH} (as root: apt-get install -y firefox-esr; or set FIREFOX_PATH)`),
-    launch: () => launchPuppeteer('firefox', FIREFOX_PATH, VIEWPORT),
-  },
+  { name: 'chromium', title: 'Chromium', prerequisite: CHROMIUM, launch: () => launchPuppeteer('chromium', CHROMIUM_PATH, VIEWPORT) },
+  { name: 'firefox', title: 'Firefox', prerequisite: FIREFOX, launch: () => launchPuppeteer('firefox', FIREFOX_PATH, VIEWPORT) },
   {
     name: 'webkit',
     title: 'WebKit',
-    missing: () => {
-      const absent = [
-        existsSync(WEBKIT_DRIVER) ? null : WEBKIT_DRIVER,
-        miniBrowserPath() !== null ? null : 'WebKitGTK MiniBrowser',
-        existsSync(XVFB) ? null : XVFB,
-      ].filter((part) => part !== null);
-      return absent.length === 0 ? null : `no ${absent.join(', ')} (as root: apt-get install -y webkit2gtk-driver xvfb)`;
-    },
+    prerequisite: WEBKIT_PREREQUISITE,
     launch: (options) => launchWebKit({ driver: WEBKIT_DRIVER, miniBrowser: miniBrowserPath()!, xvfb: XVFB }, { ...options, viewport: VIEWPORT }),
   },
 ];
 
 export const WEBKIT = BROWSERS.find((b) => b.name === 'webkit')!;
 
-const noted = new Set<BrowserName>();
-
 /**
- * Registers `title [browser]` for each browser that is present. An absent one
- * prints one line per run — or, under CI=true, is a failing test.
+ * Registers `title [browser]` for each browser (TEST_BROWSERS=chromium,webkit:
+ * only those, while working on one), through its prerequisite: an absent one
+ * is skipped and counted, or under CI=true fails.
  */
 export function browserTest(title: string, body: (browser: Browser) => Promise<void>, browsers: readonly Browser[] = BROWSERS): void {
   const only = process.env.TEST_BROWSERS?.split(',');
   for (const browser of browsers.filter((b) => only === undefined || only.includes(b.name))) {
-    const missing = browser.missing();
-    if (missing === null) {
-      test(`${title} [${browser.name}]`, () => body(browser));
-    } else if (process.env.CI === 'true') {
-      test(`${title} [${browser.name}]`, () => {
-        throw new Error(`${browser.title} is missing under CI=true: ${missing}`);
-      });
-    } else {
-      test.skip(); // counted in uvu's "Skipped"
-      if (!noted.has(browser.name)) console.log(`browser tests on ${browser.title} skipped: ${missing}`);
-      noted.add(browser.name);
-    }
+    requirePrerequisite(test, browser.prerequisite)(`${title} [${browser.name}]`, () => body(browser));
   }
 }
 

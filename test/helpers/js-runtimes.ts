@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { RuntimeName, TransportName } from '../../ts/index.js';
 import { CLI, startCommand, type CliProcess } from './cli.js';
-import { requirePrerequisite, type Prerequisite } from './runtime-prerequisite.js';
+import { prerequisite, requirePrerequisite, type Prerequisite } from './prerequisites.js';
 import { REPO } from './servers.js';
 import type { Callback, Test } from 'uvu';
 
@@ -108,12 +108,12 @@ function runtime(name: string, bin: string | null, providedByCi: boolean): JsRun
     name,
     family,
     bin,
-    prerequisite: {
+    prerequisite: prerequisite({
       name: label,
-      missing: () => (bin === null ? `no ${name} binary under ${join(RUNTIMES_DIR, 'node_modules')}${family === 'node' ? '' : ` nor ${family} on PATH`}` : null),
+      check: () => (bin === null ? `no ${name} binary under ${join(RUNTIMES_DIR, 'node_modules')}${family === 'node' ? '' : ` nor ${family} on PATH`}` : null),
       howToGet: HOW_TO_GET,
       providedByCi,
-    },
+    }),
     argv(script, args, permissions = {}) {
       if (bin === null) throw new Error(`${name} is not here`);
       if (family === 'deno') return [bin, 'run', ...denoFlags(permissions), script, ...args];

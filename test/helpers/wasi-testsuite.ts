@@ -4,7 +4,7 @@
 // operation's expectations.
 //
 // The suite's folder is data, kept outside the repository (../shared/
-// wasi-testsuite/ from its root); each directory a test preopens is copied
+// wasi-testsuite/ from its root, or WASI_TESTSUITE); each directory a test preopens is copied
 // fresh for that test, so one test's leftovers (or a failed test's) cannot
 // reach the next one, and the read-only original is never written.
 
@@ -14,7 +14,7 @@ import { basename, join, resolve } from 'node:path';
 import { run, type RuntimeName } from '../../ts/index.js';
 import { REPO } from './servers.js';
 
-export const SUITE_DIR = resolve(REPO, '../shared/wasi-testsuite');
+export const SUITE_DIR = resolve(REPO, process.env.WASI_TESTSUITE ?? '../shared/wasi-testsuite');
 const TEST_DIRS = ['tests/assemblyscript/testsuite/wasm32-wasip1', 'tests/c/testsuite/wasm32-wasip1', 'tests/rust/testsuite/wasm32-wasip1'];
 
 /** A test that has not ended after this long fails (the reference runner's timeout is far longer; none needs 1 s). */

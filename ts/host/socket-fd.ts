@@ -16,10 +16,10 @@ export const CONNECTION_RIGHTS =
   w.RIGHTS_SOCK_SHUTDOWN |
   w.RIGHTS_FD_FDSTAT_SET_FLAGS |
   w.RIGHTS_FD_FILESTAT_GET;
+const LISTENER_RIGHTS = w.RIGHTS_SOCK_ACCEPT | w.RIGHTS_POLL_FD_READWRITE | w.RIGHTS_FD_FDSTAT_SET_FLAGS | w.RIGHTS_FD_FILESTAT_GET;
+
 /** What errnoOrSleep answers when the call slept and should look again (ERRNO_SUCCESS). */
 const LOOK_AGAIN = 0;
-
-export const LISTENER_RIGHTS = w.RIGHTS_SOCK_ACCEPT | w.RIGHTS_POLL_FD_READWRITE | w.RIGHTS_FD_FDSTAT_SET_FLAGS | w.RIGHTS_FD_FILESTAT_GET;
 
 /** What a listener needs from the host beyond the context: a place for the connections it accepts. */
 export interface ConnectionTable {

@@ -97,7 +97,8 @@ export class Waiting {
       return;
     }
     this.endIfOver();
-    if (timeoutMs < 0 && watched?.onlyListeners) {
+    // The watched set is looked at only during a stop: outside one, a wait costs nothing per registration.
+    if (timeoutMs < 0 && watched !== undefined && this.control.stopRequested && watched.onlyListeners) {
       // Seen before the caller looked: its listeners' hangups were news it has had.
       const told = this.stopSeen;
       if (this.stopping) {

@@ -1,9 +1,9 @@
 // The little state both threads of a running module share, whatever the
 // transport: the owner's stop request and its end of the grace, and the
-// connection counters. The
-// counters are kept here, once, so that the owner reads them without asking the
-// module's thread: the host counts what the module did (accepted, closed,
-// bytes each way) and the transport counts the connections it refused itself.
+// connection counters. The counters are kept here, once, so that the owner
+// reads them without asking the module's thread: the host counts what the
+// module did (accepted, closed, bytes each way) and the transport counts the
+// connections it refused itself.
 // Each counter has one writing thread, so plain stores are enough; readers may
 // see a value a moment old.
 

@@ -1,0 +1,44 @@
+// server.stats() in Node, as the README documents it: `{ accepted, refused,
+// closed, open, bytesIn, bytesOut }`, counted by the host for every transport
+// and runtime — here with one connection echoed and closed and one still open
+// — and the `stdout` and `stderr` options: where the core's output goes.
+import { randomBytes } from 'node:crypto';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RUNTIMES, serve, TRANSPORTS } from '../ts/index.js';
+import { until } from './helpers/clients.js';
+import { connect, echoOnce, roundTrip } from './helpers/echo-client.js';
+
+for (const transport of TRANSPORTS) {
+  for (const runtime of RUNTIMES) {
+    test(`serve({ runtime: '${runtime}', transport: '${transport}' }).stats(): accepted, refused, closed, open, bytesIn, bytesOut`, async () => {
+      let stdout = '';
+      let stderr = '';
+      const server = await serve({ runtime, transport, port: 0, stdout: (b) => (stdout += Buffer.from(b)), stderr: (b) => (stderr += Buffer.from(b)) });
+      try {
+        assert.equal(server.stats(), { accepted: 0, refused: 0, closed: 0, open: 0, bytesIn: 0, bytesOut: 0 });
+        const held = await connect(server.address.port);
+        try {
+          await roundTrip(held, Buffer.from('held open'));
+          const data = randomBytes(100_000);
+          assert.ok((await echoOnce(server.address.port, data)).equals(data));
+          const expected = { accepted: 2, refused: 0, closed: 1, open: 1, bytesIn: 100_009, bytesOut: 100_009 };
+          // The module's close of the echoed connection may come just after the client saw its end.
+          await until(() => server.stats().closed === 1, 5000, 'the echoed connection to be counted closed').catch(() => {});
+          assert.equal(server.stats(), expected);
+        } finally {
+          held.destroy();
+        }
+        await until(() => server.stats().open === 0, 5000, 'the held connection to be counted closed').catch(() => {});
+        assert.equal(server.stats(), { accepted: 2, refused: 0, closed: 2, open: 0, bytesIn: 100_009, bytesOut: 100_009 });
+      } finally {
+        await server.close();
+      }
+      // stdout and stderr as asked: the core prints nothing on stdout, and its stats line on stderr.
+      assert.is(stdout, '');
+      assert.match(stderr, /^stats: accepted=2 refused=0 closed=2 bytes_in=100009 bytes_out=100009 dropped=0$/m);
+    });
+  }
+}
+
+test.run();
