@@ -2,10 +2,12 @@
 // (0 at once, or -EINPROGRESS and CONNECTING alone until the outcome), is
 // then WRITABLE with room to send (pollSizes) and no pending error, has the server's address as its peer
 // and the address the server sees as its own, and carries bytes both ways
-// as an accepted connection does. Run over every transport kind.
+// as an accepted connection does. A second listener on an address in use
+// gets EADDRINUSE: from bind, or on node-net (whose bind only records the
+// address: README, the known limit) from listen. Run over every transport kind.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ERRNO_INPROGRESS } from '../ts/wasi/defs.js';
+import { ERRNO_ADDRINUSE, ERRNO_INPROGRESS } from '../ts/wasi/defs.js';
 import { WRITABLE } from '../ts/transport/types.js';
 import { contract } from './helpers/transport-contract/contract.js';
 import { acceptOne, dialAndSettle, expectReadiness, result, settleReadable, str, text } from './helpers/transport-contract/steps.js';
@@ -57,6 +59,26 @@ contract(
     peer.write('hello');
     await settleReadable(m, conn, 5);
     assert.is(str((await m.recvBytes(conn)).bytes), 'hello');
+  },
+);
+
+contract(
+  "an address in use: EADDRINUSE from bind, or from listen on node-net (bind only records the address there)",
+  async (rig) => {
+    const m = rig.module;
+    const first = await m.open(4);
+    assert.is(await m.bind(first, { family: 4, host: '127.0.0.1', port: 0 }), 0);
+    assert.is(await m.listen(first, 16), 0);
+    const address = await m.localAddress(first);
+    if (typeof address === 'number') return assert.unreachable(`localAddress() ${result(address)}`);
+    const second = await m.open(4);
+    const bound = await m.bind(second, address);
+    if (rig.kind === 'node-net') {
+      assert.is(result(bound), result(0), 'node-net: bind records the address');
+      assert.is(result(await m.listen(second, 16)), result(-ERRNO_ADDRINUSE), 'node-net: listen finds it in use');
+    } else {
+      assert.is(result(bound), result(-ERRNO_ADDRINUSE), 'bind to an address in use');
+    }
   },
 );
 
