@@ -63,14 +63,17 @@ napi_value js_socket(napi_env env, napi_callback_info info) {
     return ret_int(env, fd < 0 ? -errno : fd);
 }
 
-napi_value js_bind_socket(napi_env env, napi_callback_info info) {
+/* The arguments (fd, ip, port) of bindSocket() and connect(). */
+static bool fd_ip_port(napi_env env, napi_callback_info info, const char *fn, int *fd, address *a, socklen_t *length) {
     napi_value argv[3];
+    return args_get(env, info, 3, argv) && arg_fd(env, fn, "fd", argv[0], fd) && ip_port(env, fn, argv[1], argv[2], a, length);
+}
+
+napi_value js_bind_socket(napi_env env, napi_callback_info info) {
     int fd;
     address a;
     socklen_t length;
-    if (!args_get(env, info, 3, argv) || !arg_fd(env, "bindSocket", "fd", argv[0], &fd) ||
-        !ip_port(env, "bindSocket", argv[1], argv[2], &a, &length))
-        return NULL;
+    if (!fd_ip_port(env, info, "bindSocket", &fd, &a, &length)) return NULL;
     return ret_int(env, bind(fd, &a.any, length) < 0 ? -errno : 0);
 }
 
@@ -85,13 +88,10 @@ napi_value js_listen_socket(napi_env env, napi_callback_info info) {
 }
 
 napi_value js_connect(napi_env env, napi_callback_info info) {
-    napi_value argv[3];
     int fd;
     address a;
     socklen_t length;
-    if (!args_get(env, info, 3, argv) || !arg_fd(env, "connect", "fd", argv[0], &fd) ||
-        !ip_port(env, "connect", argv[1], argv[2], &a, &length))
-        return NULL;
+    if (!fd_ip_port(env, info, "connect", &fd, &a, &length)) return NULL;
     /* The socket is nonblocking: -EINPROGRESS while the handshake is under way. */
     return ret_int(env, connect(fd, &a.any, length) < 0 ? -errno : 0);
 }
