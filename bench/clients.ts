@@ -130,10 +130,14 @@ const median = (values: number[]): number | undefined => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+/** The median of one client's `field` over the session's runs that worked. */
+export function clientMedian(runs: readonly ClientRun[], client: ClientName, field: 'req_per_s' | 'p50_us' | 'p99_us' | 'cpu_us_per_req'): number | undefined {
+  return median(runs.filter((r) => r.client === client && r.ok && r[field] !== undefined).map((r) => r[field]!));
+}
+
 /** The row of the issue's target: the wasm client's rr rate as a share of the native load generator's, medians of the session. */
 export function clientTable(runs: ClientRun[]): Table {
-  const of = (client: ClientName, field: 'req_per_s' | 'p50_us' | 'p99_us' | 'cpu_us_per_req') =>
-    median(runs.filter((r) => r.client === client && r.ok && r[field] !== undefined).map((r) => r[field]!));
+  const of = (client: ClientName, field: 'req_per_s' | 'p50_us' | 'p99_us' | 'cpu_us_per_req') => clientMedian(runs, client, field);
   const native = of('native loadgen', 'req_per_s');
   const rows = (['native loadgen', 'wasm client'] as const).map((client) => {
     const rate = of(client, 'req_per_s');

@@ -456,7 +456,7 @@ async function main(): Promise<number> {
     ...caseTables(cases, servers),
     startupTable(servers),
     ...(measureRunExit ? [runExitTable(runExitSummary)] : []),
-    targetTable({ servers, runExit: runExitSummary }),
+    targetTable({ servers, runExit: runExitSummary, clients: clientRuns }),
     ...(withClients ? [clientTable(clientRuns)] : []),
   ];
   const info = machine(startLoad, loadAverage());
