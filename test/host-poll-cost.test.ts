@@ -12,10 +12,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeHarness, NS_PER_MS, type PollSub } from './helpers/host-harness.js';
 import { ControlBlock } from '../ts/transport/control-block.js';
-import { loadKernelAddon } from '../ts/transport/kernel/addon.js';
 import { openModuleHalf, openOwner } from '../ts/transport/kinds.js';
 import type { SocketTransport } from '../ts/transport/types.js';
 import { connect, sleep } from './helpers/echo-client.js';
+import { KERNEL_ADDON, requirePrerequisite } from './helpers/prerequisites.js';
 import { wasixCalls } from './helpers/wasix-calls.js';
 import * as w from '../ts/wasi/index.js';
 
@@ -81,14 +81,10 @@ function counting<T extends object>(target: T, calls: Map<string, number>): T {
 }
 
 const KERNEL_SOCKETS = 200;
+/** The kernel transport's tests: skipped, with the reason, where the addon cannot work (a failure under CI). */
+const kernel = requirePrerequisite(test, KERNEL_ADDON);
 
-test(`kernel transport: a poll over ${KERNEL_SOCKETS} writable sockets makes one epoll_wait and no other syscall`, async () => {
-  if (process.platform !== 'linux') {
-    console.log('  host-poll-cost: the kernel transport needs Linux; skipped here');
-    return;
-  }
-  const loaded = loadKernelAddon();
-  if ('unavailable' in loaded) throw new Error(`kernel addon unavailable: ${loaded.unavailable}`);
+kernel(`kernel transport: a poll over ${KERNEL_SOCKETS} writable sockets makes one epoll_wait and no other syscall`, async () => {
   const control = new ControlBlock();
   const owner = await openOwner('kernel', { listen: [{ host: '127.0.0.1', port: 0 }], control });
   const transport = await openModuleHalf(owner.moduleInit().init, control);
@@ -147,13 +143,7 @@ function countingCopy(addon: object, calls: Map<string, number>): object {
   );
 }
 
-test(`kernel transport: a poll over ${KERNEL_SOCKETS} connections the module dialled makes one epoll_wait, and their nbytes is the send buffer`, async () => {
-  if (process.platform !== 'linux') {
-    console.log('  host-poll-cost: the kernel transport needs Linux; skipped here');
-    return;
-  }
-  const loaded = loadKernelAddon();
-  if ('unavailable' in loaded) throw new Error(`kernel addon unavailable: ${loaded.unavailable}`);
+kernel(`kernel transport: a poll over ${KERNEL_SOCKETS} connections the module dialled makes one epoll_wait, and their nbytes is the send buffer`, async () => {
   const server = net.createServer({ noDelay: true }, () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
