@@ -69,6 +69,8 @@ NAPI_MODULE_INIT() {
     FUNCTION("address", js_address),
     FUNCTION("setOption", js_set_option),
     FUNCTION("getOption", js_get_option),
+    FUNCTION("stopOnSignals", js_stop_on_signals),
+    FUNCTION("stopOnSignalsEnd", js_stop_on_signals_end),
   };
   if (!guest_binding_init(env)) return NULL;
   if (napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions) != napi_ok) return NULL;
