@@ -22,6 +22,7 @@ import {
   WasiEvloopError,
 } from './facade/errors.js';
 import { parseAddress, parsePreopen } from './facade/options.js';
+import { parseRule } from './host/network-policy.js';
 import { sandboxRefusal } from './js-runtime.js';
 import type { Placement } from './facade/placement.js';
 import { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS, type Backend } from './facade/rules.js';
@@ -185,6 +186,9 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
 
 interface RunFlags {
   tcplisten: string[];
+  allowConnect: string[];
+  allowListen: string[];
+  verbose?: boolean;
   env: [string, string][];
   dir: { host: string; guest: string }[];
   runtime?: RuntimeName;
@@ -228,6 +232,12 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
         transport: flags.transport,
         stopGraceMs: flags.stopGrace,
         blockingAccept: flags.blockingAccept,
+        allowConnect: flags.allowConnect,
+        allowListen: flags.allowListen,
+        verbose: flags.verbose,
+        onStats: (stats) => {
+          if (flags.verbose && stats.denied > 0) say(2, `wasi-evloop: the network policy denied ${stats.denied} call(s)\n`);
+        },
         onListening: (addresses) => {
           for (const address of addresses) say(2, `listening on ${formatAddress(address)}\n`);
         },
@@ -280,6 +290,9 @@ function program(): Command {
     .option('--tcplisten <host:port>', 'listen here and pass the socket to the module (repeatable)', collect(parseAddressArg), [])
     .option('--env <name=value>', 'environment variable for the module (repeatable)', collect(parseEnv), [])
     .option('--dir <host[::guest]>', 'preopen a directory (repeatable)', collect(parsePreopen), [])
+    .option('--allow-connect <host:port>', "let the module's own sockets connect there; host:* for any port (repeatable)", collect(parsePolicyRule), [])
+    .option('--allow-listen <host:port>', "let the module's own sockets bind and listen there; host:* for any port (repeatable)", collect(parsePolicyRule), [])
+    .option('--verbose', 'log what the host refused or denied the module on stderr')
     .addOption(new Option('--runtime <name>', 'WASI runtime (default: node where it can work, else shim)').choices(RUNTIMES))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .option('--blocking-accept', 'hand the listeners over blocking, for a blocking accept loop (default: NONBLOCK, as wasmtime)')
@@ -299,6 +312,16 @@ function program(): Command {
 
 function parseAddressArg(text: string) {
   return parseAddress(text);
+}
+
+/** A network policy rule (--allow-connect, --allow-listen), checked as run() checks it. */
+function parsePolicyRule(text: string): string {
+  try {
+    parseRule(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return text;
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -182,7 +182,7 @@ function workerRunner(transport: Exclude<SessionTransport, 'kernel-here'>, progr
         const { init, transfer } = owner.moduleInit();
         const peers = new NetPeers(owner.addresses, new Rng(deriveSeed(base.seed, 3)), note);
         try {
-          const outcome = await watch({ ...base, transport: { kind: 'real', init, control: control.buffer } }, transfer, worker, progress, control, owner, note);
+          const outcome = await watch({ ...base, transport: { kind: 'real', init, control: control.buffer, ports: owner.addresses.map((a) => a.port) } }, transfer, worker, progress, control, owner, note);
           outcome.peerActions = peers.actions;
           return outcome;
         } finally {

@@ -3,12 +3,14 @@
 import type { Address } from './errors.js';
 import { chooseRuntime, chooseTransport } from './choose.js';
 import { loadModule, moduleNameOf } from './module-loader.js';
-import { flag, toAddress, toArgs, toEnv, toPreopens } from './options.js';
+import { flag, toAddress, toArgs, toEnv, toPolicy, toPreopens } from './options.js';
 import { placed, type Placement } from './placement.js';
 import { RUN_LINGER_MS, runToEnd, stopGrace, type ListenerOptions, type StopOptions } from './rules.js';
 import { start } from './start.js';
 import type { Output } from '../runtime/launch.js';
+import { writeAllSync } from '../runtime/stdio.js';
 import type { Preopen, RuntimeName } from '../runtime/types.js';
+import type { ConnectionStats } from '../transport/control-block.js';
 import type { TransportName } from '../transport/kinds.js';
 
 export interface RunOptions extends StopOptions, ListenerOptions {
@@ -36,6 +38,18 @@ export interface RunOptions extends StopOptions, ListenerOptions {
    * not is ended (ModuleStoppedError).
    */
   signal?: AbortSignal;
+  /**
+   * Where the sockets the module opens itself (WASIX sock_connect) may
+   * connect: 'HOST:PORT' or 'HOST:*' (any port), HOST an IP address or
+   * localhost. Nothing else: a connect outside these fails with EACCES.
+   */
+  allowConnect?: readonly string[];
+  /** Where the module may bind and listen on sockets it opens itself, as allowConnect. Nothing else. */
+  allowListen?: readonly string[];
+  /** Log on stderr what the host refused or denied the module (once per address). */
+  verbose?: boolean;
+  /** Called once the module has ended, with the host's counts (`denied`: calls outside the network policy). */
+  onStats?: (stats: ConnectionStats) => void;
 }
 
 /** run() placed as `placement` says. */
@@ -45,6 +59,7 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
   const preopens = toPreopens(options.preopens);
   const env = toEnv(options.env);
   const args = toArgs(options.args);
+  const policy = toPolicy(options.allowConnect, options.allowListen);
   const graceMs = stopGrace(options.stopGraceMs);
   const blockingListeners = flag('blockingAccept', options.blockingAccept);
   const transport = await chooseTransport(options.transport);
@@ -66,7 +81,19 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
     stdout: options.stdout ?? 'inherit',
     stderr: options.stderr ?? 'inherit',
     lingerMs: RUN_LINGER_MS,
+    policy,
+    log: options.verbose ? (line) => writeTo(options.stderr ?? 'inherit', `wasi-evloop: ${line}\n`) : undefined,
     ...placed(placement, transport, moduleName, graceMs),
   });
-  return runToEnd(launched, moduleName, graceMs, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port }))));
+  try {
+    return await runToEnd(launched, moduleName, graceMs, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port }))));
+  } finally {
+    options.onStats?.(launched.stats());
+  }
+}
+
+/** A line for the user, where the module's stderr goes (written at once: the thread may be the module's). */
+function writeTo(output: Output, line: string): void {
+  if (output === 'inherit') writeAllSync(2, new TextEncoder().encode(line));
+  else if (typeof output === 'function') output(new TextEncoder().encode(line));
 }
