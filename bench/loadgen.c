@@ -170,12 +170,14 @@ static void sample_threads(int at_end) {
 }
 
 /* Context switches summed over every thread of the server (voluntary ones are
- * sleeps that ended in a wake-up), or -1 each when they cannot be read.
+ * sleeps that ended in a wake-up), or -1 each when they cannot be read; and
+ * the time its threads spent runnable but waiting for a CPU (schedstat's
+ * run_delay: a server descheduled by the machine's load, not one asleep).
  * /proc/PID/status alone would count the main thread only. */
-struct switches { long long voluntary, involuntary; };
+struct switches { long long voluntary, involuntary, run_delay_ns; };
 
 static struct switches server_switches(void) {
-    struct switches total = { -1, -1 };
+    struct switches total = { -1, -1, -1 };
     if (opt.server_pid <= 0) return total;
     char path[96];
     snprintf(path, sizeof path, "/proc/%d/task", opt.server_pid);
@@ -185,8 +187,17 @@ static struct switches server_switches(void) {
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL) {
         if (entry->d_name[0] == '.') continue;
-        snprintf(path, sizeof path, "/proc/%d/task/%.16s/status", opt.server_pid, entry->d_name);
+        snprintf(path, sizeof path, "/proc/%d/task/%.16s/schedstat", opt.server_pid, entry->d_name);
         FILE *f = fopen(path, "r");
+        unsigned long long on_cpu, waited;
+        /* Absent without CONFIG_SCHED_INFO: then run_delay_ns stays -1. */
+        if (f) {
+            if (fscanf(f, "%llu %llu", &on_cpu, &waited) == 2)
+                total.run_delay_ns = (total.run_delay_ns < 0 ? 0 : total.run_delay_ns) + (long long)waited;
+            fclose(f);
+        }
+        snprintf(path, sizeof path, "/proc/%d/task/%.16s/status", opt.server_pid, entry->d_name);
+        f = fopen(path, "r");
         if (!f) continue; /* the thread ended between readdir and fopen */
         char line[256];
         long long v;
@@ -725,6 +736,118 @@ static void window_edge(int starting) {
  * measured (unless there were none to begin with: --conns 0 holds idle ones only). */
 static int run_over(void) { return window_ended_ns != 0 || (opt.conns > 0 && active_open_now == 0); }
 
+/* ---------- an empty window: where the requests were ----------
+ * When the active connections got no answer in the window, the end of the
+ * window says where their outstanding requests were, which tells a network
+ * delay from a server that did not run from one that slept through its input:
+ * - unacked: the server's kernel had not acknowledged them (TCP was still
+ *   retransmitting: the path dropped or held them, not the server);
+ * - acked: its kernel had them queued and the server never answered; then the
+ *   server's threads, each as its state (R running or runnable, S sleeping, D
+ *   in I/O) and the system call it is in (/proc/PID/task/TID/stat and
+ *   syscall): a thread runnable all along was descheduled, while every thread
+ *   asleep in its wait (on x86-64 epoll_wait 232, epoll_pwait 281, futex 202) means the
+ *   server slept through readiness it should have seen;
+ * - and, machine-wide over the run, loopback packets dropped for a full
+ *   backlog (/proc/net/softnet_stat) and TCP retransmissions. */
+struct stall_probe {
+    double oldest_s; /* the longest a request had been outstanding */
+    int unacked, acked;
+    unsigned retransmits, max_backoff;
+    char threads[256];
+};
+
+static long long softnet_dropped(void) {
+    FILE *f = fopen("/proc/net/softnet_stat", "r");
+    if (!f) return -1;
+    long long total = 0;
+    unsigned processed, dropped;
+    char line[512];
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%x %x", &processed, &dropped) == 2) total += dropped;
+    fclose(f);
+    return total;
+}
+
+/* Tcp RetransSegs from /proc/net/snmp (the whole network namespace), or -1. */
+static long long tcp_retrans_segs(void) {
+    FILE *f = fopen("/proc/net/snmp", "r");
+    if (!f) return -1;
+    static char names[4096], values[4096];
+    long long found = -1;
+    while (fgets(names, sizeof names, f) && fgets(values, sizeof values, f)) {
+        if (strncmp(names, "Tcp:", 4) != 0) continue;
+        char *name_save, *value_save;
+        char *name = strtok_r(names, " \n", &name_save), *value = strtok_r(values, " \n", &value_save);
+        while (name && value && strcmp(name, "RetransSegs") != 0) {
+            name = strtok_r(NULL, " \n", &name_save);
+            value = strtok_r(NULL, " \n", &value_save);
+        }
+        if (name && value) found = atoll(value);
+        break;
+    }
+    fclose(f);
+    return found;
+}
+
+static void probe_server_threads(char *out, size_t size) {
+    size_t used = 0;
+    out[0] = 0;
+    if (opt.server_pid <= 0) return;
+    char path[96];
+    snprintf(path, sizeof path, "/proc/%d/task", opt.server_pid);
+    DIR *dir = opendir(path);
+    if (!dir) return;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL && used + 24 < size) {
+        if (entry->d_name[0] == '.') continue;
+        char stat[512] = "", call[64] = "";
+        snprintf(path, sizeof path, "/proc/%d/task/%.16s/stat", opt.server_pid, entry->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        size_t n = fread(stat, 1, sizeof stat - 1, f);
+        stat[n] = 0;
+        fclose(f);
+        snprintf(path, sizeof path, "/proc/%d/task/%.16s/syscall", opt.server_pid, entry->d_name);
+        f = fopen(path, "r");
+        if (f) {
+            if (!fgets(call, sizeof call, f)) call[0] = 0;
+            fclose(f);
+        }
+        /* The state follows the last ')': comm may hold anything. */
+        const char *close_paren = strrchr(stat, ')');
+        if (!close_paren || close_paren[1] != ' ') continue;
+        char state = close_paren[2];
+        long nr = -1;
+        if (call[0] >= '0' && call[0] <= '9') nr = strtol(call, NULL, 10);
+        int w = nr >= 0 ? snprintf(out + used, size - used, "%s%c%ld", used ? " " : "", state, nr)
+                        : snprintf(out + used, size - used, "%s%c", used ? " " : "", state);
+        if (w < 0 || (size_t)w >= size - used) break;
+        used += (size_t)w;
+    }
+    closedir(dir);
+}
+
+static struct stall_probe probe_stall(int first_active) {
+    struct stall_probe p = { 0, 0, 0, 0, 0, "" };
+    uint64_t now = mono_ns();
+    for (int i = first_active; i < nconns; i++) {
+        struct conn *c = &conns[i];
+        if (c->state != CS_OPEN || !c->waiting) continue;
+        double age = (double)(now - c->req_start_ns) / 1e9;
+        if (age > p.oldest_s) p.oldest_s = age;
+        struct tcp_info info;
+        socklen_t len = sizeof info;
+        if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0) continue;
+        if (info.tcpi_unacked > 0) p.unacked++;
+        else p.acked++;
+        p.retransmits += info.tcpi_total_retrans;
+        if (info.tcpi_backoff > p.max_backoff) p.max_backoff = info.tcpi_backoff;
+    }
+    probe_server_threads(p.threads, sizeof p.threads);
+    return p;
+}
+
 /* ---------- setup ---------- */
 
 static void usage_exit(const char *fmt, ...) {
@@ -914,6 +1037,8 @@ static void print_window_figures(double per_s) {
         printf(",\"server_wakeups\":%lld,\"server_preemptions\":%lld",
                switches_end.voluntary - switches_start.voluntary,
                switches_end.involuntary - switches_start.involuntary);
+    if (switches_start.run_delay_ns >= 0 && switches_end.run_delay_ns >= 0)
+        printf(",\"server_run_delay_s\":%.3f", (double)(switches_end.run_delay_ns - switches_start.run_delay_ns) / 1e9);
     printf(",\"loadgen_cpu_pct\":%.1f}\n", 100.0 * (double)(cpu_window_end_self - cpu_window_start_self) / 1e9 * per_s);
     fflush(stdout);
 }
@@ -983,6 +1108,7 @@ int main(int argc, char **argv) {
     int first_active = nconns;
     int active_open = open_batch(ROLE_ACTIVE, opt.conns);
 
+    long long dropped_before = softnet_dropped(), retrans_before = tcp_retrans_segs();
     uint64_t run_start = mono_ns();
     for (int i = first_active; i < nconns; i++) {
         struct conn *c = &conns[i];
@@ -994,6 +1120,15 @@ int main(int argc, char **argv) {
     uint64_t window_end = window_start + (uint64_t)(opt.duration_s * 1e9);
     loop_until(PH_RUN, run_over, window_end + 1000000000u, window_start, window_end, window_edge);
     if (!window_ended_ns) window_edge(0);
+    int empty_window = opt.mode != MODE_STREAM && opt.conns > 0 && window_requests == 0;
+    struct stall_probe stall = { 0, 0, 0, 0, 0, "" };
+    long long dropped_during = -1, retrans_during = -1;
+    if (empty_window) {
+        stall = probe_stall(first_active);
+        long long dropped_after = softnet_dropped(), retrans_after = tcp_retrans_segs();
+        if (dropped_before >= 0 && dropped_after >= 0) dropped_during = dropped_after - dropped_before;
+        if (retrans_before >= 0 && retrans_after >= 0) retrans_during = retrans_after - retrans_before;
+    }
 
     /* Stop active traffic before checking the idle ones so they are not starved. */
     for (int i = first_active; i < nconns; i++) {
@@ -1050,6 +1185,11 @@ int main(int argc, char **argv) {
         print_fail_counts(ROLE_IDLE);
     }
     print_active_outcome();
+    if (empty_window)
+        printf(",\"empty_window\":{\"oldest_s\":%.3f,\"unacked\":%d,\"acked\":%d,\"retransmits\":%u,\"max_backoff\":%u,"
+               "\"server_threads\":\"%s\",\"softnet_dropped\":%lld,\"tcp_retrans_segs\":%lld}",
+               stall.oldest_s, stall.unacked, stall.acked, stall.retransmits, stall.max_backoff, stall.threads, dropped_during,
+               retrans_during);
     print_window_figures(per_s);
     return ok ? 0 : 1;
 }
