@@ -31,4 +31,8 @@ napi_value js_epoll_create(napi_env env, napi_callback_info info);
 napi_value js_epoll_ctl(napi_env env, napi_callback_info info);
 napi_value js_epoll_wait(napi_env env, napi_callback_info info);
 
+/* signals.c: SIGINT/SIGTERM stop a module on the main thread; a watchdog ends it after the grace */
+napi_value js_stop_on_signals(napi_env env, napi_callback_info info);
+napi_value js_stop_on_signals_end(napi_env env, napi_callback_info info);
+
 #endif

@@ -56,6 +56,8 @@ NAPI_MODULE_INIT() {
     FUNCTION("epollCreate", js_epoll_create),
     FUNCTION("epollCtl", js_epoll_ctl),
     FUNCTION("epollWait", js_epoll_wait),
+    FUNCTION("stopOnSignals", js_stop_on_signals),
+    FUNCTION("stopOnSignalsEnd", js_stop_on_signals_end),
   };
   if (!guest_binding_init(env)) return NULL;
   if (napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions) != napi_ok) return NULL;

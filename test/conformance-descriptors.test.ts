@@ -2,8 +2,8 @@
 // directories it opened) are closed in the host process when it ends, under
 // both runtimes: a process that runs many modules does not run out of
 // descriptors. Counted in /proc/self/fd (Linux). (node:wasi left uvwasi's
-// open when the worker ended; node:fs descriptors opened in a worker, the
-// shim's, Node closes with the worker.)
+// open when the worker ended; the shim's node:fs descriptors Node closed with
+// the worker, until workers were kept for the next module.)
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

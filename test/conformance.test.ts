@@ -1,15 +1,17 @@
 // WASI preview1 conformance: every test of the official wasi-testsuite
 // (../shared/wasi-testsuite/ from the repository root, or WASI_TESTSUITE:
 // a prerequisite, see helpers/prerequisites.ts), under each runtime,
-// through run() (a worker, the socket host composed with the runtime), each
-// with a fresh copy of the directory it preopens. A test passes when its exit
-// code and output match its JSON spec.
+// through run() (a worker, the socket host composed with the runtime) and
+// through the CLI (the module on its starting thread), each with a fresh copy
+// of the directory it preopens. A test passes when its exit code and output
+// match its JSON spec.
 //
 // EXPECTED_FAILURES lists what a runtime cannot do, with the reason; a listed
 // test that starts passing fails here, so the list stays true.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RUNTIMES, type RuntimeName } from '../ts/index.js';
+import type { RuntimeName } from '../ts/index.js';
+import { moduleRunners } from './helpers/module-runners.js';
 import { requirePrerequisite, WASI_TESTSUITE } from './helpers/prerequisites.js';
 import { discover, runTestCase, SUITE_DIR } from './helpers/wasi-testsuite.js';
 
@@ -32,14 +34,14 @@ it(`the suite is there with its ${README_SUITE_TESTS} preview1 tests, and every 
   }
 });
 
-for (const runtime of RUNTIMES) {
+for (const runner of moduleRunners(['kernel'])) {
   for (const [i, name] of names.entries()) {
-    const expected = EXPECTED_FAILURES.find((f) => f.runtime === runtime && f.test === name);
-    it(`${runtime}: ${name}${expected ? ' (expected to fail)' : ''}`, async () => {
+    const expected = EXPECTED_FAILURES.find((f) => f.runtime === runner.runtime && f.test === name);
+    it(`${runner.name}: ${name}${expected ? ' (expected to fail)' : ''}`, async () => {
       const testCase = cases[i]!;
-      const result = await runTestCase(testCase, runtime);
+      const result = await runTestCase(testCase, runner);
       if (expected) {
-        assert.not.ok(result.passed, `${testCase.name} now passes under ${runtime}: take it out of EXPECTED_FAILURES (${expected.reason})`);
+        assert.not.ok(result.passed, `${testCase.name} now passes under ${runner.runtime}: take it out of EXPECTED_FAILURES (${expected.reason})`);
         return;
       }
       const tail = result.stderr.trim().split('\n').slice(-4).join('\n');

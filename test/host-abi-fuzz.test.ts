@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { RUNTIMES, TRANSPORTS } from '../ts/index.js';
+import { runsOnStartingThread } from '../ts/transport/kinds.js';
 import { IMPORTS } from './fuzz/abi.js';
 import { fuzz, type SessionReport } from './fuzz/fuzz.js';
 import type { Fault } from './fuzz/instance.js';
@@ -25,18 +26,23 @@ const REPLAY_SEED = 0x5eef;
 const README_IMPORTS = 49;
 /**
  * They end the module, so they are weighted 1/20 of the rarest others: a
- * 12 s run may miss them (a 120 s run does not). Every other import is
+ * short run may miss them (a 120 s run does not). Every other import is
  * called in one session or another with near certainty.
  */
 const ENDINGS = ['proc_exit', 'proc_raise'];
 
+/** Each transport kind, the kernel one also on the session's own thread (as the CLI runs a module), and the memory network. */
+const SESSION_KINDS = [...TRANSPORTS.flatMap((t) => (runsOnStartingThread(t) ? [t, `${t}-here`] : [t])), 'memory'];
+/** 2 s per session, of which its start (its process, its workers, the first instance's runtime) takes a good part on a loaded machine. */
+const SHORT_RUN_SECONDS = 2 * RUNTIMES.length * SESSION_KINDS.length;
+
 // Every transport kind must have its session: one that is unavailable here is a prerequisite, not a session that vanishes.
 const everyKind = requirePrerequisite(test, KERNEL_ADDON);
 
-everyKind('a short run: a session for every runtime × transport kind and the memory network, each finding nothing; the 49 imports called among them', async () => {
+everyKind('a short run: a session for every runtime × transport kind (kernel also on the starting thread) and the memory network, each finding nothing; the 49 imports called among them', async () => {
   assert.is(Object.keys(IMPORTS).length, README_IMPORTS, 'the imports the fuzzer knows (test/fuzz/abi.ts)');
-  const reports = await fuzz({ seconds: 12, seed: SEED });
-  const expected = RUNTIMES.flatMap((runtime) => [...TRANSPORTS, 'memory'].map((transport) => `${runtime} × ${transport}`));
+  const reports = await fuzz({ seconds: SHORT_RUN_SECONDS, seed: SEED });
+  const expected = RUNTIMES.flatMap((runtime) => SESSION_KINDS.map((transport) => `${runtime} × ${transport}`));
   assert.equal(reports.map((r) => `${r.runtime} × ${r.transport}`), expected, 'one session per runtime × transport kind');
   for (const r of reports) {
     const session = `${r.runtime} × ${r.transport}`;

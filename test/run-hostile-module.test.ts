@@ -9,13 +9,13 @@
 // The module records each answer (a u32) in order and writes the whole array
 // to stdout at the end; STEPS below is both the module's code and the
 // expectations, so the two cannot drift apart.
-import wabt from 'wabt';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { serve, RUNTIMES, TRANSPORTS } from '../ts/index.js';
+import { serve, TRANSPORTS } from '../ts/index.js';
 import * as w from '../ts/wasi/index.js';
 import { connect, echoOnce, readToEnd, withTimeout } from './helpers/echo-client.js';
-import { runListening } from './helpers/run-listening.js';
+import { assemble } from './helpers/wat.js';
+import { moduleRunners } from './helpers/module-runners.js';
 
 const PAGE = 65536;
 /** The last 16 bytes of the 32-bit address space: far past the module's one page. */
@@ -311,15 +311,6 @@ const WAT = `(module
     (drop (call $fd_write (i32.const ${STDOUT}) (i32.const ${IOV_RESULTS}) (i32.const 1) (i32.const ${OUT})))
     (call $proc_exit (i32.const 0))))`;
 
-async function assemble(wat: string): Promise<Uint8Array> {
-  const module = (await wabt()).parseWat('hostile.wat', wat);
-  try {
-    return module.toBinary({}).buffer;
-  } finally {
-    module.destroy();
-  }
-}
-
 const hostile = await assemble(WAT);
 
 function meets(value: number, expect: Expect): boolean {
@@ -328,50 +319,30 @@ function meets(value: number, expect: Expect): boolean {
 
 const show = (expect: Expect) => (typeof expect === 'number' ? String(expect) : `${expect.min}..${expect.max}`);
 
-for (const transport of TRANSPORTS) {
-for (const runtime of RUNTIMES) {
-  test(`${runtime} ${transport}: every hostile import call answers its errno; valid calls then work`, async () => {
-    // A host-side bug answers EIO and is reported as this warning: none may occur.
-    const hostErrors: string[] = [];
-    const onWarning = (warning: Error) => {
-      if (warning.name === 'WasiEvloopHostError') hostErrors.push(warning.message);
-    };
-    process.on('warning', onWarning);
-    try {
-      const out: Buffer[] = [];
-      const { exit, address } = runListening(hostile, {
-        runtime,
-        transport,
-        name: 'hostile.wasm',
-        stdout: (bytes) => out.push(Buffer.from(bytes)),
-        stderr: 'ignore',
-        // A call that blocks forever is stopped here (and the expectations then fail).
-        signal: AbortSignal.timeout(10_000),
-      });
-      const client = await connect((await address).port);
-      const echoed = readToEnd(client, 15_000).finally(() => client.destroy());
-      client.write(PAYLOAD);
-      assert.is(await withTimeout('the hostile module to exit', 15_000, exit), 0, 'exit code');
-      const stdout = Buffer.concat(out);
-      assert.is(stdout.length, RECORDED.length * 4, `stdout holds exactly ${RECORDED.length} answers, nothing else`);
-      const failures: string[] = [];
-      RECORDED.forEach((step, i) => {
-        const value = stdout.readUInt32LE(i * 4);
-        if (!meets(value, step.expect)) failures.push(`${step.what}: got ${value}, expected ${show(step.expect)}`);
-      });
-      assert.equal(failures, [], failures.join('\n'));
-      assert.is((await echoed).toString(), PAYLOAD, 'the client got its bytes back, and nothing a failed call held');
-      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
-      assert.equal(hostErrors, [], 'no host-side errors');
-    } finally {
-      process.off('warning', onWarning);
-    }
+for (const runner of moduleRunners()) {
+  test(`${runner.name}: every hostile import call answers its errno; valid calls then work`, async () => {
+    // A call that blocks forever is stopped (and the expectations then fail).
+    const running = runner.start(hostile, { name: 'hostile.wasm', listen: true, stopAfterMs: 10_000 });
+    const client = await connect((await running.address).port);
+    const echoed = readToEnd(client, 15_000).finally(() => client.destroy());
+    client.write(PAYLOAD);
+    assert.is(await withTimeout('the hostile module to exit', 15_000, running.exit), 0, 'exit code');
+    const stdout = running.stdoutBytes();
+    assert.is(stdout.length, RECORDED.length * 4, `stdout holds exactly ${RECORDED.length} answers, nothing else`);
+    const failures: string[] = [];
+    RECORDED.forEach((step, i) => {
+      const value = stdout.readUInt32LE(i * 4);
+      if (!meets(value, step.expect)) failures.push(`${step.what}: got ${value}, expected ${show(step.expect)}`);
+    });
+    assert.equal(failures, [], failures.join('\n'));
+    assert.is((await echoed).toString(), PAYLOAD, 'the client got its bytes back, and nothing a failed call held');
+    await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    // A host-side bug answers EIO and is reported as a WasiEvloopHostError warning: none may occur.
+    assert.equal(running.hostErrors(), [], 'no host-side errors');
   });
 }
 
-}
-
-// Once, after all of them, on each transport (registered in the loop above it ran twice, on the default transport).
+// Once, after all of them, on each transport.
 for (const transport of TRANSPORTS) {
   test(`the process still serves echo after the hostile modules (${transport})`, async () => {
     const server = await serve({ port: 0, transport, stderr: 'ignore' });

@@ -1,8 +1,10 @@
 // run(): a module that traps rejects with ModuleTrapError naming the module
-// and the trap, and the host goes on running modules.
+// and the trap (the CLI: one line, exit 134), and the host goes on running
+// modules.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ModuleTrapError, run, RUNTIMES, TRANSPORTS } from '../ts/index.js';
+import { ModuleTrapError } from '../ts/index.js';
+import { moduleRunners } from './helpers/module-runners.js';
 import { assemble } from './helpers/wat.js';
 
 const trapper = await assemble(`(module
@@ -13,10 +15,9 @@ const exitsWith3 = await assemble(`(module
   (memory (export "memory") 1)
   (func (export "_start") (call $exit (i32.const 3))))`);
 
-for (const transport of TRANSPORTS) {
-for (const runtime of RUNTIMES) {
-  test(`${runtime} ${transport}: a trap rejects with ModuleTrapError; the next module runs`, async () => {
-    const error = await run(trapper, { runtime, transport, name: 'trapper.wasm', tcplisten: ['127.0.0.1:0'] }).then(
+for (const runner of moduleRunners()) {
+  test(`${runner.name}: a trap rejects with ModuleTrapError; the next module runs`, async () => {
+    const error = await runner.start(trapper, { name: 'trapper.wasm', listen: true }).exit.then(
       () => null,
       (e: unknown) => e,
     );
@@ -25,9 +26,8 @@ for (const runtime of RUNTIMES) {
     assert.is(trap.moduleName, 'trapper.wasm');
     assert.match(trap.trap, /unreachable/);
     assert.match(trap.message, /^trapper\.wasm trapped: .*unreachable/);
-    assert.is(await run(exitsWith3, { runtime, transport }), 3);
+    assert.is(await runner.start(exitsWith3).exit, 3);
   });
 }
 
-}
 test.run();

@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 function packageWithoutAddon(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wasi-evloop-noaddon-'));
   cpSync(join(REPO, 'package.json'), join(dir, 'package.json'));
+  cpSync(join(REPO, 'bin'), join(dir, 'bin'), { recursive: true });
   cpSync(join(REPO, 'dist'), join(dir, 'dist'), { recursive: true });
   cpSync(join(REPO, 'wasm'), join(dir, 'wasm'), { recursive: true });
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
@@ -22,7 +23,7 @@ function packageWithoutAddon(): string {
 }
 
 const pkg = packageWithoutAddon();
-const cli = join(pkg, 'dist', 'ts', 'cli.js');
+const cli = join(pkg, 'bin', 'wasi-evloop.js');
 
 test('serve --transport kernel without the addon: exit 1, one line saying why and what to do', () => {
   const r = spawnSync(process.execPath, [cli, 'serve', '--transport', 'kernel', '--port', '0'], { encoding: 'utf8', timeout: 20_000 });
@@ -34,7 +35,7 @@ test('serve --transport kernel without the addon: exit 1, one line saying why an
 
 test('run() with transport kernel without the addon rejects with TransportUnavailableError', () => {
   const script = `
-    const { run, TransportUnavailableError } = await import(${JSON.stringify(join(pkg, 'dist', 'ts', 'index.js'))});
+    const { run, TransportUnavailableError } = await import(${JSON.stringify(join(pkg, 'dist', 'node', 'index.js'))});
     const e = await run(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]), { transport: 'kernel' }).then(() => null, (e) => e);
     console.log(JSON.stringify({ typed: e instanceof TransportUnavailableError, transport: e?.transport, reason: e?.reason }));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });

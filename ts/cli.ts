@@ -1,41 +1,51 @@
-#!/usr/bin/env node
 // wasi-evloop serve | run | demo. Exit status: the module's for `run`; 0 after a
 // signal-initiated close for `serve`; 2 for bad arguments (one line on
 // stderr); 1 for other failures (address in use, ...); 134 when the module
-// trapped (as a process killed by abort()). `run` sent SIGINT or SIGTERM asks
-// the module to stop: its own exit status if it then exits, otherwise 128 +
-// the signal's number (130, 143), as a shell reports a process the signal killed.
+// trapped (as a process killed by abort()). SIGINT or SIGTERM asks the module
+// to stop: `run` exits with its own status if it then exits; if the host had
+// to end it (either command), one line says why and the status is 128 + the
+// signal's number (130, 143), as a shell reports a process the signal killed.
+// The signals are listened for from before the start; a repeated one changes
+// nothing (ts/runtime/stop-signals.ts).
+//
+// The process is the module's own, so on a transport that allows it (kernel)
+// the module runs on this thread (ts/runtime/here-launch.ts): no worker to
+// boot. `--worker` keeps it in a worker thread, as serve() and run() do.
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
-  BACKENDS,
-  DEFAULT_HOST,
-  DEFAULT_PORT,
   formatAddress,
-  MAX_STOP_GRACE_MS,
   ModuleLoadError,
   ModuleStoppedError,
   ModuleTrapError,
-  parseAddress,
-  parsePreopen,
-  RUNTIMES,
-  run,
-  serve,
-  STOP_GRACE_MS,
-  TRANSPORTS,
-  type TransportName,
   UsageError,
   WasiEvloopError,
-  type Backend,
-  type RuntimeName,
-  type Server,
-} from './index.js';
+} from './facade/errors.js';
+import { parseAddress, parsePreopen } from './facade/options.js';
 import { sandboxRefusal } from './js-runtime.js';
+import type { Placement } from './facade/placement.js';
+import { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS, type Backend } from './facade/rules.js';
+import { runWith } from './facade/run.js';
+import { serveWith } from './facade/serve.js';
+import { writeAllSync } from './runtime/stdio.js';
+import { StopSignals } from './runtime/stop-signals.js';
+import { RUNTIMES, type RuntimeName } from './runtime/types.js';
+import { TRANSPORTS, type TransportName } from './transport/kinds.js';
 
 const NAME = 'wasi-evloop';
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
 const EXIT_TRAP = 134;
+
+/**
+ * The CLI's own lines, written at once: a module on this thread may block it
+ * right after (a stream's write could wait for the event loop), and the
+ * process streams are not made (for a pipe they load node:net) on a start
+ * that needs none.
+ */
+function say(fd: 1 | 2, text: string): void {
+  writeAllSync(fd, Buffer.from(text));
+}
 
 class Exit extends Error {
   constructor(readonly code: number) {
@@ -45,7 +55,7 @@ class Exit extends Error {
 
 /** One line on stderr, then the exit status. */
 function fail(code: number, message: string): never {
-  process.stderr.write(`${NAME}: ${message}\n`);
+  say(2, `${NAME}: ${message}\n`);
   throw new Exit(code);
 }
 
@@ -106,6 +116,21 @@ function parseEnv(text: string): [string, string] {
 
 // ---- commands ------------------------------------------------------------------
 
+/** Where the module runs and how `signals` stop it. */
+function placement(flags: { worker?: boolean }, signals: StopSignals): Placement {
+  return {
+    thread: flags.worker ? 'worker' : 'auto',
+    stopOnSignals: { graceLine: (ended) => `${NAME}: ${ended.message}\n`, signals },
+  };
+}
+
+/** A module the host had to end after the user's signal: one line, and the status a shell gives a process the signal killed. */
+function endedAfterSignal(error: unknown, signal: number | null): number | null {
+  if (!(error instanceof ModuleStoppedError) || signal === null) return null;
+  say(2, `${NAME}: ${error.message}\n`);
+  return 128 + signal;
+}
+
 interface ServeFlags {
   backend: Backend;
   runtime?: RuntimeName;
@@ -117,49 +142,45 @@ interface ServeFlags {
   stallTimeout?: number;
   stopGrace?: number;
   verbose?: boolean;
+  worker?: boolean;
 }
 
 async function serveCommand(flags: ServeFlags): Promise<void> {
-  // Listened for before the server starts, so that a signal sent as soon as
-  // the ready line is out closes it gracefully: listening after the line, a
-  // signal sent on it sometimes killed the process outright (Node 22 and 26,
-  // Deno; Bun 7 times in 80, its listener taking effect a moment late). `on`, not `once`,
-  // for the rest of the process: a signal repeated during the close (Ctrl-C
-  // under bunx arrives twice, from the terminal and forwarded) must not kill
-  // it half-way; the close is bounded by the stop grace anyway.
-  let server: Server | null = null;
-  let stopAsked = false;
-  let closing: Promise<void> | null = null;
-  const close = () => {
-    stopAsked = true;
-    if (server !== null) closing ??= server.close();
-  };
-  process.on('SIGINT', close);
-  process.on('SIGTERM', close);
-  server = await serve({
-    backend: flags.backend,
-    runtime: flags.runtime,
-    transport: flags.transport,
-    host: flags.host,
-    port: flags.port,
-    maxConns: flags.maxConns,
-    maxPending: flags.maxPending,
-    stallTimeoutMs: flags.stallTimeout,
-    stopGraceMs: flags.stopGrace,
-    verbose: flags.verbose,
-  }).catch((error) => reportError(error, 'serve'));
-  process.stdout.write(
-    `listening on ${formatAddress(server.address)} (backend ${server.backend}, runtime ${server.runtime}, transport ${server.transport})\n`,
-  );
-  // Asked to stop while it started: it closes now.
-  if (stopAsked) close();
+  // Listened for before the start (stop-signals.ts).
+  const signals = new StopSignals();
+  const server = await serveWith(
+    {
+      backend: flags.backend,
+      runtime: flags.runtime,
+      transport: flags.transport,
+      host: flags.host,
+      port: flags.port,
+      maxConns: flags.maxConns,
+      maxPending: flags.maxPending,
+      stallTimeoutMs: flags.stallTimeout,
+      stopGraceMs: flags.stopGrace,
+      verbose: flags.verbose,
+    },
+    placement(flags, signals),
+    (ready) => {
+      say(
+        1,
+        `listening on ${formatAddress(ready.address)} (backend ${ready.backend}, runtime ${ready.runtime}, transport ${ready.transport})\n`,
+      );
+    },
+  ).catch((error) => {
+    // Stopped before it served: as a process the signal ended before it was ready.
+    if (signals.first !== null) throw new Exit(128 + signals.first);
+    reportError(error, 'serve');
+  });
   try {
     await server.finished;
   } catch (error) {
+    const status = endedAfterSignal(error, signals.first);
+    if (status !== null) throw new Exit(status);
     reportError(error, 'serve');
   }
-  if (closing === null) fail(EXIT_FAILURE, `the ${server.backend} server ended by itself`);
-  await closing;
+  if (signals.first === null) fail(EXIT_FAILURE, `the ${server.backend} server ended by itself`);
 }
 
 interface RunFlags {
@@ -170,6 +191,7 @@ interface RunFlags {
   transport?: TransportName;
   stopGrace?: number;
   blockingAccept?: boolean;
+  worker?: boolean;
 }
 
 interface DemoFlags {
@@ -183,7 +205,7 @@ const DEMO_PORT = 7080;
 async function demoCommand(flags: DemoFlags): Promise<void> {
   const { startDemoServer } = await import('./browser/demo-server.js');
   const server = await startDemoServer(flags.host, flags.port).catch((error) => reportError(error, 'demo'));
-  process.stdout.write(`demo on ${server.url}\n`);
+  say(1, `demo on ${server.url}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -191,39 +213,35 @@ async function demoCommand(flags: DemoFlags): Promise<void> {
   await server.close();
 }
 
-const SIGNAL_NUMBERS: Readonly<Record<'SIGINT' | 'SIGTERM', number>> = { SIGINT: 2, SIGTERM: 15 };
-
 async function runCommand(module: string, args: string[], flags: RunFlags): Promise<number> {
-  const controller = new AbortController();
-  let signal: 'SIGINT' | 'SIGTERM' | null = null;
-  const stopOn = (name: 'SIGINT' | 'SIGTERM') => () => {
-    signal ??= name;
-    controller.abort();
-  };
-  // Before the module starts, and for the rest of the process, as serve's.
-  process.on('SIGINT', stopOn('SIGINT'));
-  process.on('SIGTERM', stopOn('SIGTERM'));
+  // Listened for before the start (stop-signals.ts).
+  const signals = new StopSignals();
   try {
-    return await run(module, {
-      tcplisten: flags.tcplisten,
-      args,
-      env: Object.fromEntries(flags.env),
-      preopens: flags.dir,
-      runtime: flags.runtime,
-      transport: flags.transport,
-      stopGraceMs: flags.stopGrace,
-      blockingAccept: flags.blockingAccept,
-      signal: controller.signal,
-      onListening: (addresses) => {
-        for (const address of addresses) process.stderr.write(`listening on ${formatAddress(address)}\n`);
+    return await runWith(
+      module,
+      {
+        tcplisten: flags.tcplisten,
+        args,
+        env: Object.fromEntries(flags.env),
+        preopens: flags.dir,
+        runtime: flags.runtime,
+        transport: flags.transport,
+        stopGraceMs: flags.stopGrace,
+        blockingAccept: flags.blockingAccept,
+        onListening: (addresses) => {
+          for (const address of addresses) say(2, `listening on ${formatAddress(address)}\n`);
+        },
       },
-    });
+      placement(flags, signals),
+    );
   } catch (error) {
-    // Ended on the user's signal: the status a shell gives a process the signal killed.
-    if (error instanceof ModuleStoppedError && signal !== null) return 128 + SIGNAL_NUMBERS[signal];
+    const status = endedAfterSignal(error, signals.first);
+    if (status !== null) return status;
     reportError(error, 'run');
   }
 }
+
+const WORKER_HELP = 'run the module in a worker thread, even where it could run on this one';
 
 function program(): Command {
   const cli = new Command(NAME)
@@ -251,6 +269,7 @@ function program(): Command {
     .option('--stall-timeout <ms>', 'drop a paused peer whose output has not moved for MS (default 30000; 0: never)', parseCount)
     .option('--stop-grace <ms>', `on SIGINT/SIGTERM, end the core if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
     .option('--verbose', 'log connections and bytes on stderr')
+    .option('--worker', WORKER_HELP)
     .action((flags: ServeFlags) => serveCommand(flags));
 
   cli
@@ -265,6 +284,7 @@ function program(): Command {
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .option('--blocking-accept', 'hand the listeners over blocking, for a blocking accept loop (default: NONBLOCK, as wasmtime)')
     .option('--stop-grace <ms>', `on SIGINT/SIGTERM the listeners hang up; end the module if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
+    .option('--worker', WORKER_HELP)
     .action(async (module: string, args: string[], flags: RunFlags) => {
       process.exitCode = (await runCommand(module, args, flags)) & 0xff;
     });
@@ -295,7 +315,7 @@ async function main(argv: string[]): Promise<void> {
       const command = argv.slice(2).find((a) => a === 'serve' || a === 'run' || a === 'demo');
       const message = error.message.replace(/^error: /, '').replace(/\n+/g, ' ').trim();
       const hint = command === 'run' && error.code === 'commander.unknownOption' ? "the module's own options go after '--'; " : '';
-      process.stderr.write(`${NAME}: ${message} (${hint}${usageHint(command)})\n`);
+      say(2, `${NAME}: ${message} (${hint}${usageHint(command)})\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
@@ -303,4 +323,5 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Not a top-level await: the CLI's bundle is CommonJS (scripts/build-node.mjs).
+void main(process.argv);

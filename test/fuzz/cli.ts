@@ -31,7 +31,7 @@ const program = new Command()
   .option('--seconds <n>', 'total time, shared by the sessions', wholeNumber(1, 86_400), 30)
   .option('--seed <s>', "the first instance's seed (a failure prints the one to replay it with); default: random", wholeNumber(0, 2 ** 32 - 1))
   .addOption(new Option('--runtime <name>', 'only this runtime').choices(RUNTIMES))
-  .addOption(new Option('--transport <kind>', 'only this transport kind').choices([...TRANSPORTS, 'memory']))
+  .addOption(new Option('--transport <kind>', 'only this transport kind').choices([...TRANSPORTS, 'kernel-here', 'memory']))
   .addOption(new Option('--fault <kind>', "break one import on purpose, to see the fuzzer catch it (its own tests use this)").choices(FAULTS).hideHelp())
   .showHelpAfterError("(see 'npm run fuzz -- --help')")
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));

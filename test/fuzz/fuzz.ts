@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { RUNTIMES, type RuntimeName } from '../../ts/runtime/types.js';
-import { TRANSPORTS, transportUnavailable } from '../../ts/transport/kinds.js';
+import { runsOnStartingThread, TRANSPORTS, transportUnavailable } from '../../ts/transport/kinds.js';
 import type { Fault } from './instance.js';
 import type { SessionSummary, SessionTransport } from './session.js';
 
@@ -43,10 +43,18 @@ export interface SessionReport {
   failingSeed: number | null;
 }
 
-/** Every transport kind the project has (kinds.ts) that works here, and the in-thread memory network. */
+/**
+ * Every transport kind the project has (kinds.ts) that works here, the kernel
+ * one also with the module on the session's own thread (as the CLI runs it),
+ * and the in-thread memory network.
+ */
 export async function fuzzableTransports(): Promise<SessionTransport[]> {
   const kinds: SessionTransport[] = [];
-  for (const name of TRANSPORTS) if ((await transportUnavailable(name)) === null) kinds.push(name);
+  for (const name of TRANSPORTS) {
+    if ((await transportUnavailable(name)) !== null) continue;
+    kinds.push(name);
+    if (runsOnStartingThread(name)) kinds.push(`${name}-here` as SessionTransport);
+  }
   return [...kinds, 'memory'];
 }
 

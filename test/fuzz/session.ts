@@ -2,16 +2,9 @@
 // instance until the time is up or something fails. This is the thread that
 // starts modules (as ts/runtime/launch.ts): it opens each instance's
 // transport owner half, keeps real peers busy on its listeners, and watches
-// every call the module's thread makes:
-// - a call with a timeout that runs past it (plus slack) is a failure;
-// - a call that may wait without a limit (a blocking accept, recv or send, a
-//   poll with no clock) makes it stop the module after WATCHDOG_MS, the way an
-//   owner does (ControlBlock.requestStop + owner.wake); a call still waiting
-//   WATCHDOG_MS into the stop makes it end the module, as when the grace is
-//   over (requestEnd + wake), and must then return (or end the module) within
-//   STOP_PROMPT_MS;
-// - on the memory network (virtual clock, watched from inside) a call that
-//   takes HANG_MS of real time is a failure.
+// every call the module's thread makes (watch.ts). The instances run in a
+// worker (below), or, for 'kernel-here', on this very thread, as the CLI runs
+// a module on the kernel transport (here.ts).
 // Everything it learns goes to the trace pipe, one line each (fuzz.ts reads it).
 
 import { writeSync } from 'node:fs';
@@ -21,19 +14,14 @@ import { ControlBlock } from '../../ts/transport/control-block.js';
 import { openOwner, type TransportName } from '../../ts/transport/kinds.js';
 import type { TransportOwner } from '../../ts/transport/types.js';
 import type { RuntimeName } from '../../ts/runtime/types.js';
-import { REAL_SLACK_MS, WATCHDOG_MS } from './driver.js';
 import type { Fault, InstanceResult, InstanceSpec } from './instance.js';
 import { NetPeers } from './net-peers.js';
 import { Progress, wallNow } from './progress.js';
+import { watchCalls } from './watch.js';
 import { deriveSeed, Rng } from './rng.js';
 import type { FuzzWorkerData } from './worker.js';
 import { Sandbox } from './sandbox.js';
 
-/** After the end request, how long a call may still take to return. */
-const STOP_PROMPT_MS = 1000;
-/** The memory network's calls take virtual time; this much real time in one call is a hang. */
-const HANG_MS = 3000;
-const WATCH_EVERY_MS = 10;
 /** How long an owner waits for the module half's last flush. */
 const END_WAIT_MS = 1000;
 /** How long an owner may take to close once the module half has ended. */
@@ -49,7 +37,12 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
   }
 }
 
-export type SessionTransport = TransportName | 'memory';
+/**
+ * A transport kind, the in-thread memory network, or 'kernel-here': the
+ * kernel transport with the module on the session's own thread, stopped by
+ * SIGTERM through the addon (the CLI's way).
+ */
+export type SessionTransport = TransportName | 'memory' | 'kernel-here';
 
 export interface SessionOptions {
   runtime: RuntimeName;
@@ -83,8 +76,8 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
   const progress = new Progress();
   const sandbox = new Sandbox(o.sandbox);
   process.chdir(sandbox.cwd);
-  const data: FuzzWorkerData = { progress: progress.buffer, traceFd: o.traceFd };
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
+  // Loaded only for its sessions: it brings the runtimes onto this thread.
+  const runner = o.transport === 'kernel-here' ? (await import('./here.js')).openHereRunner(progress, o.traceFd) : workerRunner(o.transport, progress, o.traceFd);
   const summary: SessionSummary = { instances: 0, calls: 0, endings: {}, watchdogStops: 0, worstOverrunMs: 0, worstOverrunCall: '', peerActions: 0, perImport: {}, stoppedCalls: {} };
   const deadline = wallNow() + o.seconds * 1000;
   let seed = o.seed >>> 0;
@@ -93,7 +86,7 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
     while (ok && wallNow() < deadline) {
       sandbox.reset();
       emit('I', { seed, instance: summary.instances });
-      const outcome = await runOne({ seed, runtime: o.runtime, sandbox: sandbox.root, deadline, fault: o.fault }, o.transport, worker, progress, o.traceFd).catch(
+      const outcome = await runner.run({ seed, runtime: o.runtime, sandbox: sandbox.root, deadline, fault: o.fault }).catch(
         (error: unknown): Outcome => ({
           result: null,
           failure: { property: 'the transport opens and closes', message: error instanceof Error ? (error.stack ?? error.message) : String(error), trace: [] },
@@ -127,10 +120,7 @@ export async function runSession(o: SessionOptions): Promise<boolean> {
   } finally {
     process.chdir(tmpdir());
     sandbox.remove();
-    // A module's thread stuck in native code (a runtime's deadlock) never
-    // terminates: after a failure the session ends without waiting for it.
-    const terminated = worker.terminate();
-    if (ok) await terminated;
+    await runner.close(ok);
   }
   emit('S', summary);
   return ok;
@@ -140,41 +130,73 @@ function addCounts(into: Record<string, number>, from: Record<string, number>): 
   for (const [key, n] of Object.entries(from)) into[key] = (into[key] ?? 0) + n;
 }
 
-interface Outcome {
+export interface Outcome {
   result: InstanceResult | null;
   failure: { property: string; message: string; trace: string[] } | null;
   stopped: boolean;
   peerActions: number;
 }
 
-async function runOne(
+/** How a session runs its instances: in a worker (workerRunner), or on its own thread (here.ts). */
+export interface InstanceRunner {
+  run(base: Omit<InstanceSpec, 'transport'>): Promise<Outcome>;
+  /** After the last instance; `ok`: nothing failed, so its threads may be waited for. */
+  close(ok: boolean): Promise<void>;
+}
+
+/** The session's trace line for something that happened meanwhile (a peer's action, a stop). */
+export const noteTo = (traceFd: number) => (line: string) => void writeSync(traceFd, `P ${line}\n`);
+
+/**
+ * An owner half of `kind` with two listeners, tuned from the instance's seed,
+ * for the time `body` runs an instance over it; closed after, bounded in time.
+ */
+export async function withRealTransport(
+  kind: TransportName,
   base: Omit<InstanceSpec, 'transport'>,
-  transport: SessionTransport,
-  worker: Worker,
-  progress: Progress,
-  traceFd: number,
+  body: (owner: TransportOwner, control: ControlBlock) => Promise<Outcome>,
 ): Promise<Outcome> {
-  const note = (line: string) => void writeSync(traceFd, `P ${line}\n`);
-  if (transport === 'memory') {
-    return watch({ ...base, transport: { kind: 'memory' } }, [], worker, progress, null, null, note);
-  }
   const rng = new Rng(deriveSeed(base.seed, 2));
   const control = new ControlBlock();
   const limits = { inbound: rng.pick([512, 8192, 256 * 1024]), outbound: rng.pick([512, 8192, 256 * 1024]), acceptBacklog: rng.pick([1, 4, 128]) };
-  const owner = await openOwner(transport, { listen: [0, 1].map(() => ({ host: '127.0.0.1', port: 0 })), control, limits });
-  const { init, transfer } = owner.moduleInit();
-  const peers = new NetPeers(owner.addresses, new Rng(deriveSeed(base.seed, 3)), (line) => note(line));
+  const owner = await openOwner(kind, { listen: [0, 1].map(() => ({ host: '127.0.0.1', port: 0 })), control, limits });
   try {
-    const outcome = await watch({ ...base, transport: { kind: 'real', init, control: control.buffer } }, transfer, worker, progress, control, owner, note);
-    outcome.peerActions = peers.actions;
-    return outcome;
+    return await body(owner, control);
   } finally {
-    peers.stop();
     await within(owner.ended, END_WAIT_MS);
     if (!(await within(owner.close(0).then(() => true), CLOSE_WAIT_MS))) {
-      throw new Error(`the ${transport} transport's owner half did not close within ${CLOSE_WAIT_MS} ms`);
+      throw new Error(`the ${kind} transport's owner half did not close within ${CLOSE_WAIT_MS} ms`);
     }
   }
+}
+
+/** Instances on a worker of the session's (worker.ts), as serve() and run() run modules. */
+function workerRunner(transport: Exclude<SessionTransport, 'kernel-here'>, progress: Progress, traceFd: number): InstanceRunner {
+  const data: FuzzWorkerData = { progress: progress.buffer, traceFd };
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
+  const note = noteTo(traceFd);
+  return {
+    run(base) {
+      if (transport === 'memory') return watch({ ...base, transport: { kind: 'memory' } }, [], worker, progress, null, null, note);
+      return withRealTransport(transport, base, async (owner, control) => {
+        const { init, transfer } = owner.moduleInit();
+        const peers = new NetPeers(owner.addresses, new Rng(deriveSeed(base.seed, 3)), note);
+        try {
+          const outcome = await watch({ ...base, transport: { kind: 'real', init, control: control.buffer } }, transfer, worker, progress, control, owner, note);
+          outcome.peerActions = peers.actions;
+          return outcome;
+        } finally {
+          peers.stop();
+        }
+      });
+    },
+    async close(ok) {
+      // A module's thread stuck in native code (a runtime's deadlock) never
+      // terminates: after a failure the session ends without waiting for it.
+      const terminated = worker.terminate();
+      if (ok) await terminated;
+    },
+  };
 }
 
 /** Runs one instance on the worker and watches its calls until it answers. */
@@ -188,59 +210,34 @@ function watch(
   note: (line: string) => void,
 ): Promise<Outcome> {
   return new Promise((resolve) => {
-    let stopAt: number | null = null;
-    let endAt: number | null = null;
-    let endedSeq = -1;
-    const finish = (outcome: Outcome) => {
-      clearInterval(timer);
+    const finish = (outcome: Omit<Outcome, 'stopped'>) => {
+      const stopped = watching.finish();
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
-      resolve(outcome);
+      resolve({ ...outcome, stopped });
     };
     const fail = (property: string, message: string) => {
       // The module's thread is stuck: wake it (a thread asleep in a transport cannot be terminated) and end it.
       owner?.wake();
       void worker.terminate();
-      finish({ result: null, failure: { property, message, trace: [] }, stopped: stopAt !== null, peerActions: 0 });
+      finish({ result: null, failure: { property, message, trace: [] }, peerActions: 0 });
     };
-    const onMessage = (result: InstanceResult) => finish({ result, failure: null, stopped: stopAt !== null, peerActions: 0 });
+    const onMessage = (result: InstanceResult) => finish({ result, failure: null, peerActions: 0 });
     const onError = (error: Error) => fail('the module runs', `the fuzzing worker failed: ${error.stack ?? error.message}`);
     const onExit = (code: number) => fail('the module runs', `the fuzzing worker exited (${code}) in the middle of an instance`);
-    const timer = setInterval(() => {
-      const p = progress.read();
-      if (!p.inCall) return;
-      const took = wallNow() - p.startedAt;
-      const call = `call #${p.seq}`;
-      if (control === null) {
-        if (took > HANG_MS) fail('no call hangs', `${call} has not returned after ${took.toFixed(0)} ms of real time`);
-        return;
-      }
-      if (endAt !== null) {
-        // Once the end is requested, the call that was waiting returns and no call waits again.
-        if (wallNow() - Math.max(endAt, p.startedAt) > STOP_PROMPT_MS) {
-          fail('an ended module waits no more', `${call} has not returned ${STOP_PROMPT_MS} ms after the end request${p.seq === endedSeq ? '' : ' (it began after it)'}`);
-        }
-        return;
-      }
-      if (p.limitMs !== null) {
-        if (took > p.limitMs + REAL_SLACK_MS) fail('no call waits past its timeout', `${call} has taken ${took.toFixed(0)} ms; its timeout was ${p.limitMs} ms`);
-        return;
-      }
-      if (stopAt === null && took > WATCHDOG_MS) {
-        stopAt = wallNow();
-        note(`watchdog: ${call} has waited ${WATCHDOG_MS} ms; the owner stops the module`);
-        control.requestStop();
+    const watching = watchCalls(progress, control !== null, {
+      stop() {
+        control!.requestStop();
         owner!.wake();
-      } else if (stopAt !== null && wallNow() - Math.max(stopAt, p.startedAt) > WATCHDOG_MS) {
-        endAt = wallNow();
-        endedSeq = p.seq;
-        progress.markStopped(p.seq);
-        note(`watchdog: ${call} still waits ${WATCHDOG_MS} ms into the stop; the owner ends the module`);
-        control.requestEnd();
+      },
+      end() {
+        control!.requestEnd();
         owner!.wake();
-      }
-    }, WATCH_EVERY_MS);
+      },
+      fail,
+      note,
+    });
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);

@@ -1,9 +1,21 @@
-// The wasi-evloop CLI (dist/ts/cli.js) as a child process, bounded in time.
+// The wasi-evloop CLI as users run it (bin/wasi-evloop.js: the bundle,
+// dist/node/cli.js) as a child process, bounded in time.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { REPO } from './servers.js';
 
-export const CLI = `${REPO}dist/ts/cli.js`;
+export const CLI = `${REPO}bin/wasi-evloop.js`;
+
+/**
+ * Where the CLI puts a module: on its own starting thread when the transport
+ * allows it (the kernel transport, by default), or in a worker thread
+ * (`--worker`, or the node-net transport). Suites of the CLI run over each.
+ */
+export const CLI_PLACEMENTS = [
+  { name: 'starting thread', args: ['--transport', 'kernel'] },
+  { name: 'worker', args: ['--transport', 'kernel', '--worker'] },
+  { name: 'node-net worker', args: ['--transport', 'node-net'] },
+] as const;
 
 export interface CliResult {
   code: number | null;
@@ -15,6 +27,8 @@ export interface CliResult {
 export interface CliProcess {
   child: ChildProcess;
   stdout(): string;
+  /** stdout as the bytes written (for binary output). */
+  stdoutBytes(): Buffer;
   stderr(): string;
   /** Resolves when stdout or stderr (whichever `stream` names) matches `pattern`. */
   waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, ms?: number): Promise<RegExpExecArray>;
@@ -31,10 +45,13 @@ export function startCli(args: readonly string[], cli = CLI): CliProcess {
 export function startCommand(argv: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliProcess {
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   const out = { stdout: '', stderr: '' };
+  const stdoutChunks: Buffer[] = [];
   const listeners: (() => void)[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
+    const decoder = new TextDecoder();
     child[stream]!.on('data', (chunk: Buffer) => {
-      out[stream] += chunk.toString('utf8');
+      if (stream === 'stdout') stdoutChunks.push(chunk);
+      out[stream] += decoder.decode(chunk, { stream: true });
       for (const listener of listeners) listener();
     });
   }
@@ -44,6 +61,7 @@ export function startCommand(argv: readonly string[], options: { cwd?: string; e
   return {
     child,
     stdout: () => out.stdout,
+    stdoutBytes: () => Buffer.concat(stdoutChunks),
     stderr: () => out.stderr,
     waitFor(stream, pattern, ms = 10_000) {
       return new Promise((resolve, reject) => {

@@ -7,6 +7,7 @@
 //   <js runtime> dist/test/helpers/conformance-child.js node shim
 
 import { RUNTIMES, type RuntimeName } from '../../ts/index.js';
+import { apiRunner } from './module-runners.js';
 import { discover, runTestCase } from './wasi-testsuite.js';
 
 export interface CaseLine {
@@ -23,7 +24,7 @@ for (const r of runtimes) if (!(RUNTIMES as readonly string[]).includes(r)) thro
 const cases = discover();
 for (const runtime of runtimes as RuntimeName[]) {
   for (const testCase of cases) {
-    const result = await runTestCase(testCase, runtime);
+    const result = await runTestCase(testCase, apiRunner(runtime));
     const line: CaseLine = {
       runtime,
       name: testCase.name,

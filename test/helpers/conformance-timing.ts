@@ -1,7 +1,8 @@
 // Per-test time of the WASI test suite: plain node:wasi (in this thread, as
 // the suite's numbers for "plain node:wasi" were taken) against run() with
-// each runtime (a worker per test, the socket host composed). Interleaved
-// test by test, so a busy machine slows all three alike. Each time counts
+// each runtime (a worker, the socket host composed) and the CLI (a process
+// per test, the module on its starting thread). Interleaved test by test, so
+// a busy machine slows them all alike. Each time counts
 // the fresh copy of the preopened directory, the compile, the run and the
 // output check. Not a test: `node dist/test/helpers/conformance-timing.js`.
 
@@ -9,7 +10,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
-import { RUNTIMES } from '../../ts/index.js';
+import { moduleRunners } from './module-runners.js';
 import { discover, freshCopy, runTestCase, SUITE_DIR, type TestCase } from './wasi-testsuite.js';
 
 process.removeAllListeners('warning');
@@ -66,15 +67,16 @@ if (cases.length === 0) {
   console.log(`the WASI test suite is not at ${SUITE_DIR}`);
   process.exit(1);
 }
-const kinds = ['plain node:wasi', ...RUNTIMES.map((r) => `run() --runtime ${r}`)];
+const runners = moduleRunners(['kernel']);
+const kinds = ['plain node:wasi', ...runners.map((r) => r.name)];
 const times: number[][] = kinds.map(() => []);
 const passes = kinds.map(() => 0);
 for (const test of cases) {
   const plain = await plainNodeWasi(test);
   times[0]!.push(plain.ms);
   passes[0] += plain.passed ? 1 : 0;
-  for (const [i, runtime] of RUNTIMES.entries()) {
-    const result = await runTestCase(test, runtime);
+  for (const [i, runner] of runners.entries()) {
+    const result = await runTestCase(test, runner);
     times[i + 1]!.push(result.ms);
     passes[i + 1] += result.passed ? 1 : 0;
   }

@@ -11,7 +11,7 @@
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { run, type RuntimeName } from '../../ts/index.js';
+import type { ModuleRunner, RunningModule } from './module-runners.js';
 import { REPO } from './servers.js';
 
 export const SUITE_DIR = resolve(REPO, process.env.WASI_TESTSUITE ?? '../shared/wasi-testsuite');
@@ -146,8 +146,8 @@ export function freshCopy(dir: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(parent, { recursive: true, force: true }) };
 }
 
-/** Runs one test case under `runtime` through run(); never throws for the module's behaviour. */
-export async function runTestCase(test: TestCase, runtime: RuntimeName): Promise<Result> {
+/** Runs one test case with `runner` (run() or the CLI, ./module-runners.ts); never throws for the module's behaviour. */
+export async function runTestCase(test: TestCase, runner: ModuleRunner): Promise<Result> {
   const failures: string[] = [];
   let stdout = '';
   let stderr = '';
@@ -155,7 +155,7 @@ export async function runTestCase(test: TestCase, runtime: RuntimeName): Promise
   const started = performance.now();
   const copies: { remove(): void }[] = [];
   try {
-    let running: Promise<number> | null = null;
+    let running: RunningModule | null = null;
     const read = { stdout: 0, stderr: 0 };
     for (const op of test.operations) {
       switch (op.type) {
@@ -167,17 +167,7 @@ export async function runTestCase(test: TestCase, runtime: RuntimeName): Promise
             copies.push(copy);
             preopens.push(`${copy.path}::/`);
           }
-          const controller = new AbortController();
-          const timer = setTimeout(() => controller.abort(), TEST_TIMEOUT_MS);
-          running = run(test.wasm, {
-            runtime,
-            args: op.args,
-            env: op.env,
-            preopens,
-            signal: controller.signal,
-            stdout: (b) => (stdout += Buffer.from(b).toString('utf8')),
-            stderr: (b) => (stderr += Buffer.from(b).toString('utf8')),
-          }).finally(() => clearTimeout(timer));
+          running = runner.start(test.wasm, { args: op.args, env: op.env, preopens, stopAfterMs: TEST_TIMEOUT_MS });
           break;
         }
         case 'read':
@@ -187,10 +177,12 @@ export async function runTestCase(test: TestCase, runtime: RuntimeName): Promise
         case 'wait': {
           if (running === null) throw new Error(`${test.name}: wait without run`);
           try {
-            exitCode = await running;
+            exitCode = await running.exit;
           } catch (error) {
             failures.push(`did not exit: ${(error as Error).message}`);
           }
+          stdout = running.stdout();
+          stderr = running.stderr();
           running = null;
           if (exitCode !== null && exitCode !== op.exit_code) failures.push(`exit code ${exitCode}, expected ${op.exit_code}`);
           break;

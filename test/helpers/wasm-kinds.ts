@@ -3,7 +3,8 @@
 // process), for every backend × runtime × transport.
 
 import { RUNTIMES, serve, TRANSPORTS, type Backend, type RuntimeName, type TransportName } from '../../ts/index.js';
-import { BACKENDS, coreArgs, parseStats, REPO, startListeningProcess, type ServerKind } from './servers.js';
+import { CLI } from './cli.js';
+import { BACKENDS, coreArgs, parseStats, startListeningProcess, type ServerKind } from './servers.js';
 
 export function facadeKind(backend: Backend, runtime: RuntimeName, transport: TransportName): ServerKind {
   return {
@@ -48,7 +49,7 @@ export function cliKind(backend: Backend, runtime: RuntimeName, transport: Trans
     start: (o = {}) =>
       startListeningProcess(
         process.execPath,
-        [`${REPO}dist/ts/cli.js`, 'serve', '--backend', backend, '--runtime', runtime, '--transport', transport, '--port', '0', ...coreArgs(o)],
+        [CLI, 'serve', '--backend', backend, '--runtime', runtime, '--transport', transport, '--port', '0', ...coreArgs(o)],
         o.fdLimit,
       ),
   };

@@ -2,7 +2,9 @@
 // devDependency) for the tests of what a module does to its host: the
 // last-resort paths need modules no C compiler would write.
 
+import { mkdirSync, writeFileSync } from 'node:fs';
 import wabt from 'wabt';
+import { REPO } from './servers.js';
 
 export async function assemble(wat: string, name = 'fixture.wat'): Promise<Uint8Array> {
   const module = (await wabt()).parseWat(name, wat);
@@ -11,6 +13,14 @@ export async function assemble(wat: string, name = 'fixture.wat'): Promise<Uint8
   } finally {
     module.destroy();
   }
+}
+
+/** A module written in WAT, as a file (build/test/NAME.wasm), for the CLI. */
+export async function watFixture(name: string, wat: string): Promise<string> {
+  const path = `${REPO}build/test/${name}.wasm`;
+  mkdirSync(`${REPO}build/test`, { recursive: true });
+  writeFileSync(path, await assemble(wat, `${name}.wat`));
+  return path;
 }
 
 /** Spins from its first instruction and never calls the host: only terminating its thread ends it. */

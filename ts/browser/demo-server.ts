@@ -9,12 +9,11 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { formatAddress, type Address } from '../facade/errors.js';
 import { withListenErrors } from '../facade/rules.js';
+import { packageRoot } from '../package-root.js';
 
-/** The package's root, from dist/ts/browser/. */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = packageRoot();
 
 /** URL prefix → folder of the package; nothing else is served. */
 const ROUTES: readonly (readonly [string, string])[] = [

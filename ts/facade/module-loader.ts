@@ -8,10 +8,11 @@
 // no other process can deserialize, and module.enableCompileCache(), from
 // Node 22, is for JavaScript only).
 
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { readFile } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lazyNodeModule } from '../node-require.js';
+import { packageRoot } from '../package-root.js';
 import { ModuleLoadError } from './errors.js';
 import type { Backend } from './rules.js';
 
@@ -20,8 +21,44 @@ export const MODULE_CACHE_ENTRIES = 32;
 
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
+/**
+ * The first module a process loads is kept by its bytes, not yet by their
+ * hash: it is hashed when a second one comes. A process that runs one module
+ * (the CLI) never loads node:crypto, which costs its start more than the hash.
+ */
+let first: { bytes: Uint8Array; module: Promise<WebAssembly.Module> } | null = null;
+let hashing = false;
+
+const crypto = lazyNodeModule<typeof import('node:crypto')>('node:crypto');
+const keyOf = (bytes: Uint8Array) => crypto().createHash('sha256').update(bytes).digest('hex');
+
+/** node:fs/promises' readFile without loading node:fs/promises (on every CLI start). */
+function readBytes(path: string | URL): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => readFile(path, (error, bytes) => (error ? reject(error) : resolve(bytes))));
+}
+
+function compile(bytes: Uint8Array, name: string, forget: () => void): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).catch((error: unknown) => {
+    // A module that does not compile is not kept: the error is the answer every time, but the bytes may be fixed.
+    forget();
+    throw new ModuleLoadError(name, `not a valid WebAssembly module (${(error as Error).message})`, { cause: error });
+  });
+}
+
 function compileOnce(bytes: Uint8Array, name: string): Promise<WebAssembly.Module> {
-  const key = createHash('sha256').update(bytes).digest('hex');
+  if (!hashing) {
+    if (first === null) {
+      const module = compile(bytes, name, () => {
+        if (first?.module === module) first = null;
+      });
+      first = { bytes, module };
+      return module;
+    }
+    hashing = true;
+    compiled.set(keyOf(first.bytes), first.module);
+    first = null;
+  }
+  const key = keyOf(bytes);
   let module = compiled.get(key);
   if (module !== undefined) {
     // Most recently used last.
@@ -29,11 +66,7 @@ function compileOnce(bytes: Uint8Array, name: string): Promise<WebAssembly.Modul
     compiled.set(key, module);
     return module;
   }
-  module = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).catch((error: unknown) => {
-    // A module that does not compile is not kept: the error is the answer every time, but the bytes may be fixed.
-    compiled.delete(key);
-    throw new ModuleLoadError(name, `not a valid WebAssembly module (${(error as Error).message})`, { cause: error });
-  });
+  module = compile(bytes, name, () => compiled.delete(key));
   compiled.set(key, module);
   if (compiled.size > MODULE_CACHE_ENTRIES) compiled.delete(compiled.keys().next().value!);
   return module;
@@ -43,7 +76,7 @@ function compileOnce(bytes: Uint8Array, name: string): Promise<WebAssembly.Modul
 export async function loadModule(source: string | URL | Uint8Array, name: string): Promise<WebAssembly.Module> {
   let bytes: Uint8Array;
   try {
-    bytes = source instanceof Uint8Array ? source : await readFile(source);
+    bytes = source instanceof Uint8Array ? source : await readBytes(source);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
@@ -54,7 +87,7 @@ export async function loadModule(source: string | URL | Uint8Array, name: string
 
 /** The echo core for a backend (wasm/echo-BACKEND.wasm). */
 export function coreModule(backend: Backend): Promise<WebAssembly.Module> {
-  return loadModule(new URL(`../../../wasm/echo-${backend}.wasm`, import.meta.url), `echo-${backend}.wasm`);
+  return loadModule(join(packageRoot(), 'wasm', `echo-${backend}.wasm`), `echo-${backend}.wasm`);
 }
 
 /** argv[0] and the name in messages for a module given as a path, URL, bytes or compiled module. */

@@ -5,5 +5,5 @@ export { SocketHost, type RuntimeLayout, type SocketHostOptions } from './socket
 export type { WasiFunction, WasiFunctions } from './descriptor.js';
 export { PRESTAT_TAG_NOT_A_DIR } from './preview1-imports.js';
 export { MAX_POLL_SUBSCRIPTIONS } from './poll-oneoff.js';
-export { ERRNO_STOPPED, MAX_STOP_NOTICES, ModuleStopped } from './waiting.js';
+export { ERRNO_STOPPED, GRACE_OVER, MAX_STOP_NOTICES, ModuleStopped } from './waiting.js';
 export { systemClock, type Clock } from './clock.js';

@@ -43,6 +43,9 @@ export const MAX_STOP_NOTICES = 8;
 /** A single transport.wait() sleeps at most this long; longer timeouts loop (and re-read the clock). */
 const MAX_WAIT_MS = 1 << 30;
 
+/** Why a module is ended when its grace period is over, however the host ends it (here, at its next wait). */
+export const GRACE_OVER = 'it did not end within the grace period';
+
 /**
  * Thrown out of an import to end a module that did not stop when asked. It
  * unwinds the module's stack like a trap; the worker reports it as stopped.
@@ -148,7 +151,7 @@ export class Waiting {
 
   /** The grace is over: the owner woke this thread to end it, and it must not sleep again. */
   private endIfOver(): void {
-    if (this.control.endRequested) throw new ModuleStopped('it did not end within the grace period');
+    if (this.control.endRequested) throw new ModuleStopped(GRACE_OVER);
   }
 
   private count(): void {

@@ -1,25 +1,45 @@
-// The starting thread's side of running one module: opens the transport's
-// owner half (the listeners), starts worker.ts, relays output, stops the module
-// when asked, and ends with every worker, socket and server gone.
+// The starting thread's side of running one module, whichever thread runs it:
+// what a launch is given and what it gives back, and the choice between the
+// two ways to run it.
+//
+// - In a worker thread (worker-launch.ts): the starting thread stays free, so
+//   serve() and run() never block their caller's event loop.
+// - On the starting thread itself (here-launch.ts): only for a process that is
+//   the module's own (the CLI) and a transport whose calls are all synchronous
+//   (kinds.ts, `startingThread`): no worker to boot, no second module graph.
+//   The thread is the module's until it ends.
+//
+// Both supervise the module the same way (supervision.ts) and end with every
+// thread, socket and server gone.
 
-import { Worker } from 'node:worker_threads';
-import { ControlBlock, type ConnectionStats } from '../transport/control-block.js';
-import { openOwner, type TransportName } from '../transport/kinds.js';
-import type { ListenAddress, TransportLimits, TransportOwner } from '../transport/types.js';
-import { Supervision, type Outcome } from './supervision.js';
-import type { Preopen, RuntimeName, StdioMode, WorkerData, WorkerMessage } from './types.js';
+import type { ConnectionStats } from '../transport/control-block.js';
+import type { TransportName } from '../transport/kinds.js';
+import type { ListenAddress, TransportLimits } from '../transport/types.js';
+import type { StopSignals } from './stop-signals.js';
+import type { Outcome } from './supervision.js';
+import type { Preopen, RuntimeConfig, RuntimeName, StdioMode } from './types.js';
 
 export type { Outcome } from './supervision.js';
 
 /** Where the module's stdout/stderr go: the process's, nowhere, or a function (bytes in order). */
 export type Output = 'inherit' | 'ignore' | ((bytes: Uint8Array) => void);
 
+/** 'worker': a worker thread of its own; 'here': this thread, blocked until the module ends. */
+export type Thread = 'worker' | 'here';
+
 export interface LaunchOptions {
-  /** The module, or its compilation under way: the worker starts booting meanwhile. */
+  /** The module, or its compilation under way: the rest of the start goes on meanwhile. */
   module: WebAssembly.Module | Promise<WebAssembly.Module>;
   moduleName: string;
   runtime: RuntimeName;
   transport: TransportName;
+  /** Default 'worker'. 'here' needs a transport that runs on the starting thread. */
+  thread?: Thread;
+  /**
+   * 'worker': take a worker kept from an earlier module, and keep this one
+   * for the next module if this one ends cleanly (a process that runs many).
+   */
+  warm?: boolean;
   /** argv, program name first. */
   args: readonly string[];
   env: Readonly<Record<string, string>>;
@@ -36,102 +56,71 @@ export interface LaunchOptions {
   log?: (line: string) => void;
   /** A bug on the host's side (an import answered EIO instead). Default: a process warning. */
   onInternalError?: (message: string) => void;
+  /** Called once, when the module first sleeps (it is serving); on 'here', while the module runs. */
+  onServing?: () => void;
+  /**
+   * The process's SIGINT and SIGTERM stop the module (for a process that is the
+   * module's own): its listeners hang up; if it has not ended `graceMs` later,
+   * the host ends it and the launch's outcome is 'stopped' — at its next wait,
+   * or, for a module that makes no call, by terminating its worker ('worker')
+   * or by ending the process with 128 + the signal's number after writing
+   * `graceLine` to stderr ('here': the thread cannot be taken back from a
+   * module busy in wasm). `signals` listens for them (from before the
+   * launch, for the whole process) and learns the first one's number.
+   */
+  stopOnSignals?: { graceMs: number; graceLine: string; signals: StopSignals };
 }
 
 export interface Launched {
   readonly addresses: readonly ListenAddress[];
   /** True when the module first sleeps (it is serving); false if it ended before that. */
   readonly ready: Promise<boolean>;
-  /** How the module ended; resolves once no worker, socket or server is left. */
+  /** How the module ended; resolves once no thread, socket or server of it is left. */
   readonly outcome: Promise<Outcome>;
   stats(): ConnectionStats;
   /**
    * Asks the module to stop (its listeners hang up; ts/host/waiting.ts); if it
-   * has not ended after `graceMs`, it is ended (Supervision.stop).
+   * has not ended after `graceMs`, it is ended (Supervision.stop). On 'here'
+   * the module cannot be reached while it runs: a stop before it starts ends
+   * it unstarted; during its run, only signals stop it (stopOnSignals).
    */
   stop(graceMs: number): Promise<Outcome>;
 }
 
-/**
- * The module's thread allocates little per call (the data path none), so a
- * small young generation costs nothing in speed and keeps the garbage it does
- * make from growing the process: measured at 10k idle connections, 88 MB
- * resident with 4 MB against 101 MB with V8's default.
- */
-const WORKER_YOUNG_GENERATION_MB = 4;
+/** The runtime's configuration for a launch (the output functions are the launch's to wire). */
+export function runtimeConfig(options: LaunchOptions): Omit<RuntimeConfig, 'onOutput'> {
+  return {
+    args: [...options.args],
+    env: { ...options.env },
+    preopens: options.preopens.map((p) => ({ ...p })),
+    stdout: stdioMode(options.stdout),
+    stderr: stdioMode(options.stderr),
+  };
+}
 
 function stdioMode(output: Output): StdioMode {
   return typeof output === 'function' ? 'pipe' : output;
 }
 
+/** Where a module's output goes, by fd, as the launch options say. */
+export function outputTo(options: LaunchOptions): (fd: 1 | 2, bytes: Uint8Array) => void {
+  return (fd, bytes) => {
+    const sink = fd === 1 ? options.stdout : options.stderr;
+    if (typeof sink === 'function') sink(bytes);
+  };
+}
+
+export function internalErrorTo(options: LaunchOptions): (message: string) => void {
+  return options.onInternalError ?? ((message) => process.emitWarning(message, 'WasiEvloopHostError'));
+}
+
 /**
  * Opens the listeners (Node errors propagate: EADDRINUSE, ...) and starts the
- * module. The worker is started first: booting a thread takes longer than
- * opening the listeners and compiling the module, which happen meanwhile; it
- * gets its WorkerData as its first message.
+ * module, on the thread `options.thread` says.
  */
 export async function launch(options: LaunchOptions): Promise<Launched> {
-  // Awaited below, unless the listeners fail first: then its failure is not the one to report.
+  // Awaited by the launch, unless the listeners fail first: then its failure is not the one to report.
   Promise.resolve(options.module).catch(() => {});
-  const worker = new Worker(new URL('./worker.js', import.meta.url), {
-    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-  });
-  const control = new ControlBlock();
-  let owner: TransportOwner;
-  try {
-    owner = await openOwner(options.transport, { listen: options.listen, control, limits: options.limits, log: options.log });
-  } catch (error) {
-    await worker.terminate();
-    throw error;
-  }
-  let module: WebAssembly.Module;
-  try {
-    module = await options.module;
-  } catch (error) {
-    await Promise.all([worker.terminate(), owner.close(0)]);
-    throw error;
-  }
-  const { init, transfer } = owner.moduleInit();
-  const data: WorkerData = {
-    module,
-    moduleName: options.moduleName,
-    runtime: options.runtime,
-    config: {
-      args: [...options.args],
-      env: { ...options.env },
-      preopens: options.preopens.map((p) => ({ ...p })),
-      stdout: stdioMode(options.stdout),
-      stderr: stdioMode(options.stderr),
-    },
-    transport: init,
-    control: control.buffer,
-    blockingListeners: options.blockingListeners ?? false,
-  };
-  worker.postMessage(data, transfer as never[]);
-
-  const supervision = new Supervision({
-    owner,
-    control,
-    lingerMs: options.lingerMs,
-    terminate: () => void worker.terminate(),
-    onOutput(fd, bytes) {
-      const sink = fd === 1 ? options.stdout : options.stderr;
-      if (typeof sink === 'function') sink(bytes);
-    },
-    onInternalError: options.onInternalError ?? ((message) => process.emitWarning(message, 'WasiEvloopHostError')),
-  });
-  worker.on('message', (message: WorkerMessage) => supervision.message(message));
-  let crash: Error | null = null;
-  worker.on('error', (error) => (crash ??= error));
-  worker.once('exit', (code) =>
-    supervision.gone(crash ?? new Error(`the module's worker exited (${code}) without reporting how the module ended`)),
-  );
-
-  return {
-    addresses: owner.addresses,
-    ready: supervision.ready,
-    outcome: supervision.outcome,
-    stats: () => control.stats(),
-    stop: (graceMs) => supervision.stop(graceMs),
-  };
+  if (options.thread === 'here') return (await import('./here-launch.js')).launchHere(options);
+  return (await import('./worker-launch.js')).launchWorker(options);
 }

@@ -10,6 +10,7 @@ import { readSync, realpathSync, statSync } from 'node:fs';
 import { ConsoleStdout, Fd, wasi as shimWasi } from '@bjorn3/browser_wasi_shim';
 import { CharacterDevice, openShim } from './shim-base.js';
 import { HostDirectory } from './shim-fs/host-directory.js';
+import { HostFile } from './shim-fs/host-file.js';
 import { fixShimImports } from './shim-fs/imports.js';
 import { writeAllSync } from './stdio.js';
 import type { RuntimeConfig, WasiRuntime } from './types.js';
@@ -55,5 +56,18 @@ export function createShimRuntime(config: RuntimeConfig): WasiRuntime {
   const fds: Fd[] = [new NodeStdin(), consoleFd(1, config), consoleFd(2, config), ...preopens];
   const shim = openShim(config.args, config.env, fds);
   fixShimImports(shim.imports, shim.wasi.fds, shim.memory);
-  return { imports: shim.imports, layout: { runtimePreopenFds: preopens.map((_, i) => 3 + i) }, start: shim.start };
+  return {
+    imports: shim.imports,
+    layout: { runtimePreopenFds: preopens.map((_, i) => 3 + i) },
+    start(instance) {
+      try {
+        return shim.start(instance);
+      } finally {
+        // The files the module left open are the process's descriptors, and
+        // its thread goes on (a worker kept for the next module, the CLI's
+        // starting thread): closed here, not by the thread's end.
+        for (const fd of shim.wasi.fds) if (fd instanceof HostFile) fd.fd_close();
+      }
+    },
+  };
 }

@@ -5,6 +5,7 @@
 // supplies only how its kind of worker is started, messaged and ended. No Node
 // imports.
 
+import { GRACE_OVER, ModuleStopped } from '../host/index.js';
 import type { ControlBlock } from '../transport/control-block.js';
 import type { TransportOwner } from '../transport/types.js';
 import type { WorkerMessage } from './types.js';
@@ -21,6 +22,13 @@ export type Outcome =
 /** How long to wait for the module half's last flush when the worker did not say goodbye. */
 const END_WAIT_MS = 500;
 
+/**
+ * Why a module the host ended at the end of the grace period has no exit
+ * code: the same words whether its next wait ended it, its thread was
+ * terminated, or (on the CLI's starting thread) the process was ended.
+ */
+export const GRACE_ENDED = new ModuleStopped(GRACE_OVER).message;
+
 export interface SupervisionOptions {
   owner: Pick<TransportOwner, 'ended' | 'wake' | 'close'>;
   control: ControlBlock;
@@ -30,6 +38,12 @@ export interface SupervisionOptions {
   terminate(): void;
   onOutput(fd: 1 | 2, bytes: Uint8Array): void;
   onInternalError(message: string): void;
+  /**
+   * Called when the module first sleeps (it is serving), as the message
+   * arrives: on a module that runs on the starting thread, the only moment
+   * anything else can happen before it ends.
+   */
+  onServing?(): void;
 }
 
 export class Supervision {
@@ -50,7 +64,7 @@ export class Supervision {
       const result: Outcome =
         this.reported ??
         (this.terminated
-          ? { type: 'stopped', message: 'it did not end within the grace period and its thread was terminated' }
+          ? { type: 'stopped', message: GRACE_ENDED }
           : { type: 'crash', error: failure ?? new Error("the module's worker ended without reporting how the module ended") });
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([options.owner.ended, new Promise((r) => (timer = setTimeout(r, END_WAIT_MS)))]);
@@ -68,6 +82,7 @@ export class Supervision {
     switch (message.type) {
       case 'ready':
         this.resolveReady(true);
+        this.options.onServing?.();
         return false;
       case 'output':
         this.options.onOutput(message.fd, message.bytes);

@@ -1,7 +1,8 @@
-// The Node worker thread that runs one module (ts/runtime/run-module.ts):
-// the transport's module half by kind, the runtime asked for, output and
-// messages to the thread that started it. Started by launch.ts, which posts a
-// WorkerData as the first message.
+// The Node worker thread that runs modules (ts/runtime/run-module.ts), one
+// at a time: the transport's module half by kind, the runtime asked for,
+// output and messages to the thread that started it. worker-launch.ts posts
+// a WorkerData per module, and only once the previous one has said how it
+// ended (worker-pool.ts keeps a worker for the next module).
 //
 // The module blocks this thread (in the transport's wait()); nothing here
 // relies on the worker's event loop until _start has returned.
@@ -9,30 +10,25 @@
 import { parentPort } from 'node:worker_threads';
 import { openModuleHalf } from '../transport/kinds.js';
 import { countingImports } from './counting-imports.js';
+import { openRuntime } from './open-runtime.js';
 import { runModule } from './run-module.js';
-import type { RuntimeConfig, WorkerData, WorkerMessage } from './types.js';
+import type { WorkerData, WorkerMessage } from './types.js';
 
 const port = parentPort!;
-const data = await new Promise<WorkerData>((resolve) => port.once('message', resolve));
 
 function report(message: WorkerMessage): void {
   port.postMessage(message);
 }
 
-await runModule({
-  module: data.module,
-  control: data.control,
-  blockingListeners: data.blockingListeners,
-  report,
-  openTransport: (control) => openModuleHalf(data.transport, control),
-  async openRuntime() {
-    const config: RuntimeConfig = {
-      ...data.config,
-      // Copied, not transferred: the shim reads bytes.byteLength after the sink returns.
-      onOutput: (fd, bytes) => report({ type: 'output', fd, bytes }),
-    };
-    // Only the runtime asked for is loaded: each costs start-up time.
-    return data.runtime === 'node' ? (await import('./node.js')).createNodeRuntime(config) : (await import('./shim.js')).createShimRuntime(config);
-  },
-  wrapImports: countingImports,
+port.on('message', (data: WorkerData) => {
+  void runModule({
+    module: data.module,
+    control: data.control,
+    blockingListeners: data.blockingListeners,
+    report,
+    openTransport: (control) => openModuleHalf(data.transport, control),
+    // Copied, not transferred: the shim reads bytes.byteLength after the sink returns.
+    openRuntime: () => openRuntime(data.runtime, { ...data.config, onOutput: (fd, bytes) => report({ type: 'output', fd, bytes }) }),
+    wrapImports: countingImports,
+  });
 });

@@ -71,6 +71,15 @@ export class ControlBlock {
     Atomics.store(this.flags, END, 1);
   }
 
+  /**
+   * The stop and end words ([0] stop, [1] end: 0, or 1 once requested), for
+   * native code that sets them where no JavaScript runs: the kernel
+   * transport's signal handler (the stop) and its watchdog (the end).
+   */
+  stopWords(): Int32Array {
+    return this.flags.subarray(STOP, END + 1);
+  }
+
   countAccepted(): void {
     this.counts[ACCEPTED]!++;
   }

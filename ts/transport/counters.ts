@@ -8,8 +8,10 @@
 // `counters?.add(...)`: the arguments are not even evaluated.
 
 import { writeSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
+import { lazyNodeModule } from '../node-require.js';
 import { optionalEnv } from './optional-env.js';
+
+const workerThreads = lazyNodeModule<typeof import('node:worker_threads')>('node:worker_threads');
 
 class Counters {
   private readonly totals = new Map<string, number>();
@@ -30,4 +32,4 @@ class Counters {
   }
 }
 
-export const counters: Counters | null = optionalEnv('WASI_EVLOOP_COUNTERS') === '1' ? new Counters(isMainThread ? 'main' : 'worker') : null;
+export const counters: Counters | null = optionalEnv('WASI_EVLOOP_COUNTERS') === '1' ? new Counters(workerThreads().isMainThread ? 'main' : 'worker') : null;

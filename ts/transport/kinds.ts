@@ -23,6 +23,12 @@ export const IN_PROCESS_KINDS = ['virtual'] as const;
 export type KindName = TransportName | (typeof IN_PROCESS_KINDS)[number];
 
 interface Kind {
+  /**
+   * Its module half can run on the starting thread itself: every call it makes
+   * is synchronous and it needs no event loop while the module runs (its owner
+   * half then offers stopOnSignals). Otherwise the module needs a thread of its own.
+   */
+  startingThread: boolean;
   /** Why this kind cannot work here (and what to do), or null when it can. */
   unavailable(): Promise<string | null>;
   openOwner(options: OwnerOptions): Promise<TransportOwner>;
@@ -31,6 +37,7 @@ interface Kind {
 
 const KINDS: Readonly<Record<KindName, Kind>> = {
   kernel: {
+    startingThread: true,
     unavailable: async () => {
       const { loadKernelAddon } = await import('./kernel/addon.js');
       const loaded = loadKernelAddon();
@@ -40,11 +47,13 @@ const KINDS: Readonly<Record<KindName, Kind>> = {
     moduleHalf: async () => (await import('./kernel/module.js')).openKernelModuleHalf,
   },
   'node-net': {
+    // node:net sockets live in the starting thread's event loop.
+    startingThread: false,
     unavailable: async () => null,
     openOwner: async (options) => (await import('./node-net/owner.js')).NodeNetOwner.open(options),
     moduleHalf: async () => (await import('./node-net/module.js')).openNodeNetModuleHalf,
   },
-  virtual: { unavailable: async () => null, openOwner: async (o) => (await import('./virtual/owner.js')).VirtualOwner.open(o), moduleHalf: async () => (await import('./virtual/module.js')).openVirtualModuleHalf },
+  virtual: { startingThread: false, unavailable: async () => null, openOwner: async (o) => (await import('./virtual/owner.js')).VirtualOwner.open(o), moduleHalf: async () => (await import('./virtual/module.js')).openVirtualModuleHalf },
 };
 
 /** In order of preference: the first available one is the default. */
@@ -71,6 +80,11 @@ export async function defaultTransport(): Promise<{ name: TransportName; passedO
     reasons.push(`the ${name} transport is unavailable (${why})`);
   }
   throw new Error(`no transport can work here: ${reasons.join('; ')}`);
+}
+
+/** Whether a module on this kind can run on the starting thread (see Kind.startingThread). */
+export function runsOnStartingThread(name: KindName): boolean {
+  return KINDS[name].startingThread;
 }
 
 export function openOwner(name: KindName, options: OwnerOptions): Promise<TransportOwner> {

@@ -162,6 +162,18 @@ export interface TransportOwner {
    * this transport remains.
    */
   close(lingerMs: number): Promise<void>;
+  /**
+   * Only on kinds whose module half can run on the starting thread itself
+   * (kinds.ts, `startingThread`), for a module run there in a process that is
+   * its own: from now on the process's SIGINT and SIGTERM ask the module to
+   * stop, from native code (a thread asleep in the transport's wait runs no
+   * JavaScript signal listener); when `graceMs` have passed, ask for its end
+   * (ControlBlock.requestEnd: its next wait ends it), and end the process with
+   * status 128 + the signal's number, after writing `graceLine` to stderr, if
+   * it has not ended shortly after. Returns the undoing, which says which
+   * signal came (or null).
+   */
+  stopOnSignals?(graceMs: number, graceLine: string): () => number | null;
 }
 
 /** How a kind opens its owner half. */

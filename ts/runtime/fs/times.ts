@@ -12,11 +12,14 @@
 // sets the times rounded down to the microsecond, as every libuv-based
 // runtime does.
 
-import { execFileSync } from 'node:child_process';
 import { lstatSync, lutimesSync, statSync, utimesSync } from 'node:fs';
 import * as w from '../../wasi/index.js';
 import { WasiErrnoError } from '../../wasi/index.js';
 import { errnoOfFsError } from './errors.js';
+import { lazyNodeModule } from '../../node-require.js';
+
+/** Only a time finer than a microsecond needs it. */
+const childProcess = lazyNodeModule<typeof import('node:child_process')>('node:child_process');
 
 
 /** EINVAL for unknown bits and for a time given both as a value and as "now" (as utimensat's rules). */
@@ -55,7 +58,7 @@ function touch(path: string, follow: boolean, atim: bigint | null, mtim: bigint 
   for (const run of runs) {
     try {
       // -c: never create the file if it vanished meanwhile.
-      execFileSync('touch', ['-c', ...(follow ? [] : ['-h']), ...run, '--', path], { stdio: 'ignore', timeout: 10_000 });
+      childProcess().execFileSync('touch', ['-c', ...(follow ? [] : ['-h']), ...run, '--', path], { stdio: 'ignore', timeout: 10_000 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') touchMissing = true;
       return false;

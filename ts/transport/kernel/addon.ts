@@ -15,11 +15,11 @@
 // variables and /etc/alpine-release to choose: each one a permission a Deno
 // user would have to grant. Here nothing outside the package is read.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { sandboxRefusal } from '../../js-runtime.js';
+import { findPackageRoot } from '../../package-root.js';
 import { optionalEnv } from '../optional-env.js';
 
 /** Linux values, read from the system headers by the addon itself. */
@@ -149,6 +149,24 @@ export interface KernelAddon {
    * interrupted the wait (wait again with what is left of the timeout).
    */
   epollWait(epfd: number, out: Int32Array, timeoutMs: number): number;
+
+  /**
+   * For a module on the process's main thread (asleep in epollWait or busy in
+   * wasm, it runs no JavaScript signal listener): from now on the first SIGINT
+   * or SIGTERM sets `words[0]` to 1 (a ControlBlock's stop word, in a
+   * SharedArrayBuffer: ControlBlock.stopWords()) and makes `wakeFd` readable,
+   * from a native handler that chains to the one it replaced (unless that one
+   * was Node's default, which ends the process); a repeated signal changes
+   * nothing but the chain. After the first, a watchdog thread waits `graceMs`; unless
+   * stopOnSignalsEnd() came first, it sets `words[1]` (the end word) and wakes
+   * `wakeFd` again, and if stopOnSignalsEnd() has not come 500 ms later, it
+   * writes `graceLine` to stderr and ends the process with status 128 + the
+   * signal's number. One at a time per process. → 0 | -errno (-EBUSY when already on).
+   */
+  stopOnSignals(words: Int32Array, wakeFd: number, graceMs: number, graceLine: string): number;
+
+  /** Puts the previous handlers back and ends the watchdog. → the first stop signal that came, or 0. */
+  stopOnSignalsEnd(): number;
 }
 
 export type KernelAddonLoad = { addon: KernelAddon; /** The binary it was loaded from. */ path: string } | { unavailable: string };
@@ -174,7 +192,7 @@ export function bindIfNeeded(addon: KernelAddon, mem: Uint8Array, iov: Uint32Arr
 
 const FUNCTIONS = [
   'listen', 'localPort', 'accept', 'bind', 'recv', 'send', 'shutdown', 'close', 'inbound', 'outboundRoom', 'eventfd',
-  'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait',
+  'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait', 'stopOnSignals', 'stopOnSignalsEnd',
 ] as const satisfies readonly (keyof KernelAddon)[];
 
 const REBUILD = 'build it with a C compiler: `npm rebuild wasi-evloop` (or `npm install` in a clone)';
@@ -201,8 +219,8 @@ function load(): KernelAddonLoad {
   if (process.platform !== 'linux') {
     return { unavailable: `kernel sockets need Linux, this is ${process.platform}: use the node-net transport` };
   }
-  const root = packageRoot();
-  if (root === null) return { unavailable: 'cannot find the wasi-evloop package folder above ' + here() };
+  const root = findPackageRoot();
+  if (root === null) return { unavailable: 'cannot find the wasi-evloop package folder: reinstall wasi-evloop' };
   const require = createRequire(join(root, 'package.json'));
   // The tests point this at a folder laid out like the package (node-gyp-build's own override).
   const paths = binaries(optionalEnv('WASI_EVLOOP_PREBUILD') || root);
@@ -250,27 +268,6 @@ function binaries(dir: string): string[] {
     ...list(join(dir, 'build', 'Release'), /\.node$/),
     ...list(join(dir, 'prebuilds', `${process.platform}-${process.arch}`), /^node\.napi(\.[\w-]+)*\.node$/),
   ];
-}
-
-function here(): string {
-  return dirname(fileURLToPath(import.meta.url));
-}
-
-/** The folder of this package's package.json (dist/ts/transport/kernel/ is four levels down). */
-function packageRoot(): string | null {
-  for (let dir = here(), up = 0; up < 8; dir = dirname(dir), up++) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && readsAsThisPackage(manifest)) return dir;
-  }
-  return null;
-}
-
-function readsAsThisPackage(manifest: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'wasi-evloop';
-  } catch {
-    return false;
-  }
 }
 
 function firstLine(message: string): string {

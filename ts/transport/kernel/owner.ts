@@ -3,8 +3,6 @@
 // use is reported before the module starts), hands their fds and an eventfd to
 // the module half, wakes it, and closes what it left behind.
 
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { ControlBlock } from '../control-block.js';
 import type { ListenAddress, OwnerOptions, TransportOwner } from '../types.js';
 import { loadKernelAddon, type KernelAddon } from './addon.js';
@@ -24,13 +22,31 @@ function listenFailure(address: ListenAddress, ip: string, errno: number): NodeJ
   return Object.assign(new Error(`listen ${code} ${ip}:${address.port}`), { code, errno: -errno, syscall: 'listen', address: address.host, port: address.port });
 }
 
+const V4_PART = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
+const V4 = new RegExp(`^(?:${V4_PART}\\.){3}${V4_PART}$`);
+
+/** node:net's isIP() !== 0, without loading node:net and what it loads (a start by address never needs them). */
+function isIpAddress(host: string): boolean {
+  if (V4.test(host)) return true;
+  if (!host.includes(':')) return false;
+  try {
+    // The URL parser's IPv6 grammar is inet_pton's (RFC 4291, with an embedded IPv4 tail).
+    new URL(`http://[${host}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function numericAddress(host: string): Promise<string> {
-  if (isIP(host) !== 0) return host;
+  if (isIpAddress(host)) return host;
+  // Only a host name needs the resolver.
+  const { lookup } = await import('node:dns/promises');
   return (await lookup(host)).address;
 }
 
 export class KernelOwner implements TransportOwner {
-  readonly ended: Promise<void>;
+  private endedPromise: Promise<void> | null = null;
   private readonly openFds: OpenFdTable;
   private readonly openFdsBuffer = openFdTableBuffer();
   private readonly wakeOnExit: () => void;
@@ -72,7 +88,6 @@ export class KernelOwner implements TransportOwner {
   ) {
     this.openFds = new OpenFdTable(this.openFdsBuffer);
     for (const fd of listenerFds) this.openFds.add(fd);
-    this.ended = this.openFds.ended();
     // A module's thread asleep in epoll_wait keeps the process from ever
     // exiting (process.exit() and an uncaught exception wait for it): the
     // end request makes it not sleep again, the eventfd wakes it now.
@@ -81,6 +96,11 @@ export class KernelOwner implements TransportOwner {
       this.addon.wake(this.wakeFd);
     };
     process.on('exit', this.wakeOnExit);
+  }
+
+  /** Looked at only when asked: by then the module half has usually ended, and no wait is needed at all. */
+  get ended(): Promise<void> {
+    return (this.endedPromise ??= this.openFds.ended());
   }
 
   moduleInit(): { init: KernelModuleInit; transfer: Transferable[] } {
@@ -92,6 +112,12 @@ export class KernelOwner implements TransportOwner {
 
   wake(): void {
     if (!this.closed) this.addon.wake(this.wakeFd);
+  }
+
+  stopOnSignals(graceMs: number, graceLine: string): () => number | null {
+    const armed = this.addon.stopOnSignals(this.control.stopWords(), this.wakeFd, graceMs, graceLine);
+    if (armed < 0) throw new Error(`kernel transport: cannot stop the module on signals (${linuxErrnoName(-armed)})`);
+    return () => this.addon.stopOnSignalsEnd() || null;
   }
 
   /**

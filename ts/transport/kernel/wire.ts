@@ -13,24 +13,45 @@ const TRACKED_FDS = 1 << 20;
 /** Int32 words before the bitmap: [ENDED]. */
 const HEADER_WORDS = 1;
 const ENDED = 0;
+/** Fds the table holds at first; it grows (from the thread adding one) up to TRACKED_FDS. */
+const FIRST_FDS = 1024;
 
+const bytesFor = (fds: number) => (HEADER_WORDS + fds / 32) * 4;
+
+/**
+ * Small at first and growable: a launch pays for the fds its module opens,
+ * not for TRACKED_FDS (a 128 KiB buffer made, posted and scanned per module
+ * was a quarter of what a short run() cost).
+ */
 export function openFdTableBuffer(): SharedArrayBuffer {
-  return new SharedArrayBuffer((HEADER_WORDS + TRACKED_FDS / 32) * 4);
+  return new SharedArrayBuffer(bytesFor(FIRST_FDS), { maxByteLength: bytesFor(TRACKED_FDS) });
 }
 
 export class OpenFdTable {
+  /** Tracks the buffer's length as it grows. */
   private readonly words: Int32Array;
 
-  constructor(buffer: SharedArrayBuffer) {
+  constructor(private readonly buffer: SharedArrayBuffer) {
     this.words = new Int32Array(buffer);
   }
 
   add(fd: number): void {
-    if (fd < TRACKED_FDS) Atomics.or(this.words, HEADER_WORDS + (fd >>> 5), 1 << (fd & 31));
+    if (fd >= TRACKED_FDS) return;
+    const word = HEADER_WORDS + (fd >>> 5);
+    if (word >= this.words.length) this.growFor(fd);
+    Atomics.or(this.words, word, 1 << (fd & 31));
+  }
+
+  private growFor(fd: number): void {
+    let fds = (this.buffer.byteLength / 4 - HEADER_WORDS) * 32;
+    while (fds <= fd) fds *= 2;
+    // Another thread may have grown it meanwhile: a shared buffer never shrinks.
+    if (bytesFor(fds) > this.buffer.byteLength) this.buffer.grow(bytesFor(Math.min(fds, TRACKED_FDS)));
   }
 
   remove(fd: number): void {
-    if (fd < TRACKED_FDS) Atomics.and(this.words, HEADER_WORDS + (fd >>> 5), ~(1 << (fd & 31)));
+    const word = HEADER_WORDS + (fd >>> 5);
+    if (word < this.words.length) Atomics.and(this.words, word, ~(1 << (fd & 31)));
   }
 
   /** Every fd still marked open. */

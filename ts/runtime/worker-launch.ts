@@ -1,0 +1,107 @@
+// A module in a worker thread of its own (worker.ts): the starting thread
+// opens the transport's owner half (the listeners), relays output, stops the
+// module when asked, and ends with the sockets and servers gone and the worker
+// terminated or, when it may run another module, kept (worker-pool.ts).
+
+import type { Worker } from 'node:worker_threads';
+import { ControlBlock } from '../transport/control-block.js';
+import { openOwner } from '../transport/kinds.js';
+import type { TransportOwner } from '../transport/types.js';
+import { internalErrorTo, outputTo, runtimeConfig, type Launched, type LaunchOptions } from './launch.js';
+import { Supervision } from './supervision.js';
+import { keepWorker, takeWorker } from './worker-pool.js';
+import type { WorkerData, WorkerMessage } from './types.js';
+
+/**
+ * The worker is taken first (worker-pool.ts): a new one boots while the
+ * listeners open and the module compiles; it gets its WorkerData as a message.
+ */
+/**
+ * Endings after which the worker is as it was before the module: the module
+ * returned, exited or trapped (an exception out of _start; the host's state is
+ * per module), or never started. Not a module ended by the host in the middle
+ * of a call (ModuleStopped), nor one that hit a host bug.
+ */
+const REUSABLE = new Set<WorkerMessage['type']>(['exit', 'trap', 'start-error']);
+
+export async function launchWorker(options: LaunchOptions): Promise<Launched> {
+  const worker = takeWorker(options.warm ?? false);
+  const control = new ControlBlock();
+  let owner: TransportOwner;
+  try {
+    owner = await openOwner(options.transport, { listen: options.listen, control, limits: options.limits, log: options.log });
+  } catch (error) {
+    await setAside(worker, options);
+    throw error;
+  }
+  let module: WebAssembly.Module;
+  try {
+    module = await options.module;
+  } catch (error) {
+    await Promise.all([setAside(worker, options), owner.close(0)]);
+    throw error;
+  }
+  const { init, transfer } = owner.moduleInit();
+  const data: WorkerData = {
+    module,
+    moduleName: options.moduleName,
+    runtime: options.runtime,
+    config: runtimeConfig(options),
+    transport: init,
+    control: control.buffer,
+    blockingListeners: options.blockingListeners ?? false,
+  };
+  worker.postMessage(data, transfer as never[]);
+
+  const onInternalError = internalErrorTo(options);
+  let sound = true;
+  let released = false;
+  const supervision = new Supervision({
+    owner,
+    control,
+    lingerMs: options.lingerMs,
+    // Once released, the worker is no longer this module's (it may run the next one).
+    terminate: () => void (released || worker.terminate()),
+    onOutput: outputTo(options),
+    onInternalError(message) {
+      sound = false;
+      onInternalError(message);
+    },
+    onServing: options.onServing,
+  });
+  let crash: Error | null = null;
+  const onMessage = (message: WorkerMessage) => {
+    if (!supervision.message(message)) return;
+    // Its last message: the module has ended and everything it opened is closed.
+    released = true;
+    worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+    if (options.warm && sound && REUSABLE.has(message.type)) keepWorker(worker);
+    else void worker.terminate();
+    supervision.gone();
+  };
+  const onError = (error: Error) => (crash ??= error);
+  const onExit = (code: number) =>
+    supervision.gone(crash ?? new Error(`the module's worker exited (${code}) without reporting how the module ended`));
+  worker.on('message', onMessage).on('error', onError).once('exit', onExit);
+  if (options.stopOnSignals) stopOnSignals(supervision, options.stopOnSignals);
+
+  return {
+    addresses: owner.addresses,
+    ready: supervision.ready,
+    outcome: supervision.outcome,
+    stats: () => control.stats(),
+    stop: (graceMs) => supervision.stop(graceMs),
+  };
+}
+
+/** A worker that was given no module (the start failed before): kept for the next one, or ended. */
+async function setAside(worker: Worker, options: LaunchOptions): Promise<void> {
+  if (options.warm) keepWorker(worker);
+  else await worker.terminate();
+}
+
+/** The first SIGINT or SIGTERM stops the module, until it has ended. */
+function stopOnSignals(supervision: Supervision, how: NonNullable<LaunchOptions['stopOnSignals']>): void {
+  how.signals.attach(() => void supervision.stop(how.graceMs));
+  void supervision.outcome.finally(() => how.signals.detach());
+}
