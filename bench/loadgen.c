@@ -138,12 +138,18 @@ struct thread_cpu { int tid; char comm[32]; struct cpu_ticks start, end; };
 static struct thread_cpu threads[MAX_THREADS];
 static int nthreads;
 
-static void sample_threads(int at_end) {
-    if (opt.server_pid <= 0) return;
-    char path[96];
+/* The server's threads (/proc/PID/task), or NULL without --server-pid or once it is gone. */
+static DIR *server_tasks(void) {
+    if (opt.server_pid <= 0) return NULL;
+    char path[64];
     snprintf(path, sizeof path, "/proc/%d/task", opt.server_pid);
-    DIR *dir = opendir(path);
+    return opendir(path);
+}
+
+static void sample_threads(int at_end) {
+    DIR *dir = server_tasks();
     if (!dir) return;
+    char path[96];
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL) {
         if (entry->d_name[0] == '.') continue;
@@ -178,11 +184,9 @@ struct switches { long long voluntary, involuntary, run_delay_ns; };
 
 static struct switches server_switches(void) {
     struct switches total = { -1, -1, -1 };
-    if (opt.server_pid <= 0) return total;
-    char path[96];
-    snprintf(path, sizeof path, "/proc/%d/task", opt.server_pid);
-    DIR *dir = opendir(path);
+    DIR *dir = server_tasks();
     if (!dir) return total;
+    char path[96];
     total.voluntary = total.involuntary = 0;
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL) {
@@ -211,21 +215,21 @@ static struct switches server_switches(void) {
     return total;
 }
 
-/* TcpExt ListenOverflows from /proc/net/netstat (the whole network namespace),
- * or -1: connections whose handshake completed while the server's accept queue
- * was full. Each costs that connection a SYN retransmission, about 1 s, so a
- * setup time with overflows measures the backlog more than the server. */
-static long long listen_overflows(void) {
-    FILE *f = fopen("/proc/net/netstat", "r");
+/* A counter of /proc/net/netstat or /proc/net/snmp (the whole network
+ * namespace), or -1: each section is a line of names ("TcpExt: ...") and a
+ * line of values. */
+static long long net_counter(const char *file, const char *section, const char *counter) {
+    FILE *f = fopen(file, "r");
     if (!f) return -1;
     static char names[8192], values[8192];
+    size_t section_len = strlen(section);
     long long found = -1;
     while (fgets(names, sizeof names, f) && fgets(values, sizeof values, f)) {
-        if (strncmp(names, "TcpExt:", 7) != 0) continue;
+        if (strncmp(names, section, section_len) != 0 || names[section_len] != ':') continue;
         char *name_save, *value_save;
         char *name = strtok_r(names, " \n", &name_save), *value = strtok_r(values, " \n", &value_save);
         while (name && value) {
-            if (!strcmp(name, "ListenOverflows")) {
+            if (!strcmp(name, counter)) {
                 found = atoll(value);
                 break;
             }
@@ -237,6 +241,12 @@ static long long listen_overflows(void) {
     fclose(f);
     return found;
 }
+
+/* TcpExt ListenOverflows: connections whose handshake completed while the
+ * server's accept queue was full. Each costs that connection a SYN
+ * retransmission, about 1 s, so a setup time with overflows measures the
+ * backlog more than the server. */
+static long long listen_overflows(void) { return net_counter("/proc/net/netstat", "TcpExt", "ListenOverflows"); }
 
 /* ---------- latency histogram ----------
  * Log-linear buckets: 64 linear sub-buckets per power of two of nanoseconds,
@@ -769,35 +779,15 @@ static long long softnet_dropped(void) {
     return total;
 }
 
-/* Tcp RetransSegs from /proc/net/snmp (the whole network namespace), or -1. */
-static long long tcp_retrans_segs(void) {
-    FILE *f = fopen("/proc/net/snmp", "r");
-    if (!f) return -1;
-    static char names[4096], values[4096];
-    long long found = -1;
-    while (fgets(names, sizeof names, f) && fgets(values, sizeof values, f)) {
-        if (strncmp(names, "Tcp:", 4) != 0) continue;
-        char *name_save, *value_save;
-        char *name = strtok_r(names, " \n", &name_save), *value = strtok_r(values, " \n", &value_save);
-        while (name && value && strcmp(name, "RetransSegs") != 0) {
-            name = strtok_r(NULL, " \n", &name_save);
-            value = strtok_r(NULL, " \n", &value_save);
-        }
-        if (name && value) found = atoll(value);
-        break;
-    }
-    fclose(f);
-    return found;
-}
+/* Tcp RetransSegs: segments TCP sent again. */
+static long long tcp_retrans_segs(void) { return net_counter("/proc/net/snmp", "Tcp", "RetransSegs"); }
 
 static void probe_server_threads(char *out, size_t size) {
     size_t used = 0;
     out[0] = 0;
-    if (opt.server_pid <= 0) return;
-    char path[96];
-    snprintf(path, sizeof path, "/proc/%d/task", opt.server_pid);
-    DIR *dir = opendir(path);
+    DIR *dir = server_tasks();
     if (!dir) return;
+    char path[96];
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL && used + 24 < size) {
         if (entry->d_name[0] == '.') continue;
@@ -1120,7 +1110,7 @@ int main(int argc, char **argv) {
     uint64_t window_end = window_start + (uint64_t)(opt.duration_s * 1e9);
     loop_until(PH_RUN, run_over, window_end + 1000000000u, window_start, window_end, window_edge);
     if (!window_ended_ns) window_edge(0);
-    int empty_window = opt.mode != MODE_STREAM && opt.conns > 0 && window_requests == 0;
+    int empty_window = opt.mode != MODE_STREAM && active_open > 0 && window_requests == 0;
     struct stall_probe stall = { 0, 0, 0, 0, 0, "" };
     long long dropped_during = -1, retrans_during = -1;
     if (empty_window) {
