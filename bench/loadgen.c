@@ -98,6 +98,18 @@ static uint64_t self_cpu_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* How long this (single-threaded) load generator was runnable but waiting
+ * for a CPU (schedstat's run_delay), in ns, or -1 without schedstats: a
+ * window with no answers while it waited was the client not running. */
+static long long self_run_delay_ns(void) {
+    FILE *f = fopen("/proc/self/schedstat", "r");
+    if (!f) return -1;
+    unsigned long long on_cpu, waited;
+    int got = fscanf(f, "%llu %llu", &on_cpu, &waited);
+    fclose(f);
+    return got == 2 ? (long long)waited : -1;
+}
+
 struct cpu_ticks { long long user, sys; };
 
 /* utime and stime (clock ticks) from a /proc .../stat file, and the command
@@ -713,6 +725,7 @@ static struct ping_result ping_all(enum conn_role role) {
 }
 
 static uint64_t cpu_window_start_self, cpu_window_end_self;
+static long long run_delay_window_start_self = -1, run_delay_window_end_self = -1;
 static struct cpu_ticks cpu_window_start_server = { -1, -1 }, cpu_window_end_server = { -1, -1 };
 static uint64_t window_started_ns, window_ended_ns;
 static struct switches switches_start, switches_end;
@@ -720,6 +733,7 @@ static struct switches switches_start, switches_end;
 static void window_open(uint64_t now) {
     window_started_ns = now;
     cpu_window_start_self = self_cpu_ns();
+    run_delay_window_start_self = self_run_delay_ns();
     cpu_window_start_server = server_cpu_ticks();
     sample_threads(0);
     switches_start = server_switches();
@@ -736,6 +750,7 @@ static void window_edge(int starting) {
         measuring = 0;
         window_ended_ns = now;
         cpu_window_end_self = self_cpu_ns();
+        run_delay_window_end_self = self_run_delay_ns();
         cpu_window_end_server = server_cpu_ticks();
         sample_threads(1);
         switches_end = server_switches();
@@ -1029,6 +1044,8 @@ static void print_window_figures(double per_s) {
                switches_end.involuntary - switches_start.involuntary);
     if (switches_start.run_delay_ns >= 0 && switches_end.run_delay_ns >= 0)
         printf(",\"server_run_delay_s\":%.3f", (double)(switches_end.run_delay_ns - switches_start.run_delay_ns) / 1e9);
+    if (run_delay_window_start_self >= 0 && run_delay_window_end_self >= 0)
+        printf(",\"loadgen_run_delay_s\":%.3f", (double)(run_delay_window_end_self - run_delay_window_start_self) / 1e9);
     printf(",\"loadgen_cpu_pct\":%.1f}\n", 100.0 * (double)(cpu_window_end_self - cpu_window_start_self) / 1e9 * per_s);
     fflush(stdout);
 }

@@ -97,6 +97,8 @@ export interface LoadgenResult {
   server_run_delay_s?: number;
   /** No request was answered in the window: where the outstanding requests were at its end (loadgen.c says how to read it). */
   empty_window?: EmptyWindow;
+  /** Seconds the load generator itself waited for a CPU in the window (a client that did not run sends nothing). */
+  loadgen_run_delay_s?: number;
   loadgen_cpu_pct: number;
 }
 

@@ -267,15 +267,18 @@ function classify(kind: ServerKind, c: CaseDef, record: RunRecord): void {
     `active connections: ${lg.active_alive}/${lg.conns} alive (connect ${f.connect}, eof ${f.eof}, reset ${f.reset}, io ${f.io})` +
     (lg.idle_ping_after ? `; idle answered ${lg.idle_ping_after.ok}/${idle}, timed out ${lg.idle_ping_after.timed_out}` : '') +
     (lg.requests === 0 || lg.bytes === 0 ? '; nothing echoed in the window' : '') +
-    (lg.empty_window ? emptyWindowText(lg.empty_window, lg.server_run_delay_s) : '');
+    (lg.empty_window ? emptyWindowText(lg.empty_window, lg.server_run_delay_s, lg.loadgen_run_delay_s) : '');
 }
 
+const secondsOrUnknown = (s: number | undefined) => (s === undefined ? '? s' : `${s.toFixed(3)} s`);
+
 /** Where an empty window's requests were: on the way (network), queued for a server that waited for a CPU, or queued for one asleep. */
-function emptyWindowText(e: EmptyWindow, runDelayS: number | undefined): string {
+function emptyWindowText(e: EmptyWindow, runDelayS: number | undefined, loadgenDelayS: number | undefined): string {
   return (
     `; at its end ${e.acked} requests were acknowledged by the server's kernel and ${e.unacked} not ` +
     `(${e.retransmits} retransmitted, oldest ${e.oldest_s.toFixed(3)} s), ` +
-    `the server's threads waited ${runDelayS === undefined ? '?' : runDelayS.toFixed(3)} s for a CPU in the window and were [${e.server_threads}], ` +
+    `in the window the server's threads waited ${secondsOrUnknown(runDelayS)} for a CPU and the load generator ${secondsOrUnknown(loadgenDelayS)}, ` +
+    `the server's threads were [${e.server_threads}], ` +
     `machine-wide ${e.softnet_dropped} loopback drops and ${e.tcp_retrans_segs} TCP retransmissions during the run`
   );
 }

@@ -1,7 +1,7 @@
 // The load generator on a window in which no request is answered: it says
 // where the outstanding requests were at the window's end (acknowledged by the
 // server's kernel or still on the way), what the server's threads were doing
-// and how long they waited for a CPU, so that a stall in a benchmark tells a
+// and how long they and the load generator waited for a CPU, so that a stall in a benchmark tells a
 // server that slept through its input from one the machine did not run, or a
 // network that held the bytes. A window with answers carries no such report.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -52,6 +52,8 @@ withCompiler('loadgen: an empty window says where the requests were and what the
     if (existsSync('/proc/self/schedstat')) {
       assert.type(r.server_run_delay_s, 'number');
       assert.ok(r.server_run_delay_s! >= 0);
+      assert.type(r.loadgen_run_delay_s, 'number');
+      assert.ok(r.loadgen_run_delay_s! >= 0);
     }
   } finally {
     child.kill('SIGKILL');
