@@ -11,7 +11,7 @@ import cliProgress from 'cli-progress';
 import { CLIENT_CASE, CLIENT_SERVER, clientTable, measureClients, type ClientRun } from './clients.js';
 import { timeFirstEcho } from './first-echo.js';
 import { HELLO_RESPONSE } from './http-hello.js';
-import { buildLoadgen, compilerVersion, runLoadgen, type LoadSpec } from './loadgen.js';
+import { buildLoadgen, compilerVersion, runLoadgen, type EmptyWindow, type LoadSpec } from './loadgen.js';
 import {
   caseTables,
   loadText,
@@ -269,7 +269,21 @@ function classify(kind: ServerKind, c: CaseDef, record: RunRecord): void {
   record.reason =
     `active connections: ${lg.active_alive}/${lg.conns} alive (connect ${f.connect}, eof ${f.eof}, reset ${f.reset}, io ${f.io})` +
     (lg.idle_ping_after ? `; idle answered ${lg.idle_ping_after.ok}/${idle}, timed out ${lg.idle_ping_after.timed_out}` : '') +
-    (lg.requests === 0 || lg.bytes === 0 ? '; nothing echoed in the window' : '');
+    (lg.requests === 0 || lg.bytes === 0 ? '; nothing echoed in the window' : '') +
+    (lg.empty_window ? emptyWindowText(lg.empty_window, lg.server_run_delay_s, lg.loadgen_run_delay_s) : '');
+}
+
+const secondsOrUnknown = (s: number | undefined) => (s === undefined ? '? s' : `${s.toFixed(3)} s`);
+
+/** Where an empty window's requests were: on the way (network), queued for a server that waited for a CPU, or queued for one asleep. */
+function emptyWindowText(e: EmptyWindow, runDelayS: number | undefined, loadgenDelayS: number | undefined): string {
+  return (
+    `; at its end ${e.acked} requests were acknowledged by the server's kernel and ${e.unacked} not ` +
+    `(${e.retransmits} retransmitted, oldest ${e.oldest_s.toFixed(3)} s), ` +
+    `in the window the server's threads waited ${secondsOrUnknown(runDelayS)} for a CPU and the load generator ${secondsOrUnknown(loadgenDelayS)}, ` +
+    `the server's threads were [${e.server_threads}], ` +
+    `machine-wide ${e.softnet_dropped} loopback drops and ${e.tcp_retrans_segs} TCP retransmissions during the run`
+  );
 }
 
 async function measure(kind: ServerKind, c: CaseDef, round: number): Promise<RunRecord> {
