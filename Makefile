@@ -1,12 +1,13 @@
 # wasi-evloop: the C core, built for wasm32-wasip1 (committed in wasm/) and natively.
 #
-#   make          wasm/echo-{select,poll,epoll}.wasm, and for the benchmark
+#   make          wasm/echo-{select,poll,epoll}.wasm, wasm/echo-client.wasm (the load
+#                 generator, a client on WASIX sockets), and for the benchmark
 #                 wasm/http-mio.wasm (an HTTP server written as third parties write
 #                 them) and wasm/exit-now.wasm (exits at once), with the wasi-sdk toolchain:
 #                 $(WASI_SDK_PATH)/bin/clang when WASI_SDK_PATH is set, otherwise the
 #                 npm package @yowasp/clang (clang + wasi-libc, run by Node), so a
 #                 fresh `npm install` is all a machine needs.
-#   make native   build/echo-{select,poll,epoll} and build/http-mio with the host's cc.
+#   make native   build/echo-{select,poll,epoll}, build/echo-client and build/http-mio with the host's cc.
 #   make native-test  build/ev-test-{select,poll,epoll}: c/test/ev_test.c, the
 #                 loop's own checks (run by test/ev-native.test.ts).
 #
@@ -19,6 +20,8 @@ WASM_DIR ?= wasm
 CORE_SRC := c/ev.c c/ev.h c/ev_select.c c/ev_poll.c c/ev_epoll.c c/echo.c c/platform.h
 WASI_SRC := $(CORE_SRC) c/platform_wasi.c c/epoll_wasix.c c/include/sys/epoll.h
 NATIVE_SRC := $(CORE_SRC) c/platform_posix.c c/listen_posix.c
+# The load generator: the same C natively and in wasm, where its sockets are WASIX's.
+CLIENT_SRC := c/echo_client.c c/socket_wasix.c c/epoll_wasix.c c/include/sys/epoll.h c/include/wasix/sockets.h
 # The HTTP server has no ev loop: only the platform's listeners (platform.h names ev_loop, no more).
 HTTP_SRC := c/http_mio.c c/platform.h c/ev.h
 
@@ -44,14 +47,22 @@ backend_macro = -DEV_BACKEND_$(shell echo $(1) | tr a-z A-Z)
 
 .PHONY: all wasm native native-test clean
 all: wasm
-wasm: $(BACKENDS:%=$(WASM_DIR)/echo-%.wasm) $(WASM_DIR)/http-mio.wasm $(WASM_DIR)/exit-now.wasm
-native: $(BACKENDS:%=build/echo-%) build/http-mio
+wasm: $(BACKENDS:%=$(WASM_DIR)/echo-%.wasm) $(WASM_DIR)/echo-client.wasm $(WASM_DIR)/http-mio.wasm $(WASM_DIR)/exit-now.wasm
+native: $(BACKENDS:%=build/echo-%) build/echo-client build/http-mio
 native-test: $(BACKENDS:%=build/ev-test-%)
 
 $(WASM_DIR)/echo-%.wasm: $(WASI_SRC)
 	@mkdir -p $(WASM_DIR)
 	$(WASI_CC) $(WASI_CFLAGS) $(call backend_macro,$*) \
 		c/ev.c c/echo.c c/platform_wasi.c $(if $(filter epoll,$*),c/epoll_wasix.c) -o $@
+
+$(WASM_DIR)/echo-client.wasm: $(CLIENT_SRC)
+	@mkdir -p $(WASM_DIR)
+	$(WASI_CC) $(WASI_CFLAGS) c/echo_client.c c/socket_wasix.c c/epoll_wasix.c -o $@
+
+build/echo-client: c/echo_client.c
+	@mkdir -p build
+	$(CC) $(NATIVE_CFLAGS) c/echo_client.c -o $@
 
 build/echo-%: $(NATIVE_SRC)
 	@mkdir -p build

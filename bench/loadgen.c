@@ -98,6 +98,18 @@ static uint64_t self_cpu_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* How long this (single-threaded) load generator was runnable but waiting
+ * for a CPU (schedstat's run_delay), in ns, or -1 without schedstats: a
+ * window with no answers while it waited was the client not running. */
+static long long self_run_delay_ns(void) {
+    FILE *f = fopen("/proc/self/schedstat", "r");
+    if (!f) return -1;
+    unsigned long long on_cpu, waited;
+    int got = fscanf(f, "%llu %llu", &on_cpu, &waited);
+    fclose(f);
+    return got == 2 ? (long long)waited : -1;
+}
+
 struct cpu_ticks { long long user, sys; };
 
 /* utime and stime (clock ticks) from a /proc .../stat file, and the command
@@ -138,12 +150,18 @@ struct thread_cpu { int tid; char comm[32]; struct cpu_ticks start, end; };
 static struct thread_cpu threads[MAX_THREADS];
 static int nthreads;
 
-static void sample_threads(int at_end) {
-    if (opt.server_pid <= 0) return;
-    char path[96];
+/* The server's threads (/proc/PID/task), or NULL without --server-pid or once it is gone. */
+static DIR *server_tasks(void) {
+    if (opt.server_pid <= 0) return NULL;
+    char path[64];
     snprintf(path, sizeof path, "/proc/%d/task", opt.server_pid);
-    DIR *dir = opendir(path);
+    return opendir(path);
+}
+
+static void sample_threads(int at_end) {
+    DIR *dir = server_tasks();
     if (!dir) return;
+    char path[96];
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL) {
         if (entry->d_name[0] == '.') continue;
@@ -170,23 +188,32 @@ static void sample_threads(int at_end) {
 }
 
 /* Context switches summed over every thread of the server (voluntary ones are
- * sleeps that ended in a wake-up), or -1 each when they cannot be read.
+ * sleeps that ended in a wake-up), or -1 each when they cannot be read; and
+ * the time its threads spent runnable but waiting for a CPU (schedstat's
+ * run_delay: a server descheduled by the machine's load, not one asleep).
  * /proc/PID/status alone would count the main thread only. */
-struct switches { long long voluntary, involuntary; };
+struct switches { long long voluntary, involuntary, run_delay_ns; };
 
 static struct switches server_switches(void) {
-    struct switches total = { -1, -1 };
-    if (opt.server_pid <= 0) return total;
-    char path[96];
-    snprintf(path, sizeof path, "/proc/%d/task", opt.server_pid);
-    DIR *dir = opendir(path);
+    struct switches total = { -1, -1, -1 };
+    DIR *dir = server_tasks();
     if (!dir) return total;
+    char path[96];
     total.voluntary = total.involuntary = 0;
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL) {
         if (entry->d_name[0] == '.') continue;
-        snprintf(path, sizeof path, "/proc/%d/task/%.16s/status", opt.server_pid, entry->d_name);
+        snprintf(path, sizeof path, "/proc/%d/task/%.16s/schedstat", opt.server_pid, entry->d_name);
         FILE *f = fopen(path, "r");
+        unsigned long long on_cpu, waited;
+        /* Absent without CONFIG_SCHED_INFO: then run_delay_ns stays -1. */
+        if (f) {
+            if (fscanf(f, "%llu %llu", &on_cpu, &waited) == 2)
+                total.run_delay_ns = (total.run_delay_ns < 0 ? 0 : total.run_delay_ns) + (long long)waited;
+            fclose(f);
+        }
+        snprintf(path, sizeof path, "/proc/%d/task/%.16s/status", opt.server_pid, entry->d_name);
+        f = fopen(path, "r");
         if (!f) continue; /* the thread ended between readdir and fopen */
         char line[256];
         long long v;
@@ -200,21 +227,21 @@ static struct switches server_switches(void) {
     return total;
 }
 
-/* TcpExt ListenOverflows from /proc/net/netstat (the whole network namespace),
- * or -1: connections whose handshake completed while the server's accept queue
- * was full. Each costs that connection a SYN retransmission, about 1 s, so a
- * setup time with overflows measures the backlog more than the server. */
-static long long listen_overflows(void) {
-    FILE *f = fopen("/proc/net/netstat", "r");
+/* A counter of /proc/net/netstat or /proc/net/snmp (the whole network
+ * namespace), or -1: each section is a line of names ("TcpExt: ...") and a
+ * line of values. */
+static long long net_counter(const char *file, const char *section, const char *counter) {
+    FILE *f = fopen(file, "r");
     if (!f) return -1;
     static char names[8192], values[8192];
+    size_t section_len = strlen(section);
     long long found = -1;
     while (fgets(names, sizeof names, f) && fgets(values, sizeof values, f)) {
-        if (strncmp(names, "TcpExt:", 7) != 0) continue;
+        if (strncmp(names, section, section_len) != 0 || names[section_len] != ':') continue;
         char *name_save, *value_save;
         char *name = strtok_r(names, " \n", &name_save), *value = strtok_r(values, " \n", &value_save);
         while (name && value) {
-            if (!strcmp(name, "ListenOverflows")) {
+            if (!strcmp(name, counter)) {
                 found = atoll(value);
                 break;
             }
@@ -226,6 +253,12 @@ static long long listen_overflows(void) {
     fclose(f);
     return found;
 }
+
+/* TcpExt ListenOverflows: connections whose handshake completed while the
+ * server's accept queue was full. Each costs that connection a SYN
+ * retransmission, about 1 s, so a setup time with overflows measures the
+ * backlog more than the server. */
+static long long listen_overflows(void) { return net_counter("/proc/net/netstat", "TcpExt", "ListenOverflows"); }
 
 /* ---------- latency histogram ----------
  * Log-linear buckets: 64 linear sub-buckets per power of two of nanoseconds,
@@ -692,6 +725,7 @@ static struct ping_result ping_all(enum conn_role role) {
 }
 
 static uint64_t cpu_window_start_self, cpu_window_end_self;
+static long long run_delay_window_start_self = -1, run_delay_window_end_self = -1;
 static struct cpu_ticks cpu_window_start_server = { -1, -1 }, cpu_window_end_server = { -1, -1 };
 static uint64_t window_started_ns, window_ended_ns;
 static struct switches switches_start, switches_end;
@@ -699,6 +733,7 @@ static struct switches switches_start, switches_end;
 static void window_open(uint64_t now) {
     window_started_ns = now;
     cpu_window_start_self = self_cpu_ns();
+    run_delay_window_start_self = self_run_delay_ns();
     cpu_window_start_server = server_cpu_ticks();
     sample_threads(0);
     switches_start = server_switches();
@@ -715,6 +750,7 @@ static void window_edge(int starting) {
         measuring = 0;
         window_ended_ns = now;
         cpu_window_end_self = self_cpu_ns();
+        run_delay_window_end_self = self_run_delay_ns();
         cpu_window_end_server = server_cpu_ticks();
         sample_threads(1);
         switches_end = server_switches();
@@ -724,6 +760,98 @@ static void window_edge(int starting) {
 /* The run ends early when every active connection is gone: nothing more can be
  * measured (unless there were none to begin with: --conns 0 holds idle ones only). */
 static int run_over(void) { return window_ended_ns != 0 || (opt.conns > 0 && active_open_now == 0); }
+
+/* ---------- an empty window: where the requests were ----------
+ * When the active connections got no answer in the window, the end of the
+ * window says where their outstanding requests were, which tells a network
+ * delay from a server that did not run from one that slept through its input:
+ * - unacked: the server's kernel had not acknowledged them (TCP was still
+ *   retransmitting: the path dropped or held them, not the server);
+ * - acked: its kernel had them queued and the server never answered; then the
+ *   server's threads, each as its state (R running or runnable, S sleeping, D
+ *   in I/O) and the system call it is in (/proc/PID/task/TID/stat and
+ *   syscall): a thread runnable all along was descheduled, while every thread
+ *   asleep in its wait (on x86-64 epoll_wait 232, epoll_pwait 281, futex 202) means the
+ *   server slept through readiness it should have seen;
+ * - and, machine-wide over the run, loopback packets dropped for a full
+ *   backlog (/proc/net/softnet_stat) and TCP retransmissions. */
+struct stall_probe {
+    double oldest_s; /* the longest a request had been outstanding */
+    int unacked, acked;
+    unsigned retransmits, max_backoff;
+    char threads[256];
+};
+
+static long long softnet_dropped(void) {
+    FILE *f = fopen("/proc/net/softnet_stat", "r");
+    if (!f) return -1;
+    long long total = 0;
+    unsigned processed, dropped;
+    char line[512];
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%x %x", &processed, &dropped) == 2) total += dropped;
+    fclose(f);
+    return total;
+}
+
+/* Tcp RetransSegs: segments TCP sent again. */
+static long long tcp_retrans_segs(void) { return net_counter("/proc/net/snmp", "Tcp", "RetransSegs"); }
+
+static void probe_server_threads(char *out, size_t size) {
+    size_t used = 0;
+    out[0] = 0;
+    DIR *dir = server_tasks();
+    if (!dir) return;
+    char path[96];
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL && used + 24 < size) {
+        if (entry->d_name[0] == '.') continue;
+        char stat[512] = "", call[64] = "";
+        snprintf(path, sizeof path, "/proc/%d/task/%.16s/stat", opt.server_pid, entry->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        size_t n = fread(stat, 1, sizeof stat - 1, f);
+        stat[n] = 0;
+        fclose(f);
+        snprintf(path, sizeof path, "/proc/%d/task/%.16s/syscall", opt.server_pid, entry->d_name);
+        f = fopen(path, "r");
+        if (f) {
+            if (!fgets(call, sizeof call, f)) call[0] = 0;
+            fclose(f);
+        }
+        /* The state follows the last ')': comm may hold anything. */
+        const char *close_paren = strrchr(stat, ')');
+        if (!close_paren || close_paren[1] != ' ') continue;
+        char state = close_paren[2];
+        long nr = -1;
+        if (call[0] >= '0' && call[0] <= '9') nr = strtol(call, NULL, 10);
+        int w = nr >= 0 ? snprintf(out + used, size - used, "%s%c%ld", used ? " " : "", state, nr)
+                        : snprintf(out + used, size - used, "%s%c", used ? " " : "", state);
+        if (w < 0 || (size_t)w >= size - used) break;
+        used += (size_t)w;
+    }
+    closedir(dir);
+}
+
+static struct stall_probe probe_stall(int first_active) {
+    struct stall_probe p = { 0, 0, 0, 0, 0, "" };
+    uint64_t now = mono_ns();
+    for (int i = first_active; i < nconns; i++) {
+        struct conn *c = &conns[i];
+        if (c->state != CS_OPEN || !c->waiting) continue;
+        double age = (double)(now - c->req_start_ns) / 1e9;
+        if (age > p.oldest_s) p.oldest_s = age;
+        struct tcp_info info;
+        socklen_t len = sizeof info;
+        if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0) continue;
+        if (info.tcpi_unacked > 0) p.unacked++;
+        else p.acked++;
+        p.retransmits += info.tcpi_total_retrans;
+        if (info.tcpi_backoff > p.max_backoff) p.max_backoff = info.tcpi_backoff;
+    }
+    probe_server_threads(p.threads, sizeof p.threads);
+    return p;
+}
 
 /* ---------- setup ---------- */
 
@@ -914,6 +1042,10 @@ static void print_window_figures(double per_s) {
         printf(",\"server_wakeups\":%lld,\"server_preemptions\":%lld",
                switches_end.voluntary - switches_start.voluntary,
                switches_end.involuntary - switches_start.involuntary);
+    if (switches_start.run_delay_ns >= 0 && switches_end.run_delay_ns >= 0)
+        printf(",\"server_run_delay_s\":%.3f", (double)(switches_end.run_delay_ns - switches_start.run_delay_ns) / 1e9);
+    if (run_delay_window_start_self >= 0 && run_delay_window_end_self >= 0)
+        printf(",\"loadgen_run_delay_s\":%.3f", (double)(run_delay_window_end_self - run_delay_window_start_self) / 1e9);
     printf(",\"loadgen_cpu_pct\":%.1f}\n", 100.0 * (double)(cpu_window_end_self - cpu_window_start_self) / 1e9 * per_s);
     fflush(stdout);
 }
@@ -983,6 +1115,7 @@ int main(int argc, char **argv) {
     int first_active = nconns;
     int active_open = open_batch(ROLE_ACTIVE, opt.conns);
 
+    long long dropped_before = softnet_dropped(), retrans_before = tcp_retrans_segs();
     uint64_t run_start = mono_ns();
     for (int i = first_active; i < nconns; i++) {
         struct conn *c = &conns[i];
@@ -994,6 +1127,15 @@ int main(int argc, char **argv) {
     uint64_t window_end = window_start + (uint64_t)(opt.duration_s * 1e9);
     loop_until(PH_RUN, run_over, window_end + 1000000000u, window_start, window_end, window_edge);
     if (!window_ended_ns) window_edge(0);
+    int empty_window = opt.mode != MODE_STREAM && active_open > 0 && window_requests == 0;
+    struct stall_probe stall = { 0, 0, 0, 0, 0, "" };
+    long long dropped_during = -1, retrans_during = -1;
+    if (empty_window) {
+        stall = probe_stall(first_active);
+        long long dropped_after = softnet_dropped(), retrans_after = tcp_retrans_segs();
+        if (dropped_before >= 0 && dropped_after >= 0) dropped_during = dropped_after - dropped_before;
+        if (retrans_before >= 0 && retrans_after >= 0) retrans_during = retrans_after - retrans_before;
+    }
 
     /* Stop active traffic before checking the idle ones so they are not starved. */
     for (int i = first_active; i < nconns; i++) {
@@ -1050,6 +1192,11 @@ int main(int argc, char **argv) {
         print_fail_counts(ROLE_IDLE);
     }
     print_active_outcome();
+    if (empty_window)
+        printf(",\"empty_window\":{\"oldest_s\":%.3f,\"unacked\":%d,\"acked\":%d,\"retransmits\":%u,\"max_backoff\":%u,"
+               "\"server_threads\":\"%s\",\"softnet_dropped\":%lld,\"tcp_retrans_segs\":%lld}",
+               stall.oldest_s, stall.unacked, stall.acked, stall.retransmits, stall.max_backoff, stall.threads, dropped_during,
+               retrans_during);
     print_window_figures(per_s);
     return ok ? 0 : 1;
 }

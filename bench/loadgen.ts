@@ -93,7 +93,28 @@ export interface LoadgenResult {
   /** Voluntary context switches of all server threads in the window: sleeps ended by a wake-up. */
   server_wakeups?: number;
   server_preemptions?: number;
+  /** Seconds the server's threads spent runnable but waiting for a CPU in the window (schedstat run_delay, all threads). */
+  server_run_delay_s?: number;
+  /** No request was answered in the window: where the outstanding requests were at its end (loadgen.c says how to read it). */
+  empty_window?: EmptyWindow;
+  /** Seconds the load generator itself waited for a CPU in the window (a client that did not run sends nothing). */
+  loadgen_run_delay_s?: number;
   loadgen_cpu_pct: number;
+}
+
+export interface EmptyWindow {
+  /** How long the oldest outstanding request had waited. */
+  oldest_s: number;
+  /** Requests the server's kernel had not acknowledged (still on the way: the network path) and ones it had (queued for the server). */
+  unacked: number;
+  acked: number;
+  retransmits: number;
+  max_backoff: number;
+  /** Each server thread as its state and system call number, e.g. "S232 S202 R". */
+  server_threads: string;
+  /** Machine-wide during the run: loopback packets dropped for a full backlog, TCP segments retransmitted (-1: unreadable). */
+  softnet_dropped: number;
+  tcp_retrans_segs: number;
 }
 
 export interface LoadSpec {

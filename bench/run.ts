@@ -8,9 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
+import { CLIENT_CASE, CLIENT_SERVER, clientTable, measureClients, type ClientRun } from './clients.js';
 import { timeFirstEcho } from './first-echo.js';
 import { HELLO_RESPONSE } from './http-hello.js';
-import { buildLoadgen, compilerVersion, runLoadgen, type LoadSpec } from './loadgen.js';
+import { buildLoadgen, compilerVersion, runLoadgen, type EmptyWindow, type LoadSpec } from './loadgen.js';
 import {
   caseTables,
   loadText,
@@ -86,7 +87,7 @@ const program = new Command()
   .option('--idle <list>', 'idle connection counts for the scale cases (default 1000,5000,10000; quick 2000)', intList)
   .option('--setup <n>', 'connections the setup case opens, each answered once (default 5000, quick 1000)', positiveInt)
   .option('--servers <list>', `only these server kinds (default: all but the plain wasm-B ones; known: ${allServerKinds().map((k) => k.name).join(', ')})`, list)
-  .option('--cases <list>', `only these cases (rr, stream, scale-N, setup-N, ${HTTP_CASE_IDS}, ${RUN_EXIT})`, list)
+  .option('--cases <list>', `only these cases (rr, stream, scale-N, setup-N, ${HTTP_CASE_IDS}, ${RUN_EXIT}, ${CLIENT_CASE}: the wasm client vs the native one)`, list)
   .option('--out <dir>', 'where results go (default bench/results, quick build/bench-quick)')
   .showHelpAfterError();
 program.parse();
@@ -159,7 +160,9 @@ function select<T extends { name?: string; id?: string }>(all: T[], wanted: stri
 }
 const kinds = opts.servers ? select(allServerKinds(), opts.servers, 'server') : benchServerKinds();
 const measureRunExit = !opts.cases || opts.cases.includes(RUN_EXIT);
-const cases = select(allCases, opts.cases?.filter((id) => id !== RUN_EXIT), 'case');
+// The client case: the wasm load generator against the native one, on the native epoll server with the rr load.
+const withClients = (opts.cases === undefined || opts.cases.includes(CLIENT_CASE)) && (opts.servers === undefined || opts.servers.includes(CLIENT_SERVER));
+const cases = select(allCases, opts.cases?.filter((id) => id !== RUN_EXIT && id !== CLIENT_CASE), 'case');
 
 // Servers get CPU 1 and the load generator CPU 0, so neither steals the other's core.
 const pinning: Pinning =
@@ -266,7 +269,21 @@ function classify(kind: ServerKind, c: CaseDef, record: RunRecord): void {
   record.reason =
     `active connections: ${lg.active_alive}/${lg.conns} alive (connect ${f.connect}, eof ${f.eof}, reset ${f.reset}, io ${f.io})` +
     (lg.idle_ping_after ? `; idle answered ${lg.idle_ping_after.ok}/${idle}, timed out ${lg.idle_ping_after.timed_out}` : '') +
-    (lg.requests === 0 || lg.bytes === 0 ? '; nothing echoed in the window' : '');
+    (lg.requests === 0 || lg.bytes === 0 ? '; nothing echoed in the window' : '') +
+    (lg.empty_window ? emptyWindowText(lg.empty_window, lg.server_run_delay_s, lg.loadgen_run_delay_s) : '');
+}
+
+const secondsOrUnknown = (s: number | undefined) => (s === undefined ? '? s' : `${s.toFixed(3)} s`);
+
+/** Where an empty window's requests were: on the way (network), queued for a server that waited for a CPU, or queued for one asleep. */
+function emptyWindowText(e: EmptyWindow, runDelayS: number | undefined, loadgenDelayS: number | undefined): string {
+  return (
+    `; at its end ${e.acked} requests were acknowledged by the server's kernel and ${e.unacked} not ` +
+    `(${e.retransmits} retransmitted, oldest ${e.oldest_s.toFixed(3)} s), ` +
+    `in the window the server's threads waited ${secondsOrUnknown(runDelayS)} for a CPU and the load generator ${secondsOrUnknown(loadgenDelayS)}, ` +
+    `the server's threads were [${e.server_threads}], ` +
+    `machine-wide ${e.softnet_dropped} loopback drops and ${e.tcp_retrans_segs} TCP retransmissions during the run`
+  );
 }
 
 async function measure(kind: ServerKind, c: CaseDef, round: number): Promise<RunRecord> {
@@ -384,9 +401,12 @@ async function main(): Promise<number> {
   const wasmKinds = runnable.filter((k) => k.wasmModule);
   const takers = (c: CaseDef) => runnable.filter((k) => k.program === c.program);
   const pairs = cases.reduce((n, c) => n + takers(c).length, 0);
-  const total = rounds * (pairs + wasmKinds.length + (measureRunExit ? 1 : 0));
+  const total = rounds * (pairs + wasmKinds.length + (measureRunExit ? 1 : 0) + (withClients ? 1 : 0));
   const estimateS =
-    rounds * (cases.reduce((s, c) => s + takers(c).length * caseSeconds(c.spec), 0) + (measureRunExit ? (opts.quick ? 5 : 20) : 0));
+    rounds *
+    (cases.reduce((s, c) => s + takers(c).length * caseSeconds(c.spec), 0) +
+      (measureRunExit ? (opts.quick ? 5 : 20) : 0) +
+      (withClients ? 2 * caseSeconds(allCases[0]!.spec) : 0));
   process.stderr.write(
     `bench: ${runnable.length} servers, ${cases.length} cases (${pairs} server × case pairs)${measureRunExit ? ` and ${RUN_EXIT}` : ''} × ${rounds} rounds, about ${Math.ceil(estimateS / 60)} min` +
       (unavailable.size ? `; unavailable: ${[...unavailable.keys()].join(', ')}` : '') +
@@ -394,6 +414,7 @@ async function main(): Promise<number> {
   );
   const progress = progressBar(total);
   const runs: RunRecord[] = [];
+  const clientRuns: ClientRun[] = [];
   const startups: WasmStartup[] = [];
   const runExits: RunExitRound[] = [];
   const problems: string[] = [];
@@ -433,6 +454,12 @@ async function main(): Promise<number> {
         progress.step(`round ${round} ${c.id} ${kind.name}: ${record.status}`);
       }
     }
+    if (withClients) {
+      const pair = await measureClients(allCases[0]!.spec, round, pinning);
+      clientRuns.push(...pair);
+      for (const r of pair) if (!r.ok) progress.note(`${r.client} round ${round}: FAILED: ${r.reason}`);
+      progress.step(`round ${round} ${CLIENT_CASE}: ${pair.map((r) => `${r.client} ${r.ok ? 'ok' : 'failed'}`).join(', ')}`);
+    }
   }
   progress.done();
   const finishedAt = new Date();
@@ -443,7 +470,8 @@ async function main(): Promise<number> {
     ...caseTables(cases, servers),
     startupTable(servers),
     ...(measureRunExit ? [runExitTable(runExitSummary)] : []),
-    targetTable({ servers, runExit: runExitSummary }),
+    targetTable({ servers, runExit: runExitSummary, clients: clientRuns }),
+    ...(withClients ? [clientTable(clientRuns)] : []),
   ];
   const info = machine(startLoad, loadAverage());
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
@@ -468,6 +496,7 @@ async function main(): Promise<number> {
     run_exit: runExits,
     run_exit_summary: runExitSummary,
     runs,
+    clients: clientRuns,
   };
   const json = JSON.stringify(result, null, 2) + '\n';
   writeFileSync(`${repoRoot}${outDir}/${stamp}.json`, json);
@@ -487,6 +516,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\nresults: ${outDir}/${stamp}.json, latest.json, latest.md${svg ? `, ${stamp}.svg, latest.svg` : ''}\n`);
 
   problems.push(...servers.filter((s) => s.status !== 'ok').map((s) => `${s.name}: ${s.status}: ${s.reason}`));
+  problems.push(...clientRuns.filter((r) => !r.ok).map((r) => `${r.client} round ${r.round}: ${r.reason}`));
   if (problems.length) {
     process.stderr.write(`\nbench: ${problems.length} problem(s):\n`);
     for (const p of problems) process.stderr.write(`  ${p}\n`);

@@ -3,6 +3,7 @@
 // transport, the HTTP ones for the HTTP server's wasm build; every such kind
 // in the session gets a row, so the transports can be compared on the same
 // terms. run()'s target is one figure for the session.
+import { clientMedian, type ClientRun } from './clients.js';
 import {
   caseMedian,
   cpuPerRequest,
@@ -21,6 +22,7 @@ import {
 export interface Session {
   servers: ServerSummary[];
   runExit?: RunExitSummary;
+  clients?: readonly ClientRun[];
 }
 
 interface Figure {
@@ -89,6 +91,17 @@ function runExitFigure(session: Session): Figure | null {
   const value = quotient(r?.run_ms.median, r?.node_wasi_ms.median);
   if (value === undefined) return null;
   return { value, text: `${value.toFixed(1)}× (${oneDecimal(r!.run_ms.median)} / ${oneDecimal(r!.node_wasi_ms.median)} ms)` };
+}
+
+/** The wasm client's rr rate over the native load generator's (issue 16), with each one's CPU per request. */
+function clientFigure(session: Session): Figure | null {
+  const runs = session.clients ?? [];
+  const wasm = clientMedian(runs, 'wasm client', 'req_per_s');
+  const native = clientMedian(runs, 'native loadgen', 'req_per_s');
+  const value = quotient(wasm, native);
+  if (value === undefined) return null;
+  const cpu = (['wasm client', 'native loadgen'] as const).map((c) => clientMedian(runs, c, 'cpu_us_per_req')?.toFixed(2) ?? 'n/a');
+  return { value, text: `${value.toFixed(2)}× (${integer(wasm!)} / ${integer(native!)} req/s; CPU ${cpu[0]} / ${cpu[1]} µs/req)` };
 }
 
 const TARGETS: readonly Target[] = [
@@ -184,6 +197,15 @@ const TARGETS: readonly Target[] = [
     bound: 3,
     figure: runExitFigure,
   },
+  {
+    issues: '16',
+    goal: 'wasm client ≥ 0.8× the native C load generator (rr, native epoll server)',
+    subjects: 'session',
+    subject: 'wasm client',
+    test: 'atLeast',
+    bound: 0.8,
+    figure: clientFigure,
+  },
 ];
 
 function targetMet(target: Target, figure: Figure): boolean {
@@ -214,7 +236,7 @@ export function targetTable(session: Session): Table {
     return subjects.length ? subjects.map((s) => row(s.name, target.figure(s, session))) : [row('—', null)];
   });
   return {
-    title: 'targets (issues 7 and 15), medians of this session',
+    title: 'targets (issues 7, 15 and 16), medians of this session',
     headers: ['target', 'issue', 'server', 'figure', 'met'],
     rows,
   };

@@ -18,6 +18,18 @@ napi_value js_dup(napi_env env, napi_callback_info info);
 napi_value js_inbound(napi_env env, napi_callback_info info);
 napi_value js_outbound_room(napi_env env, napi_callback_info info);
 
+/* dial.c: sockets a module opens itself. OPT_* number the options of
+ * setOption/getOption (exported as constants). */
+enum { OPT_REUSEADDR, OPT_NODELAY, OPT_KEEPALIVE, OPT_RCVBUF, OPT_SNDBUF, OPT_COUNT };
+napi_value js_socket(napi_env env, napi_callback_info info);
+napi_value js_bind_socket(napi_env env, napi_callback_info info);
+napi_value js_listen_socket(napi_env env, napi_callback_info info);
+napi_value js_connect(napi_env env, napi_callback_info info);
+napi_value js_socket_error(napi_env env, napi_callback_info info);
+napi_value js_address(napi_env env, napi_callback_info info);
+napi_value js_set_option(napi_env env, napi_callback_info info);
+napi_value js_get_option(napi_env env, napi_callback_info info);
+
 /* io.c: the data path, straight between a socket and guest memory */
 bool guest_binding_init(napi_env env);
 napi_value js_bind(napi_env env, napi_callback_info info);

@@ -33,6 +33,11 @@ static napi_value constants(napi_env env) {
   set_constant(env, object, "SHUT_RDWR", SHUT_RDWR);
   set_constant(env, object, "IOV_MAX", GUEST_IOV_MAX);
   set_constant(env, object, "IO_MAX", GUEST_IO_MAX);
+  set_constant(env, object, "OPT_REUSEADDR", OPT_REUSEADDR);
+  set_constant(env, object, "OPT_NODELAY", OPT_NODELAY);
+  set_constant(env, object, "OPT_KEEPALIVE", OPT_KEEPALIVE);
+  set_constant(env, object, "OPT_RCVBUF", OPT_RCVBUF);
+  set_constant(env, object, "OPT_SNDBUF", OPT_SNDBUF);
   return object;
 }
 
@@ -57,6 +62,14 @@ NAPI_MODULE_INIT() {
     FUNCTION("epollCreate", js_epoll_create),
     FUNCTION("epollCtl", js_epoll_ctl),
     FUNCTION("epollWait", js_epoll_wait),
+    FUNCTION("socket", js_socket),
+    FUNCTION("bindSocket", js_bind_socket),
+    FUNCTION("listenSocket", js_listen_socket),
+    FUNCTION("connect", js_connect),
+    FUNCTION("socketError", js_socket_error),
+    FUNCTION("address", js_address),
+    FUNCTION("setOption", js_set_option),
+    FUNCTION("getOption", js_get_option),
     FUNCTION("stopOnSignals", js_stop_on_signals),
     FUNCTION("stopOnSignalsEnd", js_stop_on_signals_end),
   };

@@ -21,7 +21,7 @@ const bad: [string[], RegExp][] = [
   [['run', 'x.wasm', '--tcplisten', '127.0.0.1:99999'], /expected HOST:PORT with a port from 0 to 65535/],
   [['run', 'x.wasm', '--env', 'NOEQUALS'], /expected NAME=VALUE/],
   [['run', 'does-not-exist.wasm'], /does-not-exist\.wasm: no such file/],
-  [['run', 'x.wasm', '--verbose'], /unknown option '--verbose' \(the module's own options go after '--'/],
+  [['run', 'x.wasm', '--quiet'], /unknown option '--quiet' \(the module's own options go after '--'/],
   [['serve', '--stop-grace', '-1'], /'-1' is invalid\. expected a whole number of milliseconds from 0 to 2147483647/],
   [['serve', '--stop-grace', '1.5'], /'1\.5' is invalid\. expected a whole number of milliseconds/],
   [['run', 'x.wasm', '--stop-grace', '2147483648'], /'2147483648' is invalid\. expected a whole number of milliseconds from 0 to 2147483647/],

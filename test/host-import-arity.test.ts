@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EpollImports } from '../ts/host/epoll-imports.js';
 import { Preview1Imports } from '../ts/host/preview1-imports.js';
+import { WasixSocketImports } from '../ts/host/wasix-sockets.js';
 import { makeHarness } from './helpers/host-harness.js';
 
 /** A function of `n` plain parameters that answers how many arguments it got and their sum. */
@@ -48,7 +49,7 @@ function parameterList(method: (...args: unknown[]) => unknown): string {
   return source.slice(source.indexOf('(') + 1, source.indexOf(')'));
 }
 
-for (const cls of [Preview1Imports, EpollImports]) {
+for (const cls of [Preview1Imports, EpollImports, WasixSocketImports]) {
   test(`${cls.name}: every import method declares plain parameters, and the import has its arity`, () => {
     const { imports } = makeHarness();
     const exposed = { ...imports.wasi_snapshot_preview1, ...imports.wasix_32v1 } as Record<string, (...args: unknown[]) => unknown>;

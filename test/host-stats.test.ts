@@ -17,9 +17,9 @@ test('counts accepted and closed connections and the bytes each way', () => {
   h.recv(fb, 10, w.RIFLAGS_RECV_PEEK);
   h.send(fb, 'abcd');
   h.write(fa, 'ef');
-  assert.equal(h.host.control.stats(), { accepted: 2, refused: 0, closed: 0, bytesIn: 5, bytesOut: 6, open: 2 });
+  assert.equal(h.host.control.stats(), { accepted: 2, refused: 0, connected: 0, closed: 0, bytesIn: 5, bytesOut: 6, open: 2, denied: 0 });
   h.wasi.fd_close!(fa);
-  assert.equal(h.host.control.stats(), { accepted: 2, refused: 0, closed: 1, bytesIn: 5, bytesOut: 6, open: 1 });
+  assert.equal(h.host.control.stats(), { accepted: 2, refused: 0, connected: 0, closed: 1, bytesIn: 5, bytesOut: 6, open: 1, denied: 0 });
   h.wasi.fd_close!(3);
   assert.is(h.host.control.stats().closed, 1, 'a listener is not a connection');
 });

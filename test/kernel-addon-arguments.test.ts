@@ -57,6 +57,15 @@ it('listen: the address must be a numeric IP literal, and the message says what 
   throwsWith(() => addon.listen(127 as unknown as string, 0, 1), TypeError, /^listen\(\): ip must be a string, got a number$/);
 });
 
+it('the calls of sockets a module opens: a numeric address, a port, a family of 4 or 6, named in the message', () => {
+  const addon = kernelAddon();
+  throwsWith(() => addon.socket(5 as 4), RangeError, /^socket\(\): family must be 4 or 6, got 5$/);
+  throwsWith(() => addon.bindSocket(3, 'localhost', 0), TypeError, /^bindSocket\(\): ip must be a numeric IPv4 or IPv6 address, got 'localhost'$/);
+  throwsWith(() => addon.bindSocket(3, '127.0.0.1', 65536), RangeError, /^bindSocket\(\): port must be an integer from 0 to 65535, got 65536$/);
+  throwsWith(() => addon.connect(-1, '127.0.0.1', 80), RangeError, /^connect\(\): fd must be/);
+  throwsWith(() => addon.connect(3, '::1', '80' as unknown as number), TypeError, /^connect\(\): port must be a number, got a string$/);
+});
+
 it('a thrown argument error leaves nothing behind: the next call works', () => {
   const addon = kernelAddon();
   throwsWith(() => addon.epollCtl(3, 1, 3, 2 ** 33), RangeError, /events must be an integer/);

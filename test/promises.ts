@@ -152,6 +152,25 @@ export const PROMISES: Readonly<Record<string, Row>> = {
   'field ModuleExitError exitCode': 'browser-errors.test.ts: ModuleExitError',
   'error ModuleStoppedError': ['run-grace-terminate.test.ts', 'run-stop-retry-loop.test.ts'],
 
+  // ---- modules that open their own sockets (WASIX) ---------------------------------
+  'flag wasi-evloop run --allow-connect': 'cli-run-policy.test.ts',
+  'flag wasi-evloop run --allow-listen': 'cli-run-policy.test.ts',
+  'flag wasi-evloop run --verbose': 'cli-run-policy.test.ts',
+  'option run() allowConnect': 'run-policy.test.ts',
+  'option run() allowListen': 'run-policy.test.ts',
+  'option run() verbose': 'run-policy.test.ts',
+  'option run() onStats': 'run-policy.test.ts',
+  'member getsockopt SO_ERROR': 'cli-run-echo-client.test.ts: getsockopt(SO_ERROR)',
+  'example wasi-evloop run wasm/echo-client.wasm --allow-connect 127.0.0.1:7007 -- --port 7007 --conns 50 --size 64': "cli-run-echo-client.test.ts: the README's",
+  'known limit: only TCP (no datagram sockets); on the node-net transport `bind` only records the address (node:net binds when it listens or connects), so an address in use is `listen`\'s or `connect`\'s error there; the virtual network has no Nagle, keep-alive or address reuse to change (those options read back as set) and fixed ring sizes (the buffer sizes read back as they are)': [
+    'host-wasix-errors.test.ts',
+    'transport-contract-dial.test.ts: an address in use',
+    'transport-contract-dial-options.test.ts: flags read back as set',
+  ],
+  'option browser serve() network': 'browser-dial.test.ts',
+  'option browser run() network': 'browser-dial.test.ts',
+  'option browser run() allowConnect': 'browser-dial.test.ts',
+
   // ---- transports ------------------------------------------------------------------
   'default kernel on Linux': ['serve-defaults.test.ts', 'transport-choice.test.ts'],
 

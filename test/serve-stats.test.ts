@@ -1,7 +1,9 @@
 // server.stats() in Node, as the README documents it: `{ accepted, refused,
-// closed, open, bytesIn, bytesOut }`, counted by the host for every transport
-// and runtime — here with one connection echoed and closed and one still open
-// — and the `stdout` and `stderr` options: where the core's output goes.
+// connected, closed, open, denied, bytesIn, bytesOut }`, counted by the host
+// for every transport and runtime — here with one connection echoed and
+// closed and one still open (the echo core opens no socket of its own, so
+// nothing is connected or denied) — and the `stdout` and `stderr` options:
+// where the core's output goes.
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,18 +13,18 @@ import { connect, echoOnce, roundTrip } from './helpers/echo-client.js';
 
 for (const transport of TRANSPORTS) {
   for (const runtime of RUNTIMES) {
-    test(`serve({ runtime: '${runtime}', transport: '${transport}' }).stats(): accepted, refused, closed, open, bytesIn, bytesOut`, async () => {
+    test(`serve({ runtime: '${runtime}', transport: '${transport}' }).stats(): accepted, refused, connected, closed, open, denied, bytesIn, bytesOut`, async () => {
       let stdout = '';
       let stderr = '';
       const server = await serve({ runtime, transport, port: 0, stdout: (b) => (stdout += Buffer.from(b)), stderr: (b) => (stderr += Buffer.from(b)) });
       try {
-        assert.equal(server.stats(), { accepted: 0, refused: 0, closed: 0, open: 0, bytesIn: 0, bytesOut: 0 });
+        assert.equal(server.stats(), { accepted: 0, refused: 0, connected: 0, closed: 0, open: 0, denied: 0, bytesIn: 0, bytesOut: 0 });
         const held = await connect(server.address.port);
         try {
           await roundTrip(held, Buffer.from('held open'));
           const data = randomBytes(100_000);
           assert.ok((await echoOnce(server.address.port, data)).equals(data));
-          const expected = { accepted: 2, refused: 0, closed: 1, open: 1, bytesIn: 100_009, bytesOut: 100_009 };
+          const expected = { accepted: 2, refused: 0, connected: 0, closed: 1, open: 1, denied: 0, bytesIn: 100_009, bytesOut: 100_009 };
           // The module's close of the echoed connection may come just after the client saw its end.
           await until(() => server.stats().closed === 1, 5000, 'the echoed connection to be counted closed').catch(() => {});
           assert.equal(server.stats(), expected);
@@ -30,7 +32,7 @@ for (const transport of TRANSPORTS) {
           held.destroy();
         }
         await until(() => server.stats().open === 0, 5000, 'the held connection to be counted closed').catch(() => {});
-        assert.equal(server.stats(), { accepted: 2, refused: 0, closed: 2, open: 0, bytesIn: 100_009, bytesOut: 100_009 });
+        assert.equal(server.stats(), { accepted: 2, refused: 0, connected: 0, closed: 2, open: 0, denied: 0, bytesIn: 100_009, bytesOut: 100_009 });
       } finally {
         await server.close();
       }

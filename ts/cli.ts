@@ -24,6 +24,7 @@ import {
 import { MAX_INSTANCES, MAX_RESTARTS, MAX_RESTARTS_LIMIT } from './facade/instances.js';
 import { MAX_MEMORY_BYTES, PAGE_BYTES } from './facade/memory-ceiling.js';
 import { parseAddress, parsePreopen } from './facade/options.js';
+import { parseRule } from './host/network-policy.js';
 import { sandboxRefusal } from './js-runtime.js';
 import type { Placement } from './facade/placement.js';
 import { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS, type Backend } from './facade/rules.js';
@@ -225,6 +226,9 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
 
 interface RunFlags {
   tcplisten: string[];
+  allowConnect: string[];
+  allowListen: string[];
+  verbose?: boolean;
   env: [string, string][];
   dir: { host: string; guest: string }[];
   runtime?: RuntimeName;
@@ -274,6 +278,12 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
         instances: flags.instances,
         maxRestarts: flags.maxRestarts,
         maxMemory: flags.maxMemory,
+        allowConnect: flags.allowConnect,
+        allowListen: flags.allowListen,
+        verbose: flags.verbose,
+        onStats: (stats) => {
+          if (flags.verbose && stats.denied > 0) say(2, `wasi-evloop: the network policy denied ${stats.denied} call(s)\n`);
+        },
         onListening: (addresses, instances) => {
           const note = instancesNote(instances, (n) => ` (${n})`);
           for (const address of addresses) say(2, `listening on ${formatAddress(address)}${note}\n`);
@@ -333,6 +343,9 @@ function program(): Command {
     .option('--tcplisten <host:port>', 'listen here and pass the socket to the module (repeatable)', collect(parseAddressArg), [])
     .option('--env <name=value>', 'environment variable for the module (repeatable)', collect(parseEnv), [])
     .option('--dir <host[::guest]>', 'preopen a directory (repeatable)', collect(parsePreopen), [])
+    .option('--allow-connect <host:port>', "let the module's own sockets connect there; host:* for any port (repeatable)", collect(parsePolicyRule), [])
+    .option('--allow-listen <host:port>', "let the module's own sockets bind and listen there; host:* for any port (repeatable)", collect(parsePolicyRule), [])
+    .option('--verbose', 'log what the host refused or denied the module on stderr')
     .addOption(new Option('--runtime <name>', 'WASI runtime (default: node where it can work, else shim)').choices(RUNTIMES))
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .option('--blocking-accept', 'hand the listeners over blocking, for a blocking accept loop (default: NONBLOCK, as wasmtime)')
@@ -355,6 +368,16 @@ function program(): Command {
 
 function parseAddressArg(text: string) {
   return parseAddress(text);
+}
+
+/** A network policy rule (--allow-connect, --allow-listen), checked as run() checks it. */
+function parsePolicyRule(text: string): string {
+  try {
+    parseRule(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return text;
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1,14 +1,24 @@
-// One backend's lane on the lesson page: its echo server (its own Web Worker),
-// the active clients that ping-pong 64-byte requests and verify every echoed
-// byte, and the idle connections that only hold a descriptor open. An idle
-// connection the server closes at once was refused (select past FD_SETSIZE).
+// One backend's lane on the lesson page: its echo server (its own Web
+// Worker) and its clients — the repository's C load generator compiled to
+// wasm (wasm/echo-client.wasm), in a Web Worker of its own — on a virtual
+// network of the lane's own. The client holds the idle connections and runs
+// the active ping-pong ones (64-byte requests, every echoed byte verified),
+// dialling the server from its worker with WASIX sockets, so the bytes go
+// from worker to worker and the page's thread only draws what the client
+// reports (a progress line every PROGRESS_MS). An idle connection the server
+// ends at once was refused (select past FD_SETSIZE).
+//
+// A change of load starts a new client with the new counts (the old one is
+// stopped, and what it counted is kept).
 
-import { serve, type Backend, type BrowserServer, type VirtualSocket } from '../ts/browser/index.js';
+import { createNetwork, run, serve, type Backend, type BrowserServer, type VirtualNetwork } from '../ts/browser/index.js';
 
 const REQUEST_BYTES = 64;
-/** Idle connections opened per step; the next step waits until the server took them. */
-const IDLE_BATCH = 250;
-const ACCEPT_WAIT_MS = 5000;
+const PORT = 7007;
+const PROGRESS_MS = 250;
+/** How long a new client may take to have every connection accepted (or refused) by the server. */
+const ACCEPT_WAIT_MS = 30_000;
+const CLIENT = new URL('../../wasm/echo-client.wasm', import.meta.url);
 
 export interface LaneCounts {
   echoes: number;
@@ -18,24 +28,49 @@ export interface LaneCounts {
   failures: number;
 }
 
+interface Progress {
+  echoes: number;
+  idle: number;
+  refused: number;
+  failures: number;
+  connecting: number;
+}
+
+/** One run of the client: its counts so far, and how to stop it. */
+interface Client {
+  progress: Progress;
+  stop(): void;
+  /** Settles when the client's module has ended. */
+  done: Promise<void>;
+  /** Resolves at the client's first progress line with every connection's outcome known. */
+  connected: Promise<void>;
+}
+
+const NONE: Progress = { echoes: 0, idle: 0, refused: 0, failures: 0, connecting: 0 };
+
 export class Lane {
   readonly counts: LaneCounts = { echoes: 0, verifiedBytes: 0, refused: 0, idleHeld: 0, failures: 0 };
   lastFailure = '';
+  private network: VirtualNetwork | null = null;
   private server: BrowserServer | null = null;
-  private readonly idle = new Set<VirtualSocket>();
-  private readonly active: { stop: () => void; done: Promise<void> }[] = [];
-  private opened = 0;
+  private client: Client | null = null;
+  /** What the clients that ended counted. */
+  private before: Progress = { ...NONE };
+  private active = 0;
+  private idle = 0;
+  /** Serialises client restarts: one at a time, in order. */
+  private changes: Promise<void> = Promise.resolve();
 
   constructor(readonly backend: Backend) {}
 
   async start(log: (line: string) => void): Promise<void> {
     let partial = '';
+    // 64-byte requests need little room; small rings keep 10,000 connections cheap.
+    this.network = createNetwork({ limits: { inbound: 4096, outbound: 4096, acceptBacklog: 4096 }, connections: 12_000, modules: 2 });
     this.server = await serve({
       backend: this.backend,
-      port: 7007,
-      // 64-byte requests need little room; small rings keep 10,000 connections cheap.
-      limits: { inbound: 4096, outbound: 4096, acceptBacklog: 4096 },
-      connections: 12_000,
+      port: PORT,
+      network: this.network,
       // Whole lines only: the core's output arrives in pieces.
       stderr: (text) => {
         const lines = (partial + text).split('\n');
@@ -46,115 +81,121 @@ export class Lane {
   }
 
   async stop(): Promise<void> {
-    const clients = this.active.splice(0);
-    for (const client of clients) client.stop();
-    for (const socket of this.idle) socket.close();
-    this.idle.clear();
-    this.counts.idleHeld = 0;
-    await this.server?.close();
-    this.server = null;
-    // The server's close ended every connection, so no client is left waiting for an echo.
-    await Promise.all(clients.map((client) => client.done));
+    this.active = 0;
+    this.idle = 0;
+    await this.change(async () => {
+      await this.stopClient();
+      await this.server?.close();
+      this.server = null;
+      await this.network?.close();
+      this.network = null;
+    });
   }
 
-  /** Runs `n` ping-pong clients (starting or stopping some). */
+  /** Runs `n` ping-pong connections (a new client with the idle ones it holds). */
   setActive(n: number): void {
-    while (this.active.length > n) this.active.pop()!.stop();
-    while (this.active.length < n) this.active.push(this.pingPong(this.active.length));
+    this.active = n;
+    void this.change(() => this.restart());
   }
 
-  /** Holds `n` idle connections (opening or closing some); resolves when the server took them. */
-  async setIdle(n: number): Promise<void> {
+  /** Holds `n` idle connections; resolves once the server took (or refused) every connection. */
+  setIdle(n: number): Promise<void> {
+    this.idle = n;
+    return this.change(() => this.restart());
+  }
+
+  private change(step: () => Promise<void>): Promise<void> {
+    this.changes = this.changes.then(step).catch((error: unknown) => {
+      this.counts.failures++;
+      this.lastFailure = error instanceof Error ? error.message : String(error);
+    });
+    return this.changes;
+  }
+
+  private async restart(): Promise<void> {
+    await this.stopClient();
     const server = this.server;
-    if (server === null) return;
-    while (this.idle.size > n) {
-      const socket = this.idle.values().next().value!;
-      this.idle.delete(socket);
-      socket.close();
-    }
-    this.counts.idleHeld = this.idle.size;
-    // Each level asks for n; select refuses what is past its cap, and those are not retried.
-    const toOpen = n - this.idle.size;
-    for (let opened = 0; opened < toOpen && this.server === server; ) {
-      const batch = Math.min(IDLE_BATCH, toOpen - opened);
-      for (let i = 0; i < batch; i++) await this.openIdle(server);
-      opened += batch;
-      await this.untilAccepted(server);
-    }
-  }
-
-  private async openIdle(server: BrowserServer): Promise<void> {
-    this.opened++;
-    let socket: VirtualSocket;
-    try {
-      socket = await server.connect();
-    } catch {
-      this.counts.refused++;
-      return;
-    }
-    this.idle.add(socket);
-    this.counts.idleHeld = this.idle.size;
-    // An idle client never writes; the only thing it can read is the end.
-    socket.readable
-      .getReader()
-      .read()
-      .then(
-        (r) => r.done,
-        () => true,
-      )
-      .then((ended) => {
-        if (!ended || !this.idle.delete(socket)) return;
-        this.counts.refused++;
-        this.counts.idleHeld = this.idle.size;
-        socket.close();
-      });
-  }
-
-  private async untilAccepted(server: BrowserServer): Promise<void> {
+    if (server === null || this.active + this.idle === 0) return;
+    const stats = server.stats();
+    const taken = stats.accepted + stats.refused;
+    const client = this.startClient(this.active, this.idle);
+    this.client = client;
+    await client.connected;
+    // The server decides about each connection when it accepts it (select refuses past its cap).
     const deadline = performance.now() + ACCEPT_WAIT_MS;
-    while (server.stats().accepted + server.stats().refused < this.opened && performance.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
+    const wanted = this.active + this.idle;
+    while (this.client === client && performance.now() < deadline) {
+      const now = server.stats();
+      if (now.accepted + now.refused - taken >= wanted) break;
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 
-  private pingPong(id: number): { stop: () => void; done: Promise<void> } {
-    let running = true;
-    const done = (async () => {
-      const server = this.server;
-      if (server === null) return;
-      let socket: VirtualSocket | null = null;
-      const request = new Uint8Array(REQUEST_BYTES);
-      let seq = 0;
-      try {
-        socket = await server.connect();
-        this.opened++;
-        const writer = socket.writable.getWriter();
-        const reader = socket.readable.getReader();
-        while (running) {
-          seq++;
-          for (let i = 0; i < REQUEST_BYTES; i++) request[i] = (seq * 31 + i * 7 + id) & 0xff;
-          await writer.write(request.slice());
-          let got = 0;
-          while (got < REQUEST_BYTES) {
-            const { value, done: ended } = await reader.read();
-            if (ended) throw new Error(`the ${this.backend} server closed an active client after ${this.counts.echoes} echoes`);
-            for (let i = 0; i < value.byteLength; i++) {
-              if (value[i] !== request[got + i]) throw new Error(`byte ${got + i} of echo ${seq} differs`);
-            }
-            got += value.byteLength;
-          }
-          this.counts.echoes++;
-          this.counts.verifiedBytes += REQUEST_BYTES;
+  private async stopClient(): Promise<void> {
+    const client = this.client;
+    if (client === null) return;
+    this.client = null;
+    client.stop();
+    await client.done;
+    for (const key of ['echoes', 'refused', 'failures'] as const) this.before[key] += client.progress[key];
+    this.show(NONE);
+  }
+
+  private startClient(active: number, idle: number): Client {
+    const abort = new AbortController();
+    const progress: Progress = { ...NONE };
+    let partial = '';
+    let onConnected!: () => void;
+    const connected = new Promise<void>((resolve) => (onConnected = resolve));
+    const args = ['--host', '127.0.0.1', '--port', String(PORT), '--conns', String(Math.max(active, 1)), '--idle', String(idle)];
+    args.push('--size', String(REQUEST_BYTES), '--warmup', '0', '--duration', '0', '--progress', String(PROGRESS_MS), '--connect-budget', '60');
+    const done = run(CLIENT, {
+      network: this.network!,
+      name: `echo-client (${this.backend})`,
+      args,
+      allowConnect: [`127.0.0.1:${PORT}`],
+      signal: abort.signal,
+      stdout: (text) => {
+        const lines = (partial + text).split('\n');
+        partial = lines.pop()!;
+        for (const line of lines) {
+          const m = /^progress echoes=(\d+) idle=(\d+) refused=(\d+) failures=(\d+) connecting=(\d+)$/.exec(line);
+          if (m === null) continue;
+          [progress.echoes, progress.idle, progress.refused, progress.failures, progress.connecting] = m.slice(1).map(Number) as [number, number, number, number, number];
+          if (this.client?.progress === progress) this.show(progress);
+          if (progress.connecting === 0) onConnected();
         }
-      } catch (error) {
-        if (running) {
-          this.counts.failures++;
-          this.lastFailure = error instanceof Error ? error.message : String(error);
-        }
-      } finally {
-        socket?.close();
-      }
-    })();
-    return { stop: () => void (running = false), done };
+      },
+      stderr: (text) => {
+        if (text.trim() !== '') this.lastFailure = text.trim();
+      },
+    }).then(
+      (code) => {
+        if (code !== 0 && !abort.signal.aborted) throw new Error(`the ${this.backend} client exited with ${code}: ${this.lastFailure}`);
+      },
+      (error: unknown) => {
+        if (!abort.signal.aborted) throw error;
+      },
+    );
+    done.catch(() => {}).finally(onConnected);
+    return {
+      progress,
+      // With no active connection wanted, one still runs (the client needs one): its echoes are not shown.
+      stop: () => abort.abort(),
+      done: done.catch((error: unknown) => {
+        progress.failures++;
+        this.lastFailure = error instanceof Error ? error.message : String(error);
+      }),
+      connected,
+    };
+  }
+
+  private show(now: Progress): void {
+    const echoes = this.before.echoes + (this.active > 0 ? now.echoes : 0);
+    this.counts.echoes = echoes;
+    this.counts.verifiedBytes = echoes * REQUEST_BYTES;
+    this.counts.refused = this.before.refused + now.refused;
+    this.counts.idleHeld = now.idle;
+    this.counts.failures = this.before.failures + now.failures;
   }
 }

@@ -1,6 +1,6 @@
 // Every import a module can call, as the fuzzer sees it: each parameter's
-// role (from wasi_snapshot_preview1.witx and the WASIX epoll ABI in
-// shared/DESIGN.md), which says both how to make an argument for it and which
+// role (from wasi_snapshot_preview1.witx, the WASIX epoll ABI in
+// shared/DESIGN.md and WASIX's socket calls, ts/host/wasix-sockets.ts), which says both how to make an argument for it and which
 // bytes of memory the call may write. The bytes a call may write are exactly
 // its out-parameters: the fixed-size results (`out`), and the buffers it
 // fills (`iovs`/`buf` marked `into`, poll_oneoff's and epoll_wait's event
@@ -35,6 +35,12 @@ export type Role =
   /** epoll_ctl's event in; epoll_wait's events out (maxevents: the next parameter, an i32). */
   | { kind: 'epollEvent' }
   | { kind: 'epollEvents' }
+  /** A WASIX addr_port the call reads (ADDR_PORT_SIZE bytes): an address to bind or connect to. */
+  | { kind: 'addr' }
+  /** `resolve`'s host name (the next parameter is its length). */
+  | { kind: 'hostName' }
+  /** `resolve`'s addr_ip array out; the next parameter is its count. */
+  | { kind: 'addrIps' }
   /** args_get / environ_get: the pointer vector and the string buffer, sized by the config. */
   | { kind: 'vector'; of: 'args' | 'env' }
   | { kind: 'vectorBuf'; of: 'args' | 'env' };
@@ -77,6 +83,9 @@ const OFLAGS = 0xf; // CREAT DIRECTORY EXCL TRUNC
 const FSTFLAGS = 0xf; // ATIM ATIM_NOW MTIM MTIM_NOW
 const CLOCK_IDS = 4;
 const SIGNALS = 31;
+
+const addr = { kind: 'addr' } as const;
+const wasix = (params: readonly Role[], waits: ImportSpec['waits'] = 'prompt'): ImportSpec => ({ module: 'wasix_32v1', params, waits });
 
 const preview1 = (params: readonly Role[], waits: ImportSpec['waits'] = 'prompt', ends = false): ImportSpec => ({
   module: 'wasi_snapshot_preview1',
@@ -136,6 +145,19 @@ export const IMPORTS: Readonly<Record<string, ImportSpec>> = {
   epoll_create: { module: 'wasix_32v1', params: [out(4)], waits: 'prompt' },
   epoll_ctl: { module: 'wasix_32v1', params: [fd, enumOf(3), fd, { kind: 'epollEvent' }], waits: 'prompt' },
   epoll_wait: { module: 'wasix_32v1', params: [fd, { kind: 'epollEvents' }, len, i64('timeout'), out(4)], waits: epollLimit },
+  sock_open: wasix([enumOf(4), enumOf(5), enumOf(7), out(4)]),
+  sock_bind: wasix([fd, addr]),
+  sock_listen: wasix([fd, { kind: 'code' }]),
+  sock_connect: wasix([fd, addr], 'maybe'),
+  sock_accept_v2: wasix([fd, flags(w.FDFLAGS_NONBLOCK), out(4), out(w.ADDR_PORT_SIZE)], 'maybe'),
+  sock_addr_local: wasix([fd, out(w.ADDR_PORT_SIZE)]),
+  sock_addr_peer: wasix([fd, out(w.ADDR_PORT_SIZE)]),
+  sock_set_opt_flag: wasix([fd, enumOf(27), enumOf(2)]),
+  sock_get_opt_flag: wasix([fd, enumOf(27), out(1)]),
+  sock_set_opt_size: wasix([fd, enumOf(27), i64('size')]),
+  sock_get_opt_size: wasix([fd, enumOf(27), out(8)]),
+  sock_status: wasix([fd, out(1)]),
+  resolve: wasix([{ kind: 'hostName' }, len, { kind: 'code' }, { kind: 'addrIps' }, len, out(4)]),
 };
 
 export const u32 = (v: Arg): number => Number(v) >>> 0;
@@ -203,6 +225,9 @@ export function mayWrite(spec: ImportSpec, args: readonly Arg[], view: DataView,
         if (max > 0) add(p, max * w.EPOLL_EVENT_SIZE);
         break;
       }
+      case 'addrIps':
+        add(p, u32(args[i + 1]!) * w.ADDR_IP_SIZE);
+        break;
       case 'vector':
         add(p, (role.of === 'args' ? ctx.args : ctx.env).length * 4);
         break;
@@ -232,7 +257,12 @@ export function outsideMemory(spec: ImportSpec, args: readonly Arg[], view: Data
         return check(p, role.size);
       case 'buf':
       case 'path':
+      case 'hostName':
         return check(p, u32(args[i + 1]!));
+      case 'addr':
+        return check(p, w.ADDR_PORT_SIZE);
+      case 'addrIps':
+        return check(p, u32(args[i + 1]!) * w.ADDR_IP_SIZE);
       case 'iovs': {
         const count = u32(args[i + 1]!);
         // More than IOV_MAX is EINVAL whatever they point at.

@@ -5,7 +5,8 @@
 
 import type { Rng } from './rng.js';
 
-export type FdKind = 'stdio' | 'listener' | 'dir' | 'conn' | 'epoll' | 'file';
+/** 'socket': one the module opened (sock_open) that neither listens nor connects yet. */
+export type FdKind = 'stdio' | 'listener' | 'dir' | 'conn' | 'epoll' | 'file' | 'socket';
 
 /** fds that name nothing, or something odd: huge, negative as an i32, at the edges of a table. */
 const ODD_FDS = [-1, -2, -0x80000000, 0x7fffffff, 0xffff, 0x10000, 1023, 1024, 4096];

@@ -63,6 +63,11 @@ const WEIGHTS: Readonly<Record<string, number>> = {
   epoll_ctl: 5,
   epoll_wait: 5,
   path_open: 2,
+  sock_open: 3,
+  sock_bind: 2,
+  sock_listen: 2,
+  sock_connect: 3,
+  sock_accept_v2: 3,
   proc_exit: 0.05,
   proc_raise: 0.05,
 };
@@ -214,7 +219,8 @@ export class Driver {
       const now = identity(fd);
       if (now !== was) throw new FuzzFailure("the process's own descriptors are untouched", `after ${name}, the process's fd ${fd} is ${now}; it was ${was}`);
     }
-    if (result === w.ERRNO_SUCCESS) this.learn(name, args);
+    // A nonblocking connect under way has made a connection too.
+    if (result === w.ERRNO_SUCCESS || (name === 'sock_connect' && result === w.ERRNO_INPROGRESS)) this.learn(name, args);
     if (o.control.endRequested) this.callsAfterEnd++;
   }
 
@@ -254,7 +260,7 @@ export class Driver {
     const { model } = this.o;
     const view = new DataView(this.o.memory.buffer);
     const outFd = (at: Arg): number | null => (u32(at) + 4 <= view.byteLength ? view.getUint32(u32(at), true) : null);
-    const opened = (at: Arg, kind: 'conn' | 'epoll' | 'file') => {
+    const opened = (at: Arg, kind: 'conn' | 'epoll' | 'file' | 'socket') => {
       const fd = outFd(at);
       if (fd !== null) model.opened(fd, kind);
     };
@@ -265,6 +271,14 @@ export class Driver {
         return opened(args[0]!, 'epoll');
       case 'path_open':
         return opened(args[8]!, 'file');
+      case 'sock_open':
+        return opened(args[3]!, 'socket');
+      case 'sock_accept_v2':
+        return opened(args[2]!, 'conn');
+      case 'sock_listen':
+        return model.opened(u32(args[0]!), 'listener');
+      case 'sock_connect':
+        return model.opened(u32(args[0]!), 'conn');
       case 'fd_close':
         return model.closedFd(u32(args[0]!));
       case 'fd_renumber':

@@ -13,10 +13,11 @@ import type { Readable } from 'node:stream';
 import { RUNTIMES, type RuntimeName } from '../../ts/runtime/types.js';
 import { runsOnStartingThread, TRANSPORTS, transportUnavailable } from '../../ts/transport/kinds.js';
 import type { Fault } from './instance.js';
-import type { SessionSummary, SessionTransport } from './session.js';
+import { MIN_CALLS_OVERTIME, type SessionSummary, type SessionTransport } from './session.js';
 
 /** A session may overrun its share of the time by this much (start-up, the last instance's end). */
 const GRACE_MS = 20_000;
+
 /** Trace lines kept for a report when the session itself cannot give one. */
 const TAIL = 60;
 
@@ -28,6 +29,12 @@ export interface FuzzOptions {
   runtimes?: readonly RuntimeName[];
   transports?: readonly SessionTransport[];
   fault?: Fault;
+  /**
+   * Calls each session makes at least: past its share of the time it goes on
+   * until it has made them, for at most MIN_CALLS_OVERTIME times that share
+   * (on a loaded machine a session's start can take most of a short share).
+   */
+  minCalls?: number;
   /** A line of progress (a session starts, ends). */
   log?: (line: string) => void;
 }
@@ -66,7 +73,7 @@ export async function fuzz(o: FuzzOptions): Promise<SessionReport[]> {
   const reports: SessionReport[] = [];
   for (const { runtime, transport } of pairs) {
     o.log?.(`${runtime} × ${transport}: ${seconds.toFixed(1)} s from seed ${o.seed}`);
-    const report = await session(runtime, transport, { seed: o.seed, seconds, fault: o.fault });
+    const report = await session(runtime, transport, { seed: o.seed, seconds, fault: o.fault, minCalls: o.minCalls });
     o.log?.(report.ok ? `${runtime} × ${transport}: ${describeSummary(report.summary!)}` : report.failure!);
     reports.push(report);
   }
@@ -91,7 +98,7 @@ interface Failure {
   trace: string[];
 }
 
-function session(runtime: RuntimeName, transport: SessionTransport, o: { seed: number; seconds: number; fault?: Fault }): Promise<SessionReport> {
+function session(runtime: RuntimeName, transport: SessionTransport, o: { seed: number; seconds: number; fault?: Fault; minCalls?: number }): Promise<SessionReport> {
   // The session's stdout and stderr are files, which must stay empty: a module
   // that reached the host process's own descriptors could write to them at an
   // offset, resize or preallocate them (a pipe would refuse and hide that).
@@ -132,7 +139,8 @@ function session(runtime: RuntimeName, transport: SessionTransport, o: { seed: n
   };
   readLines(child.stdio[3] as Readable, onLine);
 
-  const timer = setTimeout(() => child.kill('SIGKILL'), o.seconds * 1000 + GRACE_MS);
+  const longest = o.seconds * (o.minCalls ? 1 + MIN_CALLS_OVERTIME : 1);
+  const timer = setTimeout(() => child.kill('SIGKILL'), longest * 1000 + GRACE_MS);
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer);

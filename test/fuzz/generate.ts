@@ -55,7 +55,21 @@ const PREFERRED: Readonly<Record<string, readonly FdKind[]>> = {
   fd_allocate: ['file'],
   fd_filestat_set_size: ['file'],
   epoll_wait: ['epoll'],
+  sock_bind: ['socket'],
+  sock_listen: ['socket', 'listener'],
+  sock_connect: ['socket', 'conn'],
+  sock_accept_v2: ['listener'],
+  sock_addr_local: ['socket', 'listener', 'conn'],
+  sock_addr_peer: ['conn'],
+  sock_set_opt_flag: ['socket', 'listener', 'conn'],
+  sock_get_opt_flag: ['socket', 'listener', 'conn'],
+  sock_set_opt_size: ['socket', 'listener', 'conn'],
+  sock_get_opt_size: ['socket', 'listener', 'conn'],
+  sock_status: ['socket', 'listener', 'conn'],
 };
+
+/** Host names `resolve` is given: literals and localhost (answered), names and junk (ENOTSUP). */
+const HOST_NAMES = ['127.0.0.1', '::1', 'localhost', 'LocalHost', '0.0.0.0', 'example.com', '', '1.2.3', '::ffff:10.0.0.1', 'ä\u0000b'];
 
 /** The fds of epoll_ctl: the set, then the socket. */
 const EPOLL_CTL_PREFERRED: readonly (readonly FdKind[])[] = [['epoll'], ['conn', 'listener']];
@@ -73,6 +87,8 @@ export interface GeneratorContext {
   clock: FuzzClock;
   /** args_get's and environ_get's sizes, so that a valid call is made often. */
   vectors: { args: { count: number; bytes: number }; env: { count: number; bytes: number } };
+  /** Ports a well-formed address names (the instance's own listeners'): connects there may be allowed. */
+  ports: readonly number[];
 }
 
 /** Share of calls that are well formed. */
@@ -178,6 +194,19 @@ export class ArgumentGenerator {
         this.lengths.set(i + 1, max);
         return this.pointer(Math.max(0, Math.min(max, 1 << 16)) * w.EPOLL_EVENT_SIZE, 8);
       }
+      case 'addr':
+        return this.address();
+      case 'hostName':
+        return this.hostName(i);
+      case 'addrIps': {
+        const n = this.choose([
+          [() => rng.range(1, 4), 80],
+          [() => 0, 5],
+          [() => rng.pick([0x10000, 0x7fffffff, 0xffffffff]), 15, 'hostile'],
+        ]);
+        this.lengths.set(i + 1, n | 0);
+        return this.pointer(Math.min(n >>> 0, 1 << 16) * w.ADDR_IP_SIZE, 2);
+      }
       case 'vector':
         return this.pointer(this.ctx.vectors[role.of].count * 4, 4);
       case 'vectorBuf':
@@ -262,8 +291,13 @@ export class ArgumentGenerator {
   }
 
   private path(i: number): number {
+    return this.text(i, PATHS, 'path');
+  }
+
+  /** A string from `choices` in memory at a pointer; the next parameter (i + 1) its length, mostly right. */
+  private text(i: number, choices: readonly string[], label: string): number {
     const { rng } = this;
-    const text = rng.pick(PATHS);
+    const text = rng.pick(choices);
     const bytes = Buffer.from(text, 'utf8');
     const ptr = this.pointer(bytes.length, 1) >>> 0;
     if (this.fits(ptr, bytes.length)) new Uint8Array(this.ctx.memory.buffer).set(bytes, ptr);
@@ -275,8 +309,39 @@ export class ArgumentGenerator {
       [() => 0, 5, 'hostile'],
     ]);
     this.lengths.set(i + 1, len | 0);
-    this.notes.push(`path@${hex(ptr)}=${JSON.stringify(text.length > 24 ? `${text.slice(0, 21)}...` : text)}`);
+    this.notes.push(`${label}@${hex(ptr)}=${JSON.stringify(text.length > 24 ? `${text.slice(0, 21)}...` : text)}`);
     return ptr | 0;
+  }
+
+  /** An addr_port: mostly loopback at one of the instance's ports or port 0, sometimes any address, family or bytes. */
+  private address(): number {
+    const { rng } = this;
+    const ptr = this.pointer(w.ADDR_PORT_SIZE, 2) >>> 0;
+    if (!this.fits(ptr, w.ADDR_PORT_SIZE)) return ptr | 0;
+    const port = this.choose([
+      [() => (this.ctx.ports.length > 0 ? rng.pick(this.ctx.ports) : 0), 60],
+      [() => 0, 25],
+      [() => rng.int(65536), 15, 'hostile'],
+    ]);
+    const six = rng.chance(0.3);
+    const octets = this.choose([
+      [() => (six ? Uint8Array.of(...new Array<number>(15).fill(0), 1) : Uint8Array.of(127, 0, 0, 1)), 80],
+      [() => (six ? new Uint8Array(16) : new Uint8Array(4)), 10],
+      [() => rng.bytes(six ? 16 : 4), 10, 'hostile'],
+    ]);
+    const family = this.choose([
+      [() => (six ? w.ADDRESS_FAMILY_INET6 : w.ADDRESS_FAMILY_INET4), 90],
+      [() => rng.int(256), 10, 'hostile'],
+    ]);
+    const view = this.view();
+    w.writeAddrPort(view, ptr, { family: six ? w.ADDRESS_FAMILY_INET6 : w.ADDRESS_FAMILY_INET4, port, octets, flowInfo: 0, scopeId: 0 });
+    view.setUint8(ptr, family);
+    this.notes.push(`addr@${hex(ptr)}=${family}:${Array.from(octets).join('.')}:${port}`);
+    return ptr | 0;
+  }
+
+  private hostName(i: number): number {
+    return this.text(i, HOST_NAMES, 'host');
   }
 
   private flags(valid: number): number {

@@ -40,7 +40,7 @@ export function openHereRunner(progress: Progress, traceFd: number): InstanceRun
         const undo = owner.stopOnSignals!(SIGNAL_GRACE_MS, `fuzz: the stopped module did not end within ${SIGNAL_GRACE_MS} ms\n`);
         let result;
         try {
-          result = await runInstance({ ...base, transport: { kind: 'real', init, control: control.buffer } }, { progress, sink, processFds: [0, 1, 2, traceFd] });
+          result = await runInstance({ ...base, transport: { kind: 'real', init, control: control.buffer, ports: owner.addresses.map((a) => a.port) } }, { progress, sink, processFds: [0, 1, 2, traceFd] });
         } finally {
           undo();
           watcher.postMessage({ type: 'end' });

@@ -54,7 +54,8 @@ async function shellModule(): Promise<WebAssembly.Module> {
 export type Fault = 'scribble' | 'errno' | 'throw' | 'stall' | 'crash';
 export const FAULTS: readonly Fault[] = ['scribble', 'errno', 'throw', 'stall', 'crash'];
 
-export type InstanceTransport = { kind: 'memory' } | { kind: 'real'; init: ModuleHalfInit; control: SharedArrayBuffer };
+/** 'real': a kind with an owner half; `ports` are its listeners' (the only ports its policy lets the module connect to). */
+export type InstanceTransport = { kind: 'memory' } | { kind: 'real'; init: ModuleHalfInit; control: SharedArrayBuffer; ports: number[] };
 
 export interface InstanceSpec {
   seed: number;
@@ -111,6 +112,8 @@ export async function runInstance(spec: InstanceSpec, io: InstanceIo): Promise<I
   let control: ControlBlock;
   let clock: Clock;
   let now: () => number;
+  let ports: number[];
+  let policy: { connect: string[]; listen: string[] };
   if (spec.transport.kind === 'memory') {
     net = new MemoryNetwork({
       listeners: LISTENERS,
@@ -122,11 +125,18 @@ export async function runInstance(spec: InstanceSpec, io: InstanceIo): Promise<I
     clock = net.clock;
     const virtual = net;
     now = () => virtual.now();
+    ports = net.listeners.map((handle) => (virtual.localAddress(handle) as { port: number }).port);
+    // Nothing leaves this thread: connects and listens anywhere on loopback.
+    policy = { connect: ['127.0.0.1:*', '[::1]:*'], listen: ['127.0.0.1:*', '[::1]:*'] };
   } else {
     control = new ControlBlock(spec.transport.control);
     transport = await openModuleHalf(spec.transport.init, control);
     clock = systemClock;
     now = wallNow;
+    ports = spec.transport.ports;
+    // Real sockets on a shared machine: connects only to the instance's own
+    // listeners, listens only on a port the kernel picks.
+    policy = { connect: ports.map((port) => `127.0.0.1:${port}`), listen: ['127.0.0.1:0', '[::1]:0'] };
   }
   if (transport.listeners.length !== LISTENERS) throw new Error(`the transport opened ${transport.listeners.length} listeners, not ${LISTENERS}`);
 
@@ -135,6 +145,7 @@ export async function runInstance(spec: InstanceSpec, io: InstanceIo): Promise<I
     control,
     clock,
     maxFds: rng.pick([8, 12, 65536]),
+    policy,
     // As run() hands them over by default (NONBLOCK), or with blockingAccept;
     // from the seed, not the generator, so that the calls a seed makes stay the same.
     blockingListeners: spec.seed % 2 === 1,
@@ -172,7 +183,7 @@ export async function runInstance(spec: InstanceSpec, io: InstanceIo): Promise<I
       memory,
       rng,
       model,
-      generator: new ArgumentGenerator({ rng, memory, model, clock, vectors: vectorSizes() }),
+      generator: new ArgumentGenerator({ rng, memory, model, clock, vectors: vectorSizes(), ports }),
       clock,
       now,
       control,

@@ -12,9 +12,9 @@ export function withTimeout<T>(what: string, ms: number, p: Promise<T>): Promise
   return Promise.race([p, limit]).finally(() => clearTimeout(timer));
 }
 
-export function connect(port: number, ms = 5000, options: { allowHalfOpen?: boolean; noDelay?: boolean } = {}): Promise<net.Socket> {
-  return withTimeout(`connect to ${HOST}:${port}`, ms, new Promise((resolve, reject) => {
-    const s = net.connect({ ...options, host: HOST, port });
+export function connect(port: number, ms = 5000, options: { allowHalfOpen?: boolean; noDelay?: boolean } = {}, host = HOST): Promise<net.Socket> {
+  return withTimeout(`connect to ${host}:${port}`, ms, new Promise((resolve, reject) => {
+    const s = net.connect({ ...options, host, port });
     s.once('connect', () => { s.off('error', reject); resolve(s); });
     s.once('error', reject);
   }));

@@ -99,8 +99,15 @@ function codeSpans(text: string): { span: string; before: string; after: string 
   }));
 }
 
-/** The flags (--name) in a piece of usage text. */
-const flagsIn = (text: string) => Array.from(new Set(text.match(/(?<![\w-])--[a-z][a-z0-9-]*/g) ?? []));
+/**
+ * The flags (--name) of `command` in a piece of usage text. After a lone `--`,
+ * wasi-evloop's arguments are the module's, not its flags (npm's `--` is
+ * where a script's flags begin).
+ */
+const flagsIn = (text: string, command: string) => {
+  const own = command.startsWith('wasi-evloop ') ? text.split(/(?<!\S)--(?!\S)/)[0]! : text;
+  return Array.from(new Set(own.match(/(?<![\w-])--[a-z][a-z0-9-]*/g) ?? []));
+};
 
 /** A value a test can be asked to contain: a number or one word (a phrase like "on Linux" is not). */
 export const mentionable = (value: string) => /\d/.test(value) || /^\S+$/.test(value);
@@ -136,11 +143,11 @@ function usageFlags(chunk: Chunk): Promised[] {
     const command = commandOf(chunk.text.split('\n')[0] ?? '');
     if (!command) return [];
     // A block may show the command more than once (e.g. soak's two forms); every line that starts with it counts.
-    return chunk.text.split('\n').filter((l) => commandOf(l) === command || l.startsWith(' ')).flatMap((l) => flagsIn(l).map((f) => flagPromise(command, f, source)));
+    return chunk.text.split('\n').filter((l) => commandOf(l) === command || l.startsWith(' ')).flatMap((l) => flagsIn(l, command).map((f) => flagPromise(command, f, source)));
   }
   return codeSpans(chunk.text).flatMap(({ span }) => {
     const command = commandOf(span);
-    return command ? flagsIn(span).map((f) => flagPromise(command, f, source)) : [];
+    return command ? flagsIn(span, command).map((f) => flagPromise(command, f, source)) : [];
   });
 }
 

@@ -22,17 +22,28 @@ import {
   type ListenerOptions,
   type StopOptions,
 } from '../facade/rules.js';
-import { flag, toAddress, toArgs, toEnv } from '../facade/options.js';
+import { flag, toAddress, toArgs, toEnv, toPolicy } from '../facade/options.js';
 import { settle } from '../facade/settle.js';
 import type { ConnectionStats } from '../transport/control-block.js';
 import type { TransportLimits } from '../transport/types.js';
-import type { VirtualSocket } from '../transport/virtual/owner.js';
+import { VirtualNetwork, type VirtualNetworkOptions, type VirtualSocket } from '../transport/virtual/owner.js';
 import { HeldOutput } from '../facade/held-output.js';
 import { launchInBrowser, type BrowserLaunched } from './launch.js';
 import { compileModule, nameOf, type ModuleSource } from './module-source.js';
 
 export * from '../facade/errors.js';
-export { VirtualNetworkError, VirtualSocket, type VirtualErrorCode } from '../transport/virtual/owner.js';
+export { VirtualNetworkError, VirtualSocket, VirtualNetwork, VirtualServer, type VirtualErrorCode, type VirtualNetworkOptions } from '../transport/virtual/owner.js';
+
+/**
+ * A virtual network for several modules on this page: give it as `network` to
+ * serve() and run(), and they reach each other's listeners (a module's own
+ * sockets dial them, under its allowConnect), and the page's servers
+ * (network.listen()). close() it when they have all ended.
+ */
+export function createNetwork(options: VirtualNetworkOptions = {}): VirtualNetwork {
+  requireIsolation();
+  return VirtualNetwork.create(options);
+}
 export type { Backend, ConnectionStats, ListenerOptions, ModuleSource, StopOptions, TransportLimits };
 export { BACKENDS, DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS } from '../facade/rules.js';
 
@@ -51,6 +62,8 @@ export interface BrowserServeOptions extends EchoOptions, StopOptions {
   module?: ModuleSource;
   /** Where the bundle's worker.js is; default: beside this bundle. */
   workerUrl?: URL | string;
+  /** The page's network to join (createNetwork()), so that modules on it can dial this server; default: one of its own. */
+  network?: VirtualNetwork;
 }
 
 export interface BrowserServer {
@@ -87,6 +100,16 @@ export interface BrowserRunOptions extends StopOptions, ListenerOptions {
   signal?: AbortSignal;
   limits?: TransportLimits;
   workerUrl?: URL | string;
+  /** The page's network to join (createNetwork()); default: one of its own. */
+  network?: VirtualNetwork;
+  /** Where the module's own sockets may connect on the network: 'HOST:PORT' or 'HOST:*'; nothing else. */
+  allowConnect?: readonly string[];
+  /** Where they may bind and listen, as allowConnect. Nothing else. */
+  allowListen?: readonly string[];
+  /** Log what was refused or denied (console.log, or `stderr`). */
+  verbose?: boolean;
+  /** Called once the module has ended, with the host's counts (`denied`: calls outside the network policy). */
+  onStats?: (stats: ConnectionStats) => void;
 }
 
 function textSink(output: TextOutput | undefined, fallback: TextOutput | null): ((bytes: Uint8Array) => void) | undefined {
@@ -119,6 +142,7 @@ export async function serve(options: BrowserServeOptions = {}): Promise<BrowserS
     listen,
     limits: options.limits,
     connections: options.connections,
+    network: options.network,
     stderr: stderr.sink,
     lingerMs: SERVE_LINGER_MS,
     log: options.verbose ? (line) => stderr.sink(new TextEncoder().encode(`wasi-evloop: ${line}\n`)) : undefined,
@@ -150,10 +174,12 @@ export async function run(module: ModuleSource, options: BrowserRunOptions = {})
   const listen = (options.listen ?? []).map(toAddress);
   const env = toEnv(options.env);
   const args = toArgs(options.args);
+  const policy = toPolicy(options.allowConnect, options.allowListen);
   const graceMs = stopGrace(options.stopGraceMs);
   const blockingListeners = flag('blockingAccept', options.blockingAccept);
   const moduleName = options.name ?? nameOf(module);
   const compiled = await compileModule(module, moduleName);
+  const stderr = textSink(options.stderr, (text) => console.warn(text.trimEnd()));
   options.signal?.throwIfAborted();
   const launched: BrowserLaunched = await withListenErrors(listen, () => launchInBrowser({
     module: compiled,
@@ -163,14 +189,21 @@ export async function run(module: ModuleSource, options: BrowserRunOptions = {})
     listen,
     blockingListeners,
     limits: options.limits,
+    network: options.network,
+    policy,
     stdout: textSink(options.stdout, (text) => console.log(text.trimEnd())),
-    stderr: textSink(options.stderr, (text) => console.warn(text.trimEnd())),
+    stderr,
     lingerMs: RUN_LINGER_MS,
+    log: options.verbose ? (line) => stderr?.(new TextEncoder().encode(`wasi-evloop: ${line}\n`)) : undefined,
     workerUrl: options.workerUrl,
   }));
-  return runToEnd(launched, moduleName, graceMs, options.signal, () =>
-    options.onListening?.({ addresses: launched.addresses.map((a) => ({ ...a })), connect: (address) => launched.connect(address) }),
-  );
+  try {
+    return await runToEnd(launched, moduleName, graceMs, options.signal, () =>
+      options.onListening?.({ addresses: launched.addresses.map((a) => ({ ...a })), connect: (address) => launched.connect(address) }),
+    );
+  } finally {
+    options.onStats?.(launched.stats());
+  }
 }
 
 /** Why this page cannot run modules (and what to do), or null when it can. */

@@ -7,7 +7,8 @@ import { Supervision, type Outcome } from '../runtime/supervision.js';
 import type { WorkerMessage } from '../runtime/types.js';
 import { ControlBlock, type ConnectionStats } from '../transport/control-block.js';
 import type { ListenAddress, TransportLimits } from '../transport/types.js';
-import { VirtualOwner, type VirtualSocket } from '../transport/virtual/owner.js';
+import { VirtualOwner, type VirtualNetwork, type VirtualSocket } from '../transport/virtual/owner.js';
+import { DENY_ALL, type NetworkPolicySpec } from '../host/network-policy.js';
 import type { BrowserWorkerData } from './protocol.js';
 
 export interface BrowserLaunchOptions {
@@ -20,8 +21,12 @@ export interface BrowserLaunchOptions {
   /** The listeners start blocking (SocketHostOptions.blockingListeners); default: NONBLOCK, as wasmtime. */
   blockingListeners?: boolean;
   limits?: TransportLimits;
-  /** Connections the network holds at once. */
+  /** Connections the network holds at once (a network of its own). */
   connections?: number;
+  /** The page's network to join; default: one of its own, closed with the module. */
+  network?: VirtualNetwork;
+  /** Where the module may connect and listen with the sockets it opens. Default: nowhere. */
+  policy?: NetworkPolicySpec;
   stdout?: (bytes: Uint8Array) => void;
   stderr?: (bytes: Uint8Array) => void;
   /** How long clients may still read what the module sent once it is gone. */
@@ -45,7 +50,14 @@ export interface BrowserLaunched {
 
 export async function launchInBrowser(options: BrowserLaunchOptions): Promise<BrowserLaunched> {
   const control = new ControlBlock();
-  const owner = await VirtualOwner.open({ listen: options.listen, control, limits: options.limits, connections: options.connections, log: options.log });
+  const owner = await VirtualOwner.open({
+    listen: options.listen,
+    control,
+    limits: options.limits,
+    connections: options.connections,
+    network: options.network,
+    log: options.log,
+  });
   const { init } = owner.moduleInit();
   let worker: Worker;
   try {
@@ -69,6 +81,7 @@ export async function launchInBrowser(options: BrowserLaunchOptions): Promise<Br
     terminate: () => end(),
     onOutput: (fd, bytes) => (fd === 1 ? options.stdout : options.stderr)?.(bytes),
     onInternalError: (message) => console.warn(`wasi-evloop host error: ${message}`),
+    onDenied: (what) => options.log?.(`denied: ${what} (outside the network policy)`),
   });
   worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
     if (supervision.message(event.data)) end();
@@ -85,6 +98,7 @@ export async function launchInBrowser(options: BrowserLaunchOptions): Promise<Br
     env: { ...options.env },
     transport: init,
     control: control.buffer,
+    policy: options.policy ?? DENY_ALL,
     blockingListeners: options.blockingListeners ?? false,
   };
   worker.postMessage(data);

@@ -5,4 +5,4 @@
 
 import type { RuntimeConfig, WorkerData } from '../runtime/types.js';
 
-export type BrowserWorkerData = Pick<WorkerData, 'module' | 'transport' | 'control' | 'blockingListeners'> & Pick<RuntimeConfig, 'args' | 'env'>;
+export type BrowserWorkerData = Pick<WorkerData, 'module' | 'transport' | 'control' | 'policy' | 'blockingListeners'> & Pick<RuntimeConfig, 'args' | 'env'>;

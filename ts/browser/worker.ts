@@ -26,6 +26,7 @@ function main(data: BrowserWorkerData): Promise<void> {
     blockingListeners: data.blockingListeners,
     report,
     openTransport: () => openVirtualModuleHalf(data.transport),
+    policy: data.policy,
     openRuntime: () => createBrowserShimRuntime(data.args, data.env, (fd, bytes) => report({ type: 'output', fd, bytes: bytes.slice() })),
   });
 }

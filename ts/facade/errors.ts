@@ -1,13 +1,13 @@
 // The facade's errors: one base class, one subclass per kind, the underlying
 // error kept as `cause`.
 
+import { formatAddress } from '../transport/address.js';
+
+export { formatAddress };
+
 export interface Address {
   host: string;
   port: number;
-}
-
-export function formatAddress({ host, port }: Address): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 export class WasiEvloopError extends Error {

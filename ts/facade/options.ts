@@ -2,6 +2,7 @@
 // UsageError that says what was wrong and what is expected.
 
 import { UsageError, type Address } from './errors.js';
+import { NetworkPolicy, type NetworkPolicySpec } from '../host/network-policy.js';
 import type { Preopen } from '../runtime/types.js';
 
 export function oneOf<T extends string>(what: string, value: unknown, allowed: readonly T[]): T {
@@ -86,4 +87,26 @@ export function toArgs(value: readonly string[] | undefined): string[] {
   const args = [...(value ?? [])];
   if (args.some((a) => typeof a !== 'string')) throw new UsageError('args must be strings');
   return args;
+}
+
+/**
+ * allowConnect / allowListen → the network policy the module runs under
+ * (nothing unless allowed); a rule that is not HOST:PORT or HOST:* with an IP
+ * address or localhost is a UsageError naming it.
+ */
+export function toPolicy(allowConnect: readonly string[] | undefined, allowListen: readonly string[] | undefined): NetworkPolicySpec {
+  const rules = (what: string, value: readonly string[] | undefined): string[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.some((r) => typeof r !== 'string')) throw new UsageError(`${what} must be a list of 'HOST:PORT' or 'HOST:*' strings`);
+    return [...value];
+  };
+  const spec = { connect: rules('allowConnect', allowConnect), listen: rules('allowListen', allowListen) };
+  for (const [what, list] of [['allowConnect', spec.connect], ['allowListen', spec.listen]] as const) {
+    try {
+      new NetworkPolicy({ connect: list, listen: [] });
+    } catch (error) {
+      throw new UsageError(`${what}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return spec;
 }

@@ -5,12 +5,14 @@ import { chooseRuntime, chooseTransport } from './choose.js';
 import { instanceCount, instancePlan, type InstanceOptions } from './instances.js';
 import { maxMemoryOption } from './memory-ceiling.js';
 import { compiledModule, loadModule, moduleNameOf } from './module-loader.js';
-import { flag, toAddress, toArgs, toEnv, toPreopens } from './options.js';
+import { flag, toAddress, toArgs, toEnv, toPolicy, toPreopens } from './options.js';
 import { placed, type Placement } from './placement.js';
 import { RUN_LINGER_MS, runToEnd, stopGrace, type ListenerOptions, type StopOptions } from './rules.js';
 import { start } from './start.js';
 import type { Output } from '../runtime/launch.js';
+import { writeAllSync } from '../runtime/stdio.js';
 import type { Preopen, RuntimeName } from '../runtime/types.js';
+import type { ConnectionStats } from '../transport/control-block.js';
 import type { TransportName } from '../transport/kinds.js';
 
 export interface RunOptions extends StopOptions, ListenerOptions, InstanceOptions {
@@ -38,6 +40,18 @@ export interface RunOptions extends StopOptions, ListenerOptions, InstanceOption
    * not is ended (ModuleStoppedError).
    */
   signal?: AbortSignal;
+  /**
+   * Where the sockets the module opens itself (WASIX sock_connect) may
+   * connect: 'HOST:PORT' or 'HOST:*' (any port), HOST an IP address or
+   * localhost. Nothing else: a connect outside these fails with EACCES.
+   */
+  allowConnect?: readonly string[];
+  /** Where the module may bind and listen on sockets it opens itself, as allowConnect. Nothing else. */
+  allowListen?: readonly string[];
+  /** Log on stderr what the host refused or denied the module (once per address). */
+  verbose?: boolean;
+  /** Called once the module has ended, with the host's counts (`denied`: calls outside the network policy). */
+  onStats?: (stats: ConnectionStats) => void;
 }
 
 /** run() placed as `placement` says. */
@@ -47,6 +61,7 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
   const preopens = toPreopens(options.preopens);
   const env = toEnv(options.env);
   const args = toArgs(options.args);
+  const policy = toPolicy(options.allowConnect, options.allowListen);
   const graceMs = stopGrace(options.stopGraceMs);
   const blockingListeners = flag('blockingAccept', options.blockingAccept);
   const instances = instanceCount(options.instances);
@@ -55,7 +70,7 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
   const moduleName = options.name ?? moduleNameOf(module);
   const stderr = options.stderr ?? 'inherit';
   // A module that exits with status 0 by itself has finished: only its instance ends.
-  const plan = instancePlan(instances, options.maxRestarts, transport, { graceMs, exitZeroEnds: true, notice: (line) => hostLine(stderr, line) });
+  const plan = instancePlan(instances, options.maxRestarts, transport, { graceMs, exitZeroEnds: true, notice: (line) => writeTo(stderr, `wasi-evloop: ${line}\n`) });
   options.signal?.throwIfAborted();
   // Compiled while the rest starts (the launch).
   const compiled = module instanceof WebAssembly.Module ? compiledModule(module, maxMemory) : loadModule(module, moduleName, maxMemory);
@@ -74,14 +89,21 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
     stderr,
     lingerMs: RUN_LINGER_MS,
     instances: plan,
+    policy,
+    log: options.verbose ? (line) => writeTo(stderr, `wasi-evloop: ${line}\n`) : undefined,
     ...placed(placement, transport, moduleName, graceMs),
   });
-  return runToEnd(launched, moduleName, graceMs, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port })), instances));
+  try {
+    return await runToEnd(launched, moduleName, graceMs, options.signal, () =>
+      options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port })), instances),
+    );
+  } finally {
+    options.onStats?.(launched.stats());
+  }
 }
 
-/** A line of the host's own, where the module's stderr goes. */
-function hostLine(output: Output, line: string): void {
-  const bytes = new TextEncoder().encode(`wasi-evloop: ${line}\n`);
-  if (output === 'inherit') process.stderr.write(bytes);
-  else if (typeof output === 'function') output(bytes);
+/** A line for the user, where the module's stderr goes (written at once: the thread may be the module's). */
+function writeTo(output: Output, line: string): void {
+  if (output === 'inherit') writeAllSync(2, new TextEncoder().encode(line));
+  else if (typeof output === 'function') output(new TextEncoder().encode(line));
 }

@@ -7,6 +7,7 @@ import * as w from '../wasi/index.js';
 import type { WasiFunction, WasiFunctions } from './descriptor.js';
 import { EpollImports } from './epoll-imports.js';
 import { Preview1Imports } from './preview1-imports.js';
+import { WasixSocketImports } from './wasix-sockets.js';
 import type { RuntimeLayout, SocketHost } from './socket-host.js';
 
 export interface ComposedImports {
@@ -103,7 +104,10 @@ export function composeImports(runtimeImports: WasiFunctions, layout: RuntimeLay
 
   return {
     wasi_snapshot_preview1: preview1,
-    wasix_32v1: installed(host, new EpollImports(host), importNames(EpollImports)),
+    wasix_32v1: {
+      ...installed(host, new EpollImports(host), importNames(EpollImports)),
+      ...installed(host, new WasixSocketImports(host), importNames(WasixSocketImports)),
+    },
   };
 }
 

@@ -30,7 +30,8 @@ export class Interest {
 
   constructor(
     readonly epoll: Epoll,
-    readonly target: EpollTarget,
+    /** The socket; another descriptor takes over when a socket the module opened starts listening or connecting. */
+    public target: EpollTarget,
     public events: number,
     data: Uint8Array,
   ) {
@@ -102,6 +103,20 @@ export class Epoll {
     this.interests.delete(interest.target);
     forget(interest);
     interest.queuedAt = -1;
+  }
+
+  /**
+   * The same socket under a new descriptor (a socket the module opened has
+   * started to listen or connect): its registration and place on the ready
+   * list carry over, as on Linux, where the registration is the socket's.
+   */
+  retarget(interest: Interest, next: EpollTarget): void {
+    this.interests.delete(interest.target);
+    forget(interest);
+    interest.target = next;
+    this.interests.set(next, interest);
+    next.interests.push(interest);
+    this.checkNow(interest);
   }
 
   /** The socket's readiness may have changed (transport onChange, or the host's own shutdown). */

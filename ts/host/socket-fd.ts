@@ -9,7 +9,7 @@ import { Descriptor, type HostContext, type PollState } from './descriptor.js';
 import type { EpollTarget, Interest } from './epoll.js';
 import { advanceIo } from './guest-memory.js';
 
-const CONNECTION_RIGHTS =
+export const CONNECTION_RIGHTS =
   w.RIGHTS_FD_READ |
   w.RIGHTS_FD_WRITE |
   w.RIGHTS_POLL_FD_READWRITE |
@@ -164,19 +164,12 @@ export abstract class SocketFd extends Descriptor implements EpollTarget {
   }
 }
 
-export class ListenerFd extends SocketFd {
-  override readonly listens = true;
-
-  /** `blocking`: accept sleeps until a connection comes; otherwise the listener starts NONBLOCK (as wasmtime hands it over). */
-  constructor(
-    host: HostContext,
-    handle: Handle,
-    private readonly connections: ConnectionTable,
-    blocking: boolean,
-  ) {
-    super(host, handle, blocking ? 0 : w.FDFLAGS_NONBLOCK, LISTENER_RIGHTS, CONNECTION_RIGHTS);
-  }
-
+/**
+ * A socket that is no connection — a listener, or one the module opened that
+ * neither listens nor connects yet: reads, writes and shutdowns answer
+ * ENOTCONN, as Linux answers them.
+ */
+export abstract class UnconnectedFd extends SocketFd {
   override fd_read(): number {
     return w.ERRNO_NOTCONN;
   }
@@ -195,6 +188,20 @@ export class ListenerFd extends SocketFd {
 
   sock_shutdown(): number {
     return w.ERRNO_NOTCONN;
+  }
+}
+
+export class ListenerFd extends UnconnectedFd {
+  override readonly listens = true;
+
+  /** `blocking`: accept sleeps until a connection comes; otherwise the listener starts NONBLOCK (as wasmtime hands it over). */
+  constructor(
+    host: HostContext,
+    handle: Handle,
+    private readonly connections: ConnectionTable,
+    blocking: boolean,
+  ) {
+    super(host, handle, blocking ? 0 : w.FDFLAGS_NONBLOCK, LISTENER_RIGHTS, CONNECTION_RIGHTS);
   }
 
   sock_accept(flags: number, roFd: number): number {

@@ -13,8 +13,10 @@ import type { Descriptor, HostContext, WasiFunctions } from './descriptor.js';
 import { FdTable } from './fd-table.js';
 import { GuestMemory } from './guest-memory.js';
 import { RuntimeFd } from './runtime-fd.js';
-import { ConnectionFd, ListenerFd } from './socket-fd.js';
+import { deniedText, NetworkPolicy, type NetworkPolicySpec, type PolicyAction } from './network-policy.js';
+import { ConnectionFd, ListenerFd, SocketFd } from './socket-fd.js';
 import { ModuleStopped, Waiting } from './waiting.js';
+import type { SocketAddress } from '../transport/address.js';
 
 export interface SocketHostOptions {
   /** The stop request and connection counters shared with the owner. Default: a private one. */
@@ -33,6 +35,10 @@ export interface SocketHostOptions {
   blockingListeners?: boolean;
   /** Called once, when the module first sleeps: it has entered its loop. */
   onServing?: () => void;
+  /** Where the module may connect and listen (WASIX sock_connect, sock_bind, sock_listen). Default: nowhere. */
+  policy?: NetworkPolicySpec;
+  /** Called the first time the policy denies a call for an address (every denial is counted in the stats). */
+  onDenied?: (what: string) => void;
   /**
    * Called when something other than the module's input made an import fail
    * (a transport or runtime bug): the import answers EIO instead of throwing.
@@ -54,8 +60,12 @@ export class SocketHost implements HostContext {
   readonly control: ControlBlock;
   readonly clock: Clock;
   readonly waiting: Waiting;
-  private readonly byHandle = new Map<Handle, ConnectionFd | ListenerFd>();
+  readonly policy: NetworkPolicy;
+  private readonly byHandle = new Map<Handle, SocketFd>();
   private readonly onInternalError: ((error: unknown) => void) | undefined;
+  private readonly onDenied: (what: string) => void;
+  /** Addresses already reported to onDenied. */
+  private readonly deniedSeen = new Set<string>();
   private readonly blockingListeners: boolean;
   private runtime: WasiFunctions | null = null;
 
@@ -66,6 +76,8 @@ export class SocketHost implements HostContext {
     this.control = options.control ?? new ControlBlock();
     this.clock = options.clock ?? systemClock;
     this.onInternalError = options.onInternalError;
+    this.policy = new NetworkPolicy(options.policy);
+    this.onDenied = options.onDenied ?? (() => {});
     this.blockingListeners = options.blockingListeners ?? false;
     const maxFds = options.maxFds ?? 65536;
     if (!Number.isInteger(maxFds) || maxFds < 3) throw new RangeError(`maxFds must be an integer >= 3, got ${maxFds}`);
@@ -126,6 +138,42 @@ export class SocketHost implements HostContext {
     return this.table.full;
   }
 
+  /** A socket the module opened (sock_open): the lowest free number, or -1 when the table is full. */
+  adopt(socket: SocketFd): number {
+    const fd = this.table.allocate(socket);
+    if (fd >= 0) this.track(socket);
+    return fd;
+  }
+
+  /**
+   * The socket at `fd` goes on as `next` (a socket the module opened started
+   * to listen or connect): same number, same handle, its epoll registrations
+   * and flags carried over, and no right it had dropped regained.
+   */
+  replaceSocket(fd: number, old: SocketFd, next: SocketFd): void {
+    this.table.remove(fd);
+    this.table.place(fd, next);
+    next.fdflags = old.fdflags;
+    next.fd_fdstat_set_rights(old.rightsBase & next.rightsBase, old.rightsInheriting & next.rightsInheriting);
+    for (const interest of Array.from(old.interests)) interest.epoll.retarget(interest, next);
+    this.track(next);
+  }
+
+  /**
+   * Whether the policy lets the module `action` `address`. A denial is
+   * counted, and reported once per address: the import answers EACCES.
+   */
+  permits(action: PolicyAction, address: SocketAddress): boolean {
+    if (this.policy.allows(action, address)) return true;
+    this.control.countDenied();
+    const what = deniedText(action, address);
+    if (!this.deniedSeen.has(what)) {
+      this.deniedSeen.add(what);
+      this.onDenied(what);
+    }
+    return false;
+  }
+
   runtimeHas(name: string): boolean {
     return typeof this.runtime?.[name] === 'function';
   }
@@ -139,7 +187,7 @@ export class SocketHost implements HostContext {
 
   /** Drops what a descriptor holds once it left the table; returns the close result. */
   release(entry: Descriptor): number {
-    if (entry instanceof ConnectionFd || entry instanceof ListenerFd) this.byHandle.delete(entry.handle);
+    if (entry instanceof SocketFd) this.byHandle.delete(entry.handle);
     return entry.release();
   }
 
@@ -184,7 +232,7 @@ export class SocketHost implements HostContext {
     return w.ERRNO_IO;
   }
 
-  private track<T extends ConnectionFd | ListenerFd>(socket: T): T {
+  private track<T extends SocketFd>(socket: T): T {
     this.byHandle.set(socket.handle, socket);
     return socket;
   }

@@ -10,7 +10,7 @@
 import { ControlBlock } from '../transport/control-block.js';
 import { openModuleHalf, openOwner } from '../transport/kinds.js';
 import { countingImports } from './counting-imports.js';
-import { internalErrorTo, oneInstanceStats, outputTo, runtimeConfig, type Launched, type LaunchOptions } from './launch.js';
+import { deniedTo, internalErrorTo, oneInstanceStats, outputTo, runtimeConfig, type Launched, type LaunchOptions } from './launch.js';
 import { openRuntime } from './open-runtime.js';
 import { prepareModule, type Ending, type PreparedModule } from './run-module.js';
 import { Supervision, type Outcome } from './supervision.js';
@@ -27,6 +27,7 @@ export async function launchHere(options: LaunchOptions): Promise<Launched> {
     onOutput: outputTo(options),
     onInternalError: internalErrorTo(options),
     onServing: options.onServing,
+    onDenied: deniedTo(options),
   });
   let prepared: PreparedModule | Ending;
   try {
@@ -39,6 +40,7 @@ export async function launchHere(options: LaunchOptions): Promise<Launched> {
       module,
       control: control.buffer,
       blockingListeners: options.blockingListeners ?? false,
+      policy: options.policy,
       report: (message) => supervision.message(message),
       openTransport: (c) => openModuleHalf(init, c),
       openRuntime: () => openRuntime(options.runtime, { ...runtimeConfig(options), onOutput: outputTo(options) }),

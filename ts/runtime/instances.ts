@@ -56,7 +56,7 @@ interface Instance {
   done: Outcome | 'skipped' | null;
 }
 
-const ZERO: ConnectionStats = { accepted: 0, refused: 0, closed: 0, open: 0, bytesIn: 0, bytesOut: 0 };
+const ZERO: ConnectionStats = { accepted: 0, refused: 0, closed: 0, open: 0, bytesIn: 0, bytesOut: 0, connected: 0, denied: 0 };
 
 function add(a: ConnectionStats, b: ConnectionStats): ConnectionStats {
   return {
@@ -66,6 +66,8 @@ function add(a: ConnectionStats, b: ConnectionStats): ConnectionStats {
     open: a.open + b.open,
     bytesIn: a.bytesIn + b.bytesIn,
     bytesOut: a.bytesOut + b.bytesOut,
+    connected: a.connected + b.connected,
+    denied: a.denied + b.denied,
   };
 }
 

@@ -15,6 +15,7 @@
 import type { ConnectionStats } from '../transport/control-block.js';
 import type { TransportName } from '../transport/kinds.js';
 import type { InstanceListeners, ListenAddress, TransportLimits } from '../transport/types.js';
+import type { NetworkPolicySpec } from '../host/network-policy.js';
 import type { InstancePlan } from './instances.js';
 import type { StopSignals } from './stop-signals.js';
 import type { Outcome } from './supervision.js';
@@ -61,8 +62,10 @@ export interface LaunchOptions {
   limits?: TransportLimits;
   /** How long sockets the module left open may flush once it is gone. */
   lingerMs: number;
-  /** Lines from the transport for the user (refused connections), when they asked for them. */
+  /** Lines for the user (connections the transport refused, calls the policy denied), when they asked for them. */
   log?: (line: string) => void;
+  /** Where the module may connect and listen with the sockets it opens. Default: nowhere. */
+  policy?: NetworkPolicySpec;
   /** A bug on the host's side (an import answered EIO instead). Default: a process warning. */
   onInternalError?: (message: string) => void;
   /** Called once, when the module first sleeps (it is serving); on 'here', while the module runs. */
@@ -132,6 +135,11 @@ export function outputTo(options: LaunchOptions): (fd: 1 | 2, bytes: Uint8Array)
     const sink = fd === 1 ? options.stdout : options.stderr;
     if (typeof sink === 'function') sink(bytes);
   };
+}
+
+/** What the user hears of a call the network policy denied (once per address; the log is theirs to ask for). */
+export function deniedTo(options: LaunchOptions): (what: string) => void {
+  return (what) => options.log?.(`denied: ${what} (outside the network policy)`);
 }
 
 export function internalErrorTo(options: LaunchOptions): (message: string) => void {

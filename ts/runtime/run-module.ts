@@ -6,6 +6,7 @@
 // runtime open, and where the messages go. Nothing here needs Node.
 
 import { composeImports, ModuleStopped, SocketHost, type ComposedImports } from '../host/index.js';
+import type { NetworkPolicySpec } from '../host/network-policy.js';
 import { ControlBlock } from '../transport/control-block.js';
 import type { SocketTransport } from '../transport/types.js';
 import type { WasiRuntime, WorkerMessage } from './types.js';
@@ -22,6 +23,8 @@ export interface ModuleRun {
   openRuntime(): WasiRuntime | Promise<WasiRuntime>;
   /** The imports as the module gets them (the Node worker may count the calls). */
   wrapImports?(imports: ComposedImports): ComposedImports;
+  /** Where the module may connect and listen; default: nowhere. */
+  policy?: NetworkPolicySpec;
 }
 
 /** What the module's thread says last. */
@@ -74,6 +77,8 @@ export async function prepareModule(run: ModuleRun): Promise<PreparedModule | En
       control,
       blockingListeners: run.blockingListeners,
       onServing: () => report({ type: 'ready' }),
+      policy: run.policy,
+      onDenied: (what) => report({ type: 'denied', what }),
       onInternalError: (error) => report({ type: 'internal-error', message: (error as Error)?.stack ?? String(error) }),
     });
     const composed = composeImports(runtime.imports, runtime.layout, host);

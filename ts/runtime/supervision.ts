@@ -38,6 +38,8 @@ export interface SupervisionOptions {
   terminate(): void;
   onOutput(fd: 1 | 2, bytes: Uint8Array): void;
   onInternalError(message: string): void;
+  /** The network policy denied the module something, the first time for that address ("connect to 10.0.0.1:80"). */
+  onDenied?(what: string): void;
   /**
    * Called when the module first sleeps (it is serving), as the message
    * arrives: on a module that runs on the starting thread, the only moment
@@ -89,6 +91,9 @@ export class Supervision {
         return false;
       case 'internal-error':
         this.options.onInternalError(message.message);
+        return false;
+      case 'denied':
+        this.options.onDenied?.(message.what);
         return false;
       default:
         this.reported ??= message;

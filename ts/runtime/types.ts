@@ -2,6 +2,7 @@
 // what the worker tells the thread that started it.
 
 import type { RuntimeLayout, WasiFunctions } from '../host/index.js';
+import type { NetworkPolicySpec } from '../host/network-policy.js';
 import type { ModuleHalfInit } from '../transport/types.js';
 
 export const RUNTIMES = ['node', 'shim'] as const;
@@ -55,6 +56,8 @@ export interface WorkerData {
   transport: ModuleHalfInit;
   /** The ControlBlock's buffer: the stop request and the connection counters. */
   control: SharedArrayBuffer;
+  /** Where the module may connect and listen with the sockets it opens. */
+  policy: NetworkPolicySpec;
   /** The listeners start blocking (SocketHostOptions.blockingListeners). */
   blockingListeners: boolean;
 }
@@ -72,4 +75,6 @@ export type WorkerMessage =
   /** The module could not be started (link error: a missing import, no _start, ...). */
   | { type: 'start-error'; message: string }
   /** A bug on the host's side; the import that hit it answered EIO. */
-  | { type: 'internal-error'; message: string };
+  | { type: 'internal-error'; message: string }
+  /** The network policy denied the module a connect or listen, the first time for this address ("connect to 10.0.0.1:80"). */
+  | { type: 'denied'; what: string };

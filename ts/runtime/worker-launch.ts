@@ -7,7 +7,8 @@ import type { Worker } from 'node:worker_threads';
 import { ControlBlock } from '../transport/control-block.js';
 import { openOwner } from '../transport/kinds.js';
 import type { TransportOwner } from '../transport/types.js';
-import { internalErrorTo, oneInstanceStats, outputTo, runtimeConfig, type Launched, type LaunchOptions } from './launch.js';
+import { DENY_ALL } from '../host/network-policy.js';
+import { deniedTo, internalErrorTo, oneInstanceStats, outputTo, runtimeConfig, type Launched, type LaunchOptions } from './launch.js';
 import { Supervision } from './supervision.js';
 import { keepWorker, takeWorker } from './worker-pool.js';
 import type { WorkerData, WorkerMessage } from './types.js';
@@ -49,6 +50,7 @@ export async function launchWorker(options: LaunchOptions): Promise<Launched> {
     config: runtimeConfig(options),
     transport: init,
     control: control.buffer,
+    policy: options.policy ?? DENY_ALL,
     blockingListeners: options.blockingListeners ?? false,
   };
   worker.postMessage(data, transfer as never[]);
@@ -68,6 +70,7 @@ export async function launchWorker(options: LaunchOptions): Promise<Launched> {
       onInternalError(message);
     },
     onServing: options.onServing,
+    onDenied: deniedTo(options),
   });
   let crash: Error | null = null;
   const onMessage = (message: WorkerMessage) => {

@@ -27,6 +27,7 @@ port.on('message', (data: WorkerData) => {
     blockingListeners: data.blockingListeners,
     report,
     openTransport: (control) => openModuleHalf(data.transport, control),
+    policy: data.policy,
     // Copied, not transferred: the shim reads bytes.byteLength after the sink returns.
     openRuntime: () => openRuntime(data.runtime, { ...data.config, onOutput: (fd, bytes) => report({ type: 'output', fd, bytes }) }),
     wrapImports: countingImports,

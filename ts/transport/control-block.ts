@@ -13,10 +13,14 @@ export interface ConnectionStats {
   accepted: number;
   /** Connections refused before the module saw them (backlog full, out of fds). */
   refused: number;
-  /** Accepted connections the module closed. */
+  /** Connections the module opened itself (WASIX sock_connect), refused ones included. */
+  connected: number;
+  /** Connections (accepted or opened) the module closed. */
   closed: number;
-  /** Accepted connections not yet closed. */
+  /** Connections (accepted or opened) not yet closed. */
   open: number;
+  /** Calls the network policy denied (connects and listens outside it). */
+  denied: number;
   /** Bytes the module received. */
   bytesIn: number;
   /** Bytes the module's sends accepted. */
@@ -32,7 +36,9 @@ const REFUSED = 1;
 const CLOSED = 2;
 const BYTES_IN = 3;
 const BYTES_OUT = 4;
-const COUNTERS = 5;
+const CONNECTED = 5;
+const DENIED = 6;
+const COUNTERS = 7;
 
 const BYTES = FLAG_WORDS * 4 + COUNTERS * 8;
 
@@ -88,6 +94,14 @@ export class ControlBlock {
     this.counts[REFUSED]!++;
   }
 
+  countConnected(): void {
+    this.counts[CONNECTED]!++;
+  }
+
+  countDenied(): void {
+    this.counts[DENIED]!++;
+  }
+
   countClosed(): void {
     this.counts[CLOSED]!++;
   }
@@ -103,7 +117,17 @@ export class ControlBlock {
   stats(): ConnectionStats {
     const c = this.counts;
     const accepted = c[ACCEPTED]!;
+    const connected = c[CONNECTED]!;
     const closed = c[CLOSED]!;
-    return { accepted, refused: c[REFUSED]!, closed, open: accepted - closed, bytesIn: c[BYTES_IN]!, bytesOut: c[BYTES_OUT]! };
+    return {
+      accepted,
+      refused: c[REFUSED]!,
+      connected,
+      closed,
+      open: accepted + connected - closed,
+      denied: c[DENIED]!,
+      bytesIn: c[BYTES_IN]!,
+      bytesOut: c[BYTES_OUT]!,
+    };
   }
 }

@@ -15,6 +15,7 @@
 // from the ControlBlock and decides what the module sees. A transport only has
 // to return from wait() promptly when its owner's wake() is called.
 
+import type { SocketAddress } from './address.js';
 import type { ControlBlock } from './control-block.js';
 
 /** A listener or connection, numbered by the transport. Never reused while open. */
@@ -29,6 +30,12 @@ export const WRITABLE = 2;
 export const PEER_CLOSED = 4;
 /** A socket error (ECONNRESET after RST) is pending: recv() or send() reports it, once. */
 export const FAILED = 8;
+/**
+ * A dial() is under way (it answered -EINPROGRESS) and its outcome is not
+ * known yet: no other bit is set meanwhile. The outcome clears it: WRITABLE
+ * once connected, FAILED (with the error for socketError()) when refused.
+ */
+export const CONNECTING = 16;
 
 export const SHUT_RD = 1;
 export const SHUT_WR = 2;
@@ -47,6 +54,60 @@ export interface IoList {
   count: number;
 }
 
+/** The socket options a module may set and read (WASIX sock_set_opt_flag/_size). Flags are 0 or 1; sizes are bytes. */
+export type SocketOption = 'reuse-addr' | 'no-delay' | 'keep-alive' | 'recv-buffer' | 'send-buffer';
+
+/**
+ * Sockets the module opens itself (WASIX sock_open, sock_bind, sock_listen,
+ * sock_connect, and what it asks of any socket: its addresses and options).
+ * The host applies the network policy and the socket's state rules (which
+ * calls fit a fresh, a listening and a connected socket) before it calls
+ * these, so a kind implements only what the network does.
+ */
+export interface SocketOpening {
+  /**
+   * A new TCP socket of `family`, neither bound nor connected: a handle, or
+   * -errno (EMFILE). poll() of such a handle is 0 until it listens or connects.
+   */
+  open(family: 4 | 6): Handle | number;
+
+  /** Binds to `address` (port 0: a free port, which localAddress() reports). 0, or -EADDRINUSE, -EADDRNOTAVAIL, … */
+  bind(handle: Handle, address: SocketAddress): number;
+
+  /**
+   * The bound socket becomes a listener: accept(), poll() and readable() work
+   * on it as on the listeners the owner opened. 0, or -errno (EADDRINUSE).
+   */
+  listen(handle: Handle, backlog: number): number;
+
+  /**
+   * connect(2), named dial so that it is not taken for the owner halves' and
+   * the test networks' connect(), which make a peer. Starts connecting to
+   * `address`, never blocking: 0 when connected at once, -EINPROGRESS while
+   * under way (poll() shows CONNECTING until the outcome),
+   * or -errno at once (ECONNREFUSED, ENETUNREACH, …). A connection that is
+   * under way or made reads, writes, shuts down and closes as an accepted one;
+   * until it is made, recv() and send() answer -EAGAIN and shutdown() -ENOTCONN.
+   * Closing it while under way abandons it.
+   */
+  dial(handle: Handle, address: SocketAddress): number;
+
+  /** getsockopt(SO_ERROR): the pending socket error as a positive WASI errno, consumed; 0 when there is none. */
+  socketError(handle: Handle): number;
+
+  /** getsockname(2) of any handle (listener, connection, opened socket), or -errno. */
+  localAddress(handle: Handle): SocketAddress | number;
+
+  /** getpeername(2): the other end of a connection, or -ENOTCONN. */
+  peerAddress(handle: Handle): SocketAddress | number;
+
+  /** setsockopt(2). 0, or -errno (ENOPROTOOPT for an option this kind cannot apply). */
+  setOption(handle: Handle, option: SocketOption, value: number): number;
+
+  /** getsockopt(2): the value (>= 0), or -errno. */
+  getOption(handle: Handle, option: SocketOption): number;
+}
+
 /** What pollSizes() fills in: one object, reused by the caller. */
 export interface PollSizes {
   bits: number;
@@ -54,7 +115,7 @@ export interface PollSizes {
   toWrite: number;
 }
 
-export interface SocketTransport {
+export interface SocketTransport extends SocketOpening {
   /** Listening sockets prepared before the module starts, in --tcplisten order. */
   readonly listeners: readonly Handle[];
 
@@ -86,7 +147,7 @@ export interface SocketTransport {
    */
   close(handle: Handle): void;
 
-  /** READABLE | WRITABLE | PEER_CLOSED | FAILED, from what the transport knows now (no blocking). */
+  /** READABLE | WRITABLE | PEER_CLOSED | FAILED | CONNECTING, from what the transport knows now (no blocking). */
   poll(handle: Handle): number;
 
   /**

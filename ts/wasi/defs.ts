@@ -183,3 +183,66 @@ export const EPOLLERR = 1 << 4;
 export const EPOLLHUP = 1 << 5;
 export const EPOLLET = 1 << 6;
 export const EPOLLONESHOT = 1 << 7;
+
+// WASIX sockets (module wasix_32v1), from wasix-org/wasix-witx
+// phases/snapshot/witx/typenames.witx (the enums) and wasix-org/wasix-libc
+// libc-bottom-half/headers/public/wasi/api_wasix.h (their C values). Each is a
+// u8 in memory except sock_proto (u16); as call arguments all are i32.
+
+/** address_family (u8): the numbering after the 2023 renumbering (unspec 0, inet4 1, inet6 2, unix 3). */
+export const ADDRESS_FAMILY_UNSPEC = 0;
+export const ADDRESS_FAMILY_INET4 = 1;
+export const ADDRESS_FAMILY_INET6 = 2;
+export const ADDRESS_FAMILY_UNIX = 3;
+
+/** sock_type (u8). */
+export const SOCK_TYPE_SOCKET_UNUSED = 0;
+export const SOCK_TYPE_SOCKET_STREAM = 1;
+export const SOCK_TYPE_SOCKET_DGRAM = 2;
+export const SOCK_TYPE_SOCKET_RAW = 3;
+export const SOCK_TYPE_SOCKET_SEQPACKET = 4;
+
+/** sock_proto (u16): IANA protocol numbers; 0 lets the socket type choose. */
+export const SOCK_PROTO_IP = 0;
+export const SOCK_PROTO_TCP = 6;
+export const SOCK_PROTO_UDP = 17;
+
+/** sock_status (u8), what sock_status answers. */
+export const SOCK_STATUS_OPENING = 0;
+export const SOCK_STATUS_OPENED = 1;
+export const SOCK_STATUS_CLOSED = 2;
+export const SOCK_STATUS_FAILED = 3;
+
+/** sock_option (u8): the options of sock_{set,get}_opt_{flag,size,time}. */
+export const SOCK_OPTION_NOOP = 0;
+export const SOCK_OPTION_REUSE_PORT = 1;
+export const SOCK_OPTION_REUSE_ADDR = 2;
+export const SOCK_OPTION_NO_DELAY = 3;
+export const SOCK_OPTION_DONT_ROUTE = 4;
+export const SOCK_OPTION_ONLY_V6 = 5;
+export const SOCK_OPTION_BROADCAST = 6;
+export const SOCK_OPTION_MULTICAST_LOOP_V4 = 7;
+export const SOCK_OPTION_MULTICAST_LOOP_V6 = 8;
+export const SOCK_OPTION_PROMISCUOUS = 9;
+export const SOCK_OPTION_LISTENING = 10;
+export const SOCK_OPTION_LAST_ERROR = 11;
+export const SOCK_OPTION_KEEP_ALIVE = 12;
+export const SOCK_OPTION_LINGER = 13;
+export const SOCK_OPTION_OOB_INLINE = 14;
+export const SOCK_OPTION_RECV_BUF_SIZE = 15;
+export const SOCK_OPTION_SEND_BUF_SIZE = 16;
+export const SOCK_OPTION_RECV_LOWAT = 17;
+export const SOCK_OPTION_SEND_LOWAT = 18;
+export const SOCK_OPTION_RECV_TIMEOUT = 19;
+export const SOCK_OPTION_SEND_TIMEOUT = 20;
+export const SOCK_OPTION_CONNECT_TIMEOUT = 21;
+export const SOCK_OPTION_ACCEPT_TIMEOUT = 22;
+export const SOCK_OPTION_TTL = 23;
+export const SOCK_OPTION_MULTICAST_TTL_V4 = 24;
+export const SOCK_OPTION_TYPE = 25;
+export const SOCK_OPTION_PROTO = 26;
+
+/** bool (u8), as sock_get_opt_flag writes it. */
+export const BOOL_FALSE = 0;
+export const BOOL_TRUE = 1;
+

@@ -6,7 +6,7 @@
 // make or refresh the view per call. Every codec checks its range first and
 // throws WasiErrnoError(EFAULT) instead of touching memory out of bounds.
 
-import { ERRNO_FAULT, ERRNO_INVAL, EVENTTYPE_CLOCK, IOV_MAX } from './defs.js';
+import { ADDRESS_FAMILY_INET4, ADDRESS_FAMILY_INET6, ERRNO_FAULT, ERRNO_INVAL, EVENTTYPE_CLOCK, IOV_MAX } from './defs.js';
 import { WasiErrnoError } from './errno.js';
 
 /** An i32 argument as the u32 it is in the ABI (pointers and lengths past 2 GiB arrive negative). */
@@ -318,4 +318,78 @@ export function encodeEpollData(d: EpollData): Uint8Array {
 export function decodeEpollData(bytes: Uint8Array): EpollData {
   const v = new DataView(bytes.buffer, bytes.byteOffset, EPOLL_DATA_SIZE);
   return { ptr: v.getUint32(0, true), fd: v.getUint32(4, true), data1: v.getUint32(8, true), data2: v.getBigUint64(16, true) };
+}
+
+// WASIX addr_port, 110 bytes (api_wasix.h: sizeof(__wasi_addr_port_t) == 110,
+// align 2): tag u8 @0 (address_family), then the union @2, each member
+// starting with the port as a u16 in the module's byte order (little-endian;
+// wasix-libc's sockaddr_to_wasi stores ntohs(sin_port) there):
+//   inet4: port @2, the four octets in network order @4..7
+//   inet6: port @2, the sixteen octets in network order @4..19 (wasix-libc
+//          memcpy's s6_addr over the u16 fields n0..h3), flow_info1 u16 @20,
+//          flow_info0 @22, scope_id1 @24, scope_id0 @26
+// Wasmer writes the port big-endian in sock_addr_local/sock_addr_peer/accept
+// (its PR 4166 to change that was closed unmerged); the spec, wasix-libc and
+// the wasix Rust std are little-endian both ways, and so is this host.
+export const ADDR_PORT_SIZE = 110;
+
+export interface AddrPort {
+  /** ADDRESS_FAMILY_*, as read: the caller decides what it accepts. */
+  family: number;
+  port: number;
+  /** 4 octets (inet4) or 16 (inet6), network order; empty for any other family. */
+  octets: Uint8Array;
+  /** inet6 only. */
+  flowInfo: number;
+  scopeId: number;
+}
+
+export function readAddrPort(view: DataView, ptr: number): AddrPort {
+  checkRange(view, ptr, ADDR_PORT_SIZE);
+  const family = view.getUint8(ptr);
+  const port = view.getUint16(ptr + 2, true);
+  const length = family === ADDRESS_FAMILY_INET4 ? 4 : family === ADDRESS_FAMILY_INET6 ? 16 : 0;
+  const octets = new Uint8Array(length);
+  octets.set(new Uint8Array(view.buffer, view.byteOffset + ptr + 4, length));
+  const six = family === ADDRESS_FAMILY_INET6;
+  return {
+    family,
+    port,
+    octets,
+    flowInfo: six ? ((view.getUint16(ptr + 20, true) << 16) | view.getUint16(ptr + 22, true)) >>> 0 : 0,
+    scopeId: six ? ((view.getUint16(ptr + 24, true) << 16) | view.getUint16(ptr + 26, true)) >>> 0 : 0,
+  };
+}
+
+export function writeAddrPort(view: DataView, ptr: number, a: AddrPort): void {
+  checkRange(view, ptr, ADDR_PORT_SIZE);
+  new Uint8Array(view.buffer, view.byteOffset + ptr, ADDR_PORT_SIZE).fill(0);
+  view.setUint8(ptr, a.family);
+  view.setUint16(ptr + 2, a.port, true);
+  new Uint8Array(view.buffer, view.byteOffset + ptr + 4, a.octets.length).set(a.octets);
+  if (a.family === ADDRESS_FAMILY_INET6) {
+    view.setUint16(ptr + 20, a.flowInfo >>> 16, true);
+    view.setUint16(ptr + 22, a.flowInfo & 0xffff, true);
+    view.setUint16(ptr + 24, a.scopeId >>> 16, true);
+    view.setUint16(ptr + 26, a.scopeId & 0xffff, true);
+  }
+}
+
+// WASIX addr_ip, 18 bytes (api_wasix.h: sizeof(__wasi_addr_ip_t) == 18), what
+// `resolve` fills: tag u8 @0, then @2 the four (inet4) or sixteen (inet6,
+// addr_ip6_bare) octets in network order.
+export const ADDR_IP_SIZE = 18;
+
+export function writeAddrIp(view: DataView, ptr: number, family: number, octets: Uint8Array): void {
+  checkRange(view, ptr, ADDR_IP_SIZE);
+  new Uint8Array(view.buffer, view.byteOffset + ptr, ADDR_IP_SIZE).fill(0);
+  view.setUint8(ptr, family);
+  new Uint8Array(view.buffer, view.byteOffset + ptr + 2, octets.length).set(octets);
+}
+
+export function readAddrIp(view: DataView, ptr: number): { family: number; octets: Uint8Array } {
+  checkRange(view, ptr, ADDR_IP_SIZE);
+  const family = view.getUint8(ptr);
+  const length = family === ADDRESS_FAMILY_INET4 ? 4 : family === ADDRESS_FAMILY_INET6 ? 16 : 0;
+  return { family, octets: new Uint8Array(view.buffer.slice(view.byteOffset + ptr + 2, view.byteOffset + ptr + 2 + length)) };
 }

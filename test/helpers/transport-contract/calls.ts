@@ -4,7 +4,8 @@
 // directly; the worker kinds run it in module-worker.ts, so both see exactly
 // the same calls.
 
-import type { Handle, IoList, PollSizes, SocketTransport } from '../../../ts/transport/types.js';
+import type { SocketAddress } from '../../../ts/transport/address.js';
+import type { Handle, IoList, PollSizes, SocketOption, SocketTransport } from '../../../ts/transport/types.js';
 
 /** Every byte of a recv() buffer starts as this, so a byte written outside the scatter list shows. */
 export const UNTOUCHED = 0xee;
@@ -18,13 +19,21 @@ export type Call =
   | { op: 'send'; handle: Handle; mem: Uint8Array; iov: Pairs }
   | { op: 'shutdown'; handle: Handle; how: number }
   | { op: 'wait'; timeoutMs: number }
-  | { op: 'end' };
+  | { op: 'end' }
+  | { op: 'open'; family: 4 | 6 }
+  | { op: 'bind' | 'dial'; handle: Handle; address: SocketAddress }
+  | { op: 'listen'; handle: Handle; backlog: number }
+  | { op: 'socketError' | 'localAddress' | 'peerAddress'; handle: Handle }
+  | { op: 'setOption'; handle: Handle; option: SocketOption; value: number }
+  | { op: 'getOption'; handle: Handle; option: SocketOption };
 
 export interface Answer {
   /** The method's result (0 for those that return nothing). */
   value: number;
   /** recv(): the whole memory it scattered into. */
   mem?: Uint8Array;
+  /** localAddress() / peerAddress() that gave an address (value is then 0). */
+  address?: SocketAddress;
   /** pollSizes(): what it filled in (`value` is then what poll() answered right after). */
   sizes?: PollSizes;
   /** Handles onChange reported during the call. */
@@ -48,6 +57,7 @@ export function runCall(transport: SocketTransport, call: Call, now: () => numbe
   const start = now();
   let value = 0;
   let mem: Uint8Array | undefined;
+  let address: SocketAddress | undefined;
   let sizes: PollSizes | undefined;
   try {
     switch (call.op) {
@@ -84,9 +94,37 @@ export function runCall(transport: SocketTransport, call: Call, now: () => numbe
       case 'end':
         transport.end();
         break;
+      case 'open':
+        value = transport.open(call.family);
+        break;
+      case 'bind':
+        value = transport.bind(call.handle, call.address);
+        break;
+      case 'listen':
+        value = transport.listen(call.handle, call.backlog);
+        break;
+      case 'dial':
+        value = transport.dial(call.handle, call.address);
+        break;
+      case 'socketError':
+        value = transport.socketError(call.handle);
+        break;
+      case 'localAddress':
+      case 'peerAddress': {
+        const a = call.op === 'localAddress' ? transport.localAddress(call.handle) : transport.peerAddress(call.handle);
+        if (typeof a === 'number') value = a;
+        else address = a;
+        break;
+      }
+      case 'setOption':
+        value = transport.setOption(call.handle, call.option, call.value);
+        break;
+      case 'getOption':
+        value = transport.getOption(call.handle, call.option);
+        break;
     }
   } catch (error) {
     return { value: 0, changed: [...changed], elapsedMs: now() - start, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
-  return { value, mem, sizes, changed: [...changed], elapsedMs: now() - start };
+  return { value, mem, address, sizes, changed: [...changed], elapsedMs: now() - start };
 }

@@ -5,12 +5,13 @@
 // pushes what it still has to write (and its FIN) as room opens, and, once it
 // started reading, reads what the module sent.
 
-import { MemoryNetwork, type MemoryClient } from '../../../ts/transport/memory/network.js';
+import type { SocketAddress } from '../../../ts/transport/address.js';
+import { MemoryNetwork, type MemoryClient, type MemoryServer } from '../../../ts/transport/memory/network.js';
 import type { Handle } from '../../../ts/transport/types.js';
 import { runCall } from './calls.js';
 import { Received } from './received.js';
 import { ModuleHalf } from './module-half.js';
-import { DEFAULT_LIMIT, type KindUnderTest, type Peer, type PeerEnd, type Rig, type RigOptions } from './rig.js';
+import { DEFAULT_LIMIT, type KindUnderTest, type Peer, type PeerEnd, type RemoteServer, type Rig, type RigOptions } from './rig.js';
 
 /** flood() writes at most this much into a network that never pushes back, then reports it. */
 const FLOOD_MAX = 64 * 1024 * 1024;
@@ -142,6 +143,45 @@ class MemoryRig implements Rig {
   async connect(): Promise<Peer> {
     const client = this.net.connect();
     if (client === null) throw new Error('the memory network refused the connection');
+    return this.peer(client);
+  }
+
+  async serve(): Promise<RemoteServer> {
+    const server = this.net.serve();
+    let taken = 0;
+    return {
+      address: server.address,
+      get count() {
+        return server.connections.length;
+      },
+      // Connections reach the server inside the module half's wait(): by now, or never.
+      accepted: async () => {
+        const client = server.connections[taken];
+        if (client === undefined) throw new Error(`no connection reached the test server (it has ${taken})`);
+        taken++;
+        return this.peer(client);
+      },
+    };
+  }
+
+  async refusing(): Promise<SocketAddress> {
+    // Nothing serves or listens there on this network.
+    return { family: 4, host: '127.0.0.1', port: 9 };
+  }
+
+  async stalled(): Promise<SocketAddress> {
+    const server: MemoryServer = this.net.serve();
+    server.hold();
+    return server.address;
+  }
+
+  async connectTo(address: SocketAddress): Promise<Peer> {
+    const client = this.net.connectTo(address);
+    if (client === null) throw new Error(`the memory network refused the connection to ${address.host}:${address.port}`);
+    return this.peer(client);
+  }
+
+  private peer(client: MemoryClient): MemoryPeer {
     const peer = new MemoryPeer(client);
     this.peers.push(peer);
     return peer;

@@ -4,7 +4,8 @@
 // while one is outstanding is a mistake in the test and says so.
 
 import * as assert from 'uvu/assert';
-import type { Handle, PollSizes } from '../../../ts/transport/types.js';
+import type { SocketAddress } from '../../../ts/transport/address.js';
+import type { Handle, PollSizes, SocketOption } from '../../../ts/transport/types.js';
 import { bits } from './steps.js';
 import type { Answer, Call, Pairs } from './calls.js';
 
@@ -96,6 +97,47 @@ export class ModuleHalf {
 
   async end(): Promise<void> {
     await this.call({ op: 'end' });
+  }
+
+  // ---- sockets the module opens ----
+
+  async open(family: 4 | 6 = 4): Promise<number> {
+    return (await this.call({ op: 'open', family })).value;
+  }
+
+  async bind(handle: Handle, address: SocketAddress): Promise<number> {
+    return (await this.call({ op: 'bind', handle, address })).value;
+  }
+
+  async listen(handle: Handle, backlog = 128): Promise<number> {
+    return (await this.call({ op: 'listen', handle, backlog })).value;
+  }
+
+  async dial(handle: Handle, address: SocketAddress): Promise<number> {
+    return (await this.call({ op: 'dial', handle, address })).value;
+  }
+
+  async socketError(handle: Handle): Promise<number> {
+    return (await this.call({ op: 'socketError', handle })).value;
+  }
+
+  /** The address, or the (negative) errno. */
+  async localAddress(handle: Handle): Promise<SocketAddress | number> {
+    const answer = await this.call({ op: 'localAddress', handle });
+    return answer.address ?? answer.value;
+  }
+
+  async peerAddress(handle: Handle): Promise<SocketAddress | number> {
+    const answer = await this.call({ op: 'peerAddress', handle });
+    return answer.address ?? answer.value;
+  }
+
+  async setOption(handle: Handle, option: SocketOption, value: number): Promise<number> {
+    return (await this.call({ op: 'setOption', handle, option, value })).value;
+  }
+
+  async getOption(handle: Handle, option: SocketOption): Promise<number> {
+    return (await this.call({ op: 'getOption', handle, option })).value;
   }
 
   private async call(call: Call): Promise<Answer> {

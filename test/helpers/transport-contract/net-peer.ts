@@ -27,8 +27,14 @@ export class NetPeer implements OwnedPeer {
   private reading = false;
   private waiters: (() => void)[] = [];
 
-  static async connect(port: number, ms = 5000): Promise<NetPeer> {
-    return new NetPeer(await connect(port, ms, { allowHalfOpen: true, noDelay: true }));
+  static async connect(port: number, ms = 5000, host?: string): Promise<NetPeer> {
+    return new NetPeer(await connect(port, ms, { allowHalfOpen: true, noDelay: true }, host));
+  }
+
+  /** The other end of a connection a socket the module opened made to a test server. */
+  static of(socket: net.Socket): NetPeer {
+    socket.pause();
+    return new NetPeer(socket);
   }
 
   private constructor(private readonly socket: net.Socket) {

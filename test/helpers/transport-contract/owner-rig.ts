@@ -10,8 +10,10 @@ import type { TransportOwner } from '../../../ts/transport/types.js';
 import { withTimeout } from '../echo-client.js';
 import type { Answer, Call } from './calls.js';
 import { ModuleHalf } from './module-half.js';
-import { dialFor, type Dial, type OwnedPeer } from './peers.js';
-import { DEFAULT_LIMIT, type KindUnderTest, type Peer, type Rig, type RigOptions } from './rig.js';
+import type { SocketAddress } from '../../../ts/transport/address.js';
+import { dialFor, dialTargetsFor, type Dial, type OwnedPeer } from './peers.js';
+import { DEFAULT_LIMIT, type KindUnderTest, type Peer, type RemoteServer, type Rig, type RigOptions } from './rig.js';
+import type { DialTargets } from './tcp-targets.js';
 import { CALL_BYTES, CALL_WORD, type NumberedAnswer, type NumberedCall, type Ready, type WorkerSetup } from './worker-protocol.js';
 
 /** Longest a call other than wait() may take before the module half counts as stuck. */
@@ -48,7 +50,10 @@ class OwnerRig implements Rig {
     readonly kind: KindName,
     readonly kernelBuffered: boolean,
     private readonly dial: Dial,
+    private readonly targets: DialTargets,
     options: RigOptions,
+    /** Told of the owner half once it is open (the dial targets of an in-process kind live on its network). */
+    private readonly opened: (owner: TransportOwner) => void,
   ) {
     this.limits = { inbound: options.limits?.inbound ?? DEFAULT_LIMIT, outbound: options.limits?.outbound ?? DEFAULT_LIMIT };
   }
@@ -56,6 +61,7 @@ class OwnerRig implements Rig {
   async start(): Promise<void> {
     const owner = await openOwner(this.kind, { listen: [{ host: '127.0.0.1', port: 0 }], control: this.control, limits: this.limits });
     this.owner = owner;
+    this.opened(owner);
     const { init, transfer } = owner.moduleInit();
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
@@ -90,6 +96,22 @@ class OwnerRig implements Rig {
     return peer;
   }
 
+  serve(): Promise<RemoteServer> {
+    return this.targets.serve();
+  }
+
+  refusing(): Promise<SocketAddress> {
+    return this.targets.refusing();
+  }
+
+  stalled(): Promise<SocketAddress> {
+    return this.targets.stalled();
+  }
+
+  async connectTo(address: SocketAddress): Promise<Peer> {
+    return this.targets.connectTo(address);
+  }
+
   later(ms: number, action: () => unknown): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -112,6 +134,7 @@ class OwnerRig implements Rig {
   async dispose(): Promise<unknown[]> {
     for (const timer of this.timers) clearTimeout(timer);
     for (const peer of this.peers) peer.dispose();
+    this.targets.dispose();
     try {
       if (this.module !== undefined && this.stuck === null && this.exited === null && this.pending === null) {
         // The module half's end, as the host calls it; it must reach the owner.
@@ -165,7 +188,8 @@ export function ownerKind(name: KindName, kernelBuffered: boolean): KindUnderTes
     name,
     unavailable: () => transportUnavailable(name),
     async open(options) {
-      const rig = new OwnerRig(name, kernelBuffered, dialFor(name), options);
+      let owner: TransportOwner | undefined;
+      const rig = new OwnerRig(name, kernelBuffered, dialFor(name), dialTargetsFor(name, () => owner!), options, (o) => (owner = o));
       try {
         await rig.start();
       } catch (error) {

@@ -2,6 +2,7 @@
 // call by call), peers that connect to its listener, the shared ControlBlock,
 // and a way to make something happen while the module half waits.
 
+import type { SocketAddress } from '../../../ts/transport/address.js';
 import type { ControlBlock } from '../../../ts/transport/control-block.js';
 import type { ModuleHalf } from './module-half.js';
 
@@ -41,6 +42,15 @@ export interface Peer {
   flood(ms: number): Promise<{ accepted: number; stalled: boolean }>;
 }
 
+/** A server of the test's that the module dials (a socket it opened connects there). */
+export interface RemoteServer {
+  readonly address: SocketAddress;
+  /** Connections that reached it so far. */
+  readonly count: number;
+  /** The next connection that reached it, as a Peer; rejects if none comes within `ms`. */
+  accepted(ms?: number): Promise<Peer>;
+}
+
 export interface Rig {
   readonly kind: string;
   /**
@@ -63,6 +73,14 @@ export interface Rig {
   requestStop(): void;
   /** Milliseconds, on the clock the module half's answers are timed with. */
   now(): number;
+  /** A server the module can dial. */
+  serve(): Promise<RemoteServer>;
+  /** An address where nothing listens: a dial there is refused. */
+  refusing(): Promise<SocketAddress>;
+  /** An address where a dial stays under way (no outcome) while the test runs. */
+  stalled(): Promise<SocketAddress>;
+  /** A peer connecting to `address` (where a socket the module opened listens). Rejects if refused. */
+  connectTo(address: SocketAddress): Promise<Peer>;
   /** Ends everything the rig started (peers, worker, owner); returns errors of later() actions. */
   dispose(): Promise<unknown[]>;
 }

@@ -5,7 +5,8 @@
 import * as assert from 'uvu/assert';
 import { ERRNO_AGAIN } from '../../../ts/wasi/defs.js';
 import { errnoName } from '../../../ts/wasi/errno.js';
-import { FAILED, PEER_CLOSED, READABLE, WRITABLE, type Handle } from '../../../ts/transport/types.js';
+import { CONNECTING, FAILED, PEER_CLOSED, READABLE, WRITABLE, type Handle } from '../../../ts/transport/types.js';
+import { ERRNO_INPROGRESS } from '../../../ts/wasi/defs.js';
 import type { ModuleHalf } from './module-half.js';
 import type { Peer, Rig } from './rig.js';
 
@@ -15,10 +16,10 @@ export const SETTLE_MS = 5000;
 /** 'READABLE|PEER_CLOSED', or 'none'. */
 export function bits(readiness: number): string {
   if (readiness < 0) return errnoName(-readiness);
-  const names: string[] = ([[READABLE, 'READABLE'], [WRITABLE, 'WRITABLE'], [PEER_CLOSED, 'PEER_CLOSED'], [FAILED, 'FAILED']] as const)
+  const names: string[] = ([[READABLE, 'READABLE'], [WRITABLE, 'WRITABLE'], [PEER_CLOSED, 'PEER_CLOSED'], [FAILED, 'FAILED'], [CONNECTING, 'CONNECTING']] as const)
     .filter(([bit]) => readiness & bit)
     .map(([, name]) => name);
-  const unknown = readiness & ~(READABLE | WRITABLE | PEER_CLOSED | FAILED);
+  const unknown = readiness & ~(READABLE | WRITABLE | PEER_CLOSED | FAILED | CONNECTING);
   if (unknown) names.push(`0x${unknown.toString(16)}`);
   return names.length > 0 ? names.join('|') : 'none';
 }
@@ -123,4 +124,22 @@ export async function sendUntilFull(m: ModuleHalf, conn: Handle, offset = 0): Pr
     assert.is(result(n), result(-ERRNO_AGAIN), 'send() on a connection whose peer does not read');
     if (!(await eventually(m, async () => ((await m.poll(conn)) & WRITABLE) !== 0, FULL_QUIET_MS))) return offset;
   }
+}
+
+/**
+ * A socket the module opened, dialled to `address`: dial() answers 0 or
+ * -EINPROGRESS; with -EINPROGRESS the socket shows CONNECTING (and nothing
+ * else) until the outcome, which wait() brings. Returns the handle once the
+ * outcome is known (no longer CONNECTING).
+ */
+export async function dialAndSettle(m: ModuleHalf, address: { family: 4 | 6; host: string; port: number }): Promise<{ handle: Handle; dialed: number }> {
+  const handle = await m.open(address.family);
+  assert.ok(handle >= 0, `open() answered ${result(handle)}`);
+  const dialed = await m.dial(handle, address);
+  if (dialed === -ERRNO_INPROGRESS) {
+    const first = await m.poll(handle);
+    assert.ok(first === CONNECTING || (first & CONNECTING) === 0, `readiness while connecting is CONNECTING alone, got ${bits(first)}`);
+    await settle(m, 'the outcome of the connect', async () => ((await m.poll(handle)) & CONNECTING) === 0);
+  }
+  return { handle, dialed };
 }

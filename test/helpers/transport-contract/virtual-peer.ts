@@ -33,9 +33,14 @@ export class VirtualPeer implements OwnedPeer {
   private readError: { code?: string } | null = null;
   private waiters: (() => void)[] = [];
 
-  static async connect(owner: TransportOwner): Promise<VirtualPeer> {
+  static async connect(owner: TransportOwner, address?: { host: string; port: number }): Promise<VirtualPeer> {
     if (!(owner instanceof VirtualOwner)) throw new Error(`an in-process peer needs the virtual network's owner half, not ${owner.constructor.name}`);
-    return new VirtualPeer(await owner.connect());
+    return new VirtualPeer(await owner.connect(address));
+  }
+
+  /** The page's end of a connection a module made to a page server. */
+  static of(socket: VirtualSocket): VirtualPeer {
+    return new VirtualPeer(socket);
   }
 
   private constructor(private readonly socket: VirtualSocket) {

@@ -44,6 +44,12 @@ export interface KernelConstants {
   readonly IOV_MAX: number;
   /** Most bytes one recv/send moves; a longer list is cut there, as the kernel cuts it. */
   readonly IO_MAX: number;
+  /** The options of setOption/getOption: SO_REUSEADDR, TCP_NODELAY, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF. */
+  readonly OPT_REUSEADDR: number;
+  readonly OPT_NODELAY: number;
+  readonly OPT_KEEPALIVE: number;
+  readonly OPT_RCVBUF: number;
+  readonly OPT_SNDBUF: number;
 }
 
 /**
@@ -175,6 +181,39 @@ export interface KernelAddon {
 
   /** Puts the previous handlers back and ends the watchdog. → the first stop signal that came, or 0. */
   stopOnSignalsEnd(): number;
+
+  // ---- sockets a module opens itself (native/dial.c) ----
+
+  /** A nonblocking, close-on-exec TCP socket of IPv4 (4) or IPv6 (6), neither bound nor connected. → fd | -errno. */
+  socket(family: 4 | 6): number;
+
+  /** bind(2) to a numeric address (a host name throws a TypeError); not bind(), which binds guest memory. → 0 | -errno (-EADDRINUSE, -EADDRNOTAVAIL, -EINVAL, -EAFNOSUPPORT). */
+  bindSocket(fd: number, ip: string, port: number): number;
+
+  /** listen(2) on a socket made by socket(). → 0 | -errno. */
+  listenSocket(fd: number, backlog: number): number;
+
+  /**
+   * connect(2), never blocking (the socket is nonblocking). → 0 | -EINPROGRESS
+   * (the outcome comes as EPOLLOUT, or EPOLLERR with the error for
+   * socketError()) | -errno (-ECONNREFUSED, -ENETUNREACH, -EAFNOSUPPORT, …).
+   */
+  connect(fd: number, ip: string, port: number): number;
+
+  /** getsockopt(SO_ERROR): the pending error (a positive Linux errno, consumed), 0 for none; or -errno. */
+  socketError(fd: number): number;
+
+  /**
+   * getsockname (peer false) or getpeername (peer true): the address's 4 or
+   * 16 octets into out[0..]; → family << 16 | port (family 4 or 6) | -errno (-ENOTCONN).
+   */
+  address(fd: number, peer: boolean, out: Uint8Array): number;
+
+  /** setsockopt(2) of constants.OPT_* with an int value. → 0 | -errno. */
+  setOption(fd: number, option: number, value: number): number;
+
+  /** getsockopt(2) of constants.OPT_*. → value | -errno. */
+  getOption(fd: number, option: number): number;
 }
 
 export type KernelAddonLoad = { addon: KernelAddon; /** The binary it was loaded from. */ path: string } | { unavailable: string };
@@ -200,7 +239,8 @@ export function bindIfNeeded(addon: KernelAddon, mem: Uint8Array, iov: Uint32Arr
 
 const FUNCTIONS = [
   'listen', 'localPort', 'accept', 'bind', 'recv', 'send', 'shutdown', 'close', 'dup', 'inbound', 'outboundRoom', 'eventfd',
-  'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait', 'stopOnSignals', 'stopOnSignalsEnd',
+  'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait', 'stopOnSignals', 'stopOnSignalsEnd', 'socket', 'bindSocket',
+  'listenSocket', 'connect', 'socketError', 'address', 'setOption', 'getOption',
 ] as const satisfies readonly (keyof KernelAddon)[];
 
 const REBUILD = 'build it with a C compiler: `npm rebuild wasi-evloop` (or `npm install` in a clone)';

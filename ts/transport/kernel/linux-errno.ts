@@ -28,3 +28,4 @@ export function linuxErrnoName(linuxErrno: number): string {
 
 export const LINUX_EAGAIN = constants.errno.EAGAIN;
 export const LINUX_EINTR = constants.errno.EINTR;
+export const LINUX_EINPROGRESS = constants.errno.EINPROGRESS;

@@ -11,17 +11,35 @@
 // While a bit is down, the call it stands for answers EAGAIN without a
 // syscall: the edge that raises it again comes with the next wait().
 
-import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_INVAL, ERRNO_NOTCONN } from '../../wasi/defs.js';
+import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_INPROGRESS, ERRNO_INVAL, ERRNO_NOTCONN } from '../../wasi/defs.js';
+import { formatIp, type SocketAddress } from '../address.js';
 import type { ControlBlock } from '../control-block.js';
-import { FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, WRITABLE, type Handle, type IoList, type ModuleHalfInit, type PollSizes, type SocketTransport } from '../types.js';
+import {
+  CONNECTING,
+  FAILED,
+  PEER_CLOSED,
+  READABLE,
+  SHUT_RD,
+  SHUT_RDWR,
+  SHUT_WR,
+  WRITABLE,
+  type Handle,
+  type IoList,
+  type ModuleHalfInit,
+  type PollSizes,
+  type SocketOption,
+  type SocketTransport,
+} from '../types.js';
 import { ioLength } from '../io-list.js';
 import { bindIfNeeded, loadKernelAddon, type KernelAddon } from './addon.js';
-import { LINUX_EAGAIN, LINUX_EINTR, wasiErrnoOf } from './linux-errno.js';
+import { LINUX_EAGAIN, LINUX_EINPROGRESS, LINUX_EINTR, wasiErrnoOf } from './linux-errno.js';
 import { OpenFdTable, type KernelModuleInit } from './wire.js';
 
 const NONE = 0;
 const LISTENER = 1;
 const CONNECTION = 2;
+/** A socket the module opened (open()) that neither listens nor connects yet. */
+const OPENED = 3;
 
 /** The module shut down reading: recv answers EOF even with bytes queued (shutdown(2)'s promise). */
 const READ_SHUT = 1;
@@ -48,8 +66,12 @@ export class KernelTransport implements SocketTransport {
   /** READ_SHUT / SEND_FAILS by fd: what the kernel will not tell epoll about. */
   private local = new Uint8Array(1024);
   private readonly ep: { IN: number; OUT: number; RDHUP: number; HUP: number; ERR: number; ET: number; ADD: number };
+  /** SocketOption → the addon's OPT_* number. */
+  private readonly options: Readonly<Record<SocketOption, number>>;
+  /** Where address() writes an address's octets. */
+  private readonly octets = new Uint8Array(16);
   private ended = false;
-  /** A connection's send buffer as the kernel first gives it (SO_SNDBUF, read at the first accept). */
+  /** A connection's send buffer as the kernel first gives it (SO_SNDBUF, read at the first accept or dial). */
   private sendBuffer = 0;
 
   constructor(init: KernelModuleInit, control: ControlBlock) {
@@ -58,6 +80,13 @@ export class KernelTransport implements SocketTransport {
     this.addon = loaded.addon;
     const c = this.addon.constants;
     this.ep = { IN: c.EPOLLIN, OUT: c.EPOLLOUT, RDHUP: c.EPOLLRDHUP, HUP: c.EPOLLHUP, ERR: c.EPOLLERR, ET: c.EPOLLET, ADD: c.EPOLL_CTL_ADD };
+    this.options = {
+      'reuse-addr': c.OPT_REUSEADDR,
+      'no-delay': c.OPT_NODELAY,
+      'keep-alive': c.OPT_KEEPALIVE,
+      'recv-buffer': c.OPT_RCVBUF,
+      'send-buffer': c.OPT_SNDBUF,
+    };
     this.control = control;
     this.wakeFd = init.wakeFd;
     this.openFds = new OpenFdTable(init.openFds);
@@ -81,9 +110,8 @@ export class KernelTransport implements SocketTransport {
     if (!(this.ready[listener]! & READABLE)) return -ERRNO_AGAIN;
     const fd = this.addon.accept(listener, this.epfd);
     if (fd >= 0) {
-      // What a fresh connection's send takes: poll_oneoff's nbytes for every writable one from now on.
-      if (this.sendBuffer === 0) this.sendBuffer = Math.max(1, this.addon.outboundRoom(fd));
       this.track(fd, CONNECTION);
+      this.learnSendBuffer(fd);
       // A new connection can be written to; what it has to read, epoll reports
       // (registering it queued an event if bytes are already there).
       this.ready[fd] = WRITABLE;
@@ -137,6 +165,8 @@ export class KernelTransport implements SocketTransport {
   shutdown(conn: Handle, how: number): number {
     if (this.kinds[conn] !== CONNECTION) return this.notConnection(conn);
     if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) return -ERRNO_INVAL;
+    // Linux would abort the handshake; the contract says there is nothing to shut yet.
+    if (this.ready[conn]! & CONNECTING) return -ERRNO_NOTCONN;
     const c = this.addon.constants;
     const r = this.addon.shutdown(conn, how === SHUT_RD ? c.SHUT_RD : how === SHUT_WR ? c.SHUT_WR : c.SHUT_RDWR);
     if (r < 0) return -wasiErrnoOf(-r);
@@ -195,7 +225,8 @@ export class KernelTransport implements SocketTransport {
         continue;
       }
       if (this.kinds[fd] === NONE) continue;
-      let bits = this.ready[fd];
+      // The first event of a connecting socket is its outcome: EPOLLOUT, or EPOLLERR with the error.
+      let bits = this.ready[fd]! & ~CONNECTING;
       if (ev & IN) bits |= READABLE;
       if (ev & OUT) bits |= WRITABLE;
       if (ev & (RDHUP | HUP)) bits |= READABLE | PEER_CLOSED;
@@ -215,7 +246,93 @@ export class KernelTransport implements SocketTransport {
     this.openFds.markEnded();
   }
 
+  // ---- sockets the module opens --------------------------------------------
+
+  open(family: 4 | 6): Handle | number {
+    const fd = this.addon.socket(family);
+    if (fd < 0) return -wasiErrnoOf(-fd);
+    this.track(fd, OPENED);
+    return fd;
+  }
+
+  bind(handle: Handle, address: SocketAddress): number {
+    if (this.kinds[handle] !== OPENED) return this.kinds[handle] === NONE ? -ERRNO_BADF : -ERRNO_INVAL;
+    const r = this.addon.bindSocket(handle, address.host, address.port);
+    return r < 0 ? -wasiErrnoOf(-r) : 0;
+  }
+
+  listen(handle: Handle, backlog: number): number {
+    if (this.kinds[handle] !== OPENED) return this.kinds[handle] === NONE ? -ERRNO_BADF : -ERRNO_INVAL;
+    const r = this.addon.listenSocket(handle, backlog);
+    if (r < 0) return -wasiErrnoOf(-r);
+    // As the owner's listeners: edge-triggered, registering queues an event if connections wait.
+    const watched = this.addon.epollCtl(this.epfd, this.ep.ADD, handle, this.ep.IN | this.ep.ET);
+    if (watched < 0) return -wasiErrnoOf(-watched);
+    this.kinds[handle] = LISTENER;
+    return 0;
+  }
+
+  dial(handle: Handle, address: SocketAddress): number {
+    if (this.kinds[handle] !== OPENED) return this.kinds[handle] === NONE ? -ERRNO_BADF : -ERRNO_INVAL;
+    const r = this.addon.connect(handle, address.host, address.port);
+    if (r < 0 && r !== -LINUX_EINPROGRESS) return -wasiErrnoOf(-r);
+    // Watched as an accepted connection is; the outcome is the first event.
+    const { IN, OUT, RDHUP, ET, ADD } = this.ep;
+    const watched = this.addon.epollCtl(this.epfd, ADD, handle, IN | OUT | RDHUP | ET);
+    if (watched < 0) return -wasiErrnoOf(-watched);
+    this.kinds[handle] = CONNECTION;
+    this.ready[handle] = r === 0 ? WRITABLE : CONNECTING;
+    this.learnSendBuffer(handle);
+    return r === 0 ? 0 : -ERRNO_INPROGRESS;
+  }
+
+  socketError(handle: Handle): number {
+    if (this.kinds[handle] === NONE) return 0;
+    const error = this.addon.socketError(handle);
+    if (error <= 0) return 0;
+    // Consumed now, as recv would have: the connection is over both ways.
+    if (this.kinds[handle] === CONNECTION) this.failed(handle);
+    return wasiErrnoOf(error);
+  }
+
+  localAddress(handle: Handle): SocketAddress | number {
+    return this.address(handle, false);
+  }
+
+  peerAddress(handle: Handle): SocketAddress | number {
+    return this.address(handle, true);
+  }
+
+  setOption(handle: Handle, option: SocketOption, value: number): number {
+    if (this.kinds[handle] === NONE) return -ERRNO_BADF;
+    const r = this.addon.setOption(handle, this.options[option], value);
+    return r < 0 ? -wasiErrnoOf(-r) : 0;
+  }
+
+  getOption(handle: Handle, option: SocketOption): number {
+    if (this.kinds[handle] === NONE) return -ERRNO_BADF;
+    const r = this.addon.getOption(handle, this.options[option]);
+    return r < 0 ? -wasiErrnoOf(-r) : r;
+  }
+
   // ---- internals -----------------------------------------------------------
+
+  private address(handle: Handle, peer: boolean): SocketAddress | number {
+    if (this.kinds[handle] === NONE) return -ERRNO_BADF;
+    const r = this.addon.address(handle, peer, this.octets);
+    if (r < 0) return -wasiErrnoOf(-r);
+    const family = r >>> 16 === 4 ? 4 : 6;
+    return { family, host: formatIp(this.octets.subarray(0, family === 4 ? 4 : 16)), port: r & 0xffff };
+  }
+
+  /**
+   * What a fresh connection's send takes (nothing is queued yet; a connection
+   * under way counts none either): poll_oneoff's nbytes for every writable
+   * connection from now on, so one syscall per transport, not per poll.
+   */
+  private learnSendBuffer(fd: number): void {
+    if (this.sendBuffer === 0) this.sendBuffer = Math.max(1, this.addon.outboundRoom(fd));
+  }
 
   /** recv or send reported the connection's error (consumed now, as SO_ERROR is): it is over both ways. */
   private failed(conn: number): void {

@@ -12,25 +12,48 @@
 // enough bytes piled up.
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_INVAL, ERRNO_NOTCONN } from '../../wasi/defs.js';
+import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_INPROGRESS, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_TIMEDOUT } from '../../wasi/defs.js';
+import type { SocketAddress } from '../address.js';
 import { gatherCopy, ioLength } from '../io-list.js';
 import { counters } from '../counters.js';
 import { SocketState } from '../socket-state.js';
-import { FAILED, PEER_CLOSED, READABLE, SHUT_RD, SHUT_RDWR, SHUT_WR, type Handle, type IoList, type ModuleHalfInit, type PollSizes, type SocketTransport } from '../types.js';
+import {
+  FAILED,
+  PEER_CLOSED,
+  READABLE,
+  SHUT_RD,
+  SHUT_RDWR,
+  SHUT_WR,
+  type Handle,
+  type IoList,
+  type ModuleHalfInit,
+  type PollSizes,
+  type SocketOption,
+  type SocketTransport,
+} from '../types.js';
 import {
   ASK_ACCEPT,
   ASK_CLOSE,
+  ASK_CONNECT,
   ASK_CREDIT,
   ASK_END,
+  ASK_LISTEN,
+  ASK_OPTION,
   ASK_SHUTDOWN,
   ASK_WAKE_ON_ROOM,
   ASK_WRITE,
   Batch,
+  decodeAddress,
+  encodeRequest,
+  NEWS_ADDRESSES,
   NEWS_BYTES,
+  NEWS_CONNECTED,
   NEWS_CONNECTION,
   NEWS_ERROR,
   NEWS_FLUSHED,
   NEWS_GONE,
+  NEWS_LISTEN_FAILED,
+  NEWS_LISTENING,
   NEWS_NAMES,
   NEWS_PEER_FIN,
   NEWS_SPARE,
@@ -38,12 +61,27 @@ import {
   SPARE_BYTES,
   type NodeNetLimits,
   type NodeNetModuleInit,
+  type OptionRequest,
 } from './wire.js';
 
 /** Outbound bytes that make the module half post its batch without waiting to block. */
 const OUT_BATCH_BYTES = 64 * 1024;
 /** Spare outbound buffers kept at most (NEWS_SPARE); more are left to the GC. */
 const MAX_SPARES = 32;
+/** Handles of the sockets the module opens start here, above any the owner numbers. */
+const FIRST_OWN_HANDLE = 2 ** 30;
+/** listen() waits this long at most for the owner's answer (it comes within a turn of its event loop). */
+const LISTEN_ANSWER_MS = 10_000;
+
+/** A socket the module opened that neither listens nor connects yet: bound only here (node:net binds when it listens or connects). */
+interface Opened {
+  family: 4 | 6;
+  bound: SocketAddress | null;
+}
+
+const wildcard = (family: 4 | 6): SocketAddress => ({ family, host: family === 4 ? '0.0.0.0' : '::', port: 0 });
+/** Options the owner applies to its socket (the others are kept here). */
+const OWNER_OPTIONS: ReadonlySet<SocketOption> = new Set(['no-delay', 'keep-alive', 'recv-buffer']);
 
 class PendingConnections {
   readonly pending: Handle[] = [];
@@ -74,6 +112,11 @@ class Connection {
   uncredited = 0;
   /** ASK_WAKE_ON_ROOM was sent and no NEWS_FLUSHED has come since. */
   wantsRoom = false;
+
+  constructor(
+    /** Bytes send() accepts beyond what the owner has written (SO_SNDBUF). */
+    public outboundLimit: number,
+  ) {}
 }
 
 export class NodeNetTransport implements SocketTransport {
@@ -87,6 +130,17 @@ export class NodeNetTransport implements SocketTransport {
   private readonly handles = new Map<Handle, Connection | PendingConnections>();
   private readonly asks = new Batch();
   private readonly spares: ArrayBuffer[] = [];
+  /** Sockets the module opened, until they listen or connect. */
+  private readonly opened = new Map<Handle, Opened>();
+  /** Where each listener listens (the owner's, from init; the module's, once listening). */
+  private readonly listening = new Map<Handle, SocketAddress>();
+  /** Connections' addresses (NEWS_ADDRESSES), as encodeAddresses() made them. */
+  private readonly addresses = new Map<Handle, Uint8Array>();
+  /** Answers to ASK_LISTEN: the port, or minus the errno. */
+  private readonly listenAnswers = new Map<Handle, number>();
+  /** Options the module set, by handle. */
+  private readonly options = new Map<Handle, Map<SocketOption, number>>();
+  private nextOwnHandle = FIRST_OWN_HANDLE;
   private seq = 0;
   private ended = false;
 
@@ -97,6 +151,7 @@ export class NodeNetTransport implements SocketTransport {
     this.creditBatch = Math.max(1, Math.min(64 * 1024, Math.floor(init.limits.inbound / 4)));
     this.listeners = [...init.listeners];
     for (const handle of init.listeners) this.handles.set(handle, new PendingConnections());
+    init.addresses.forEach((address, i) => this.listening.set(init.listeners[i]!, address));
   }
 
   accept(listener: Handle): Handle | number {
@@ -155,6 +210,8 @@ export class NodeNetTransport implements SocketTransport {
     const c = this.connection(conn);
     if (typeof c === 'number') return c;
     if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) return -ERRNO_INVAL;
+    const check = c.state.shutdownCheck();
+    if (check < 0) return check;
     if (c.state.gone) return -ERRNO_NOTCONN;
     const dropped = how & SHUT_RD ? c.state.inbound.length : 0;
     c.state.shutdown(how);
@@ -164,6 +221,10 @@ export class NodeNetTransport implements SocketTransport {
   }
 
   close(handle: Handle): void {
+    this.options.delete(handle);
+    this.addresses.delete(handle);
+    this.listening.delete(handle);
+    if (this.opened.delete(handle)) return;
     const state = this.handles.get(handle);
     if (!state) return;
     this.handles.delete(handle);
@@ -199,10 +260,7 @@ export class NodeNetTransport implements SocketTransport {
   pollSizes(handle: Handle, out: PollSizes): void {
     const state = this.handles.get(handle);
     if (state instanceof Connection) {
-      const room = state.state.sendFails ? 0 : Math.max(0, this.roomFor(handle, state));
-      out.bits = state.state.poll(room);
-      out.toRead = state.state.inbound.length;
-      out.toWrite = room;
+      state.state.sizes(state.state.sendFails ? 0 : Math.max(0, this.roomFor(handle, state)), out);
       return;
     }
     out.bits = state === undefined ? 0 : this.poll(handle);
@@ -234,6 +292,122 @@ export class NodeNetTransport implements SocketTransport {
     this.port.close();
   }
 
+  // ---- sockets the module opens --------------------------------------------
+  //
+  // node:net has no socket without a connection or a server: a socket the
+  // module opens is only a handle here until it listens (a net.Server on the
+  // owner, asked for and answered before listen() returns, so that an
+  // address in use is listen's EADDRINUSE) or connects (net.connect on the
+  // owner, whose outcome comes as NEWS_CONNECTED or NEWS_ERROR). bind()
+  // only records the address: it is used, and checked, by that listen or
+  // connect.
+
+  open(family: 4 | 6): Handle | number {
+    const handle = this.nextOwnHandle++;
+    this.opened.set(handle, { family, bound: null });
+    return handle;
+  }
+
+  bind(handle: Handle, address: SocketAddress): number {
+    const o = this.opened.get(handle);
+    if (o === undefined || o.bound !== null) return this.handles.has(handle) ? -ERRNO_INVAL : -ERRNO_BADF;
+    o.bound = { ...address };
+    return 0;
+  }
+
+  listen(handle: Handle, backlog: number): number {
+    const o = this.opened.get(handle);
+    if (o === undefined) return this.handles.has(handle) ? -ERRNO_INVAL : -ERRNO_BADF;
+    this.asks.push(ASK_LISTEN, handle, encodeRequest({ address: o.bound ?? wildcard(o.family), backlog }));
+    this.flush();
+    const deadline = performance.now() + LISTEN_ANSWER_MS;
+    for (;;) {
+      this.sync();
+      const answer = this.listenAnswers.get(handle);
+      if (answer !== undefined) {
+        this.listenAnswers.delete(handle);
+        return answer < 0 ? answer : 0;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) return -ERRNO_TIMEDOUT;
+      Atomics.wait(this.wakeWord, SEQ, this.seq, left);
+    }
+  }
+
+  dial(handle: Handle, address: SocketAddress): number {
+    const o = this.opened.get(handle);
+    if (o === undefined) return this.handles.has(handle) ? -ERRNO_INVAL : -ERRNO_BADF;
+    this.opened.delete(handle);
+    const c = new Connection(this.options.get(handle)?.get('send-buffer') ?? this.limits.outbound);
+    c.state.connectStarted();
+    this.handles.set(handle, c);
+    this.asks.push(ASK_CONNECT, handle, encodeRequest({ address, local: o.bound }));
+    // Options set before the connect apply to the owner's socket once it exists.
+    for (const [option, value] of this.options.get(handle) ?? []) {
+      if (OWNER_OPTIONS.has(option)) this.asks.push(ASK_OPTION, handle, encodeRequest({ option, value } as OptionRequest));
+    }
+    this.flush();
+    return -ERRNO_INPROGRESS;
+  }
+
+  socketError(handle: Handle): number {
+    const c = this.handles.get(handle);
+    return c instanceof Connection ? c.state.takeError() : 0;
+  }
+
+  localAddress(handle: Handle): SocketAddress | number {
+    const o = this.opened.get(handle);
+    if (o !== undefined) return { ...(o.bound ?? wildcard(o.family)) };
+    const listening = this.listening.get(handle);
+    if (listening !== undefined) return { ...listening };
+    const c = this.handles.get(handle);
+    if (c === undefined) return -ERRNO_BADF;
+    const bytes = this.addresses.get(handle);
+    return (bytes !== undefined ? decodeAddress(bytes, 0) : null) ?? -ERRNO_NOTCONN;
+  }
+
+  peerAddress(handle: Handle): SocketAddress | number {
+    const c = this.handles.get(handle);
+    if (c === undefined) return this.opened.has(handle) ? -ERRNO_NOTCONN : -ERRNO_BADF;
+    if (!(c instanceof Connection) || c.state.connecting || c.state.error !== 0) return -ERRNO_NOTCONN;
+    const bytes = this.addresses.get(handle);
+    return (bytes !== undefined ? decodeAddress(bytes, 1) : null) ?? -ERRNO_NOTCONN;
+  }
+
+  setOption(handle: Handle, option: SocketOption, value: number): number {
+    const c = this.handles.get(handle);
+    if (c === undefined && !this.opened.has(handle)) return -ERRNO_BADF;
+    let options = this.options.get(handle);
+    if (options === undefined) this.options.set(handle, (options = new Map()));
+    options.set(option, value);
+    if (c instanceof Connection) {
+      if (option === 'send-buffer') c.outboundLimit = value;
+      if (OWNER_OPTIONS.has(option)) this.asks.push(ASK_OPTION, handle, encodeRequest({ option, value } as OptionRequest));
+    }
+    return 0;
+  }
+
+  getOption(handle: Handle, option: SocketOption): number {
+    const c = this.handles.get(handle);
+    if (c === undefined && !this.opened.has(handle)) return -ERRNO_BADF;
+    const set = this.options.get(handle)?.get(option);
+    if (set !== undefined) return set;
+    switch (option) {
+      case 'reuse-addr':
+        // node:net's servers set SO_REUSEADDR (libuv does, on every listener).
+        return c instanceof PendingConnections ? 1 : 0;
+      case 'no-delay':
+        // The owner's servers accept with noDelay; a dialled socket starts without it, as connect(2)'s.
+        return c instanceof Connection && handle < FIRST_OWN_HANDLE ? 1 : 0;
+      case 'keep-alive':
+        return 0;
+      case 'recv-buffer':
+        return this.limits.inbound;
+      case 'send-buffer':
+        return c instanceof Connection ? c.outboundLimit : this.limits.outbound;
+    }
+  }
+
   // ---- internals -----------------------------------------------------------
 
   private connection(handle: Handle): Connection | number {
@@ -257,7 +431,7 @@ export class NodeNetTransport implements SocketTransport {
    * not woken for flushes otherwise (most of them matter to nobody).
    */
   private roomFor(handle: Handle, c: Connection): number {
-    const room = this.limits.outbound - c.unflushed;
+    const room = c.outboundLimit - c.unflushed;
     if (room > 0) return room;
     if (!c.wantsRoom) {
       c.wantsRoom = true;
@@ -296,6 +470,22 @@ export class NodeNetTransport implements SocketTransport {
 
   private apply(kind: number, handle: Handle, arg: number | Uint8Array): void {
     counters?.add(`news.${NEWS_NAMES[kind]}`);
+    if (kind === NEWS_ADDRESSES) {
+      this.addresses.set(handle, arg as Uint8Array);
+      return;
+    }
+    if (kind === NEWS_LISTENING || kind === NEWS_LISTEN_FAILED) {
+      const opened = this.opened.get(handle);
+      if (opened === undefined) return; // closed while the owner set it up; the owner closes it with the handle
+      this.listenAnswers.set(handle, kind === NEWS_LISTENING ? (arg as number) : -(arg as number));
+      if (kind === NEWS_LISTENING) {
+        // Connections may follow in this very batch: the listener exists from now on.
+        this.opened.delete(handle);
+        this.handles.set(handle, new PendingConnections());
+        this.listening.set(handle, { ...(opened.bound ?? wildcard(opened.family)), port: arg as number });
+      }
+      return;
+    }
     if (kind === NEWS_SPARE) {
       if (this.spares.length < MAX_SPARES) this.spares.push((arg as Uint8Array).buffer as ArrayBuffer);
       return;
@@ -303,7 +493,7 @@ export class NodeNetTransport implements SocketTransport {
     if (kind === NEWS_CONNECTION) {
       const listener = this.handles.get(arg as Handle);
       if (!(listener instanceof PendingConnections)) return; // closed meanwhile; the owner resets the socket
-      this.handles.set(handle, new Connection());
+      this.handles.set(handle, new Connection(this.limits.outbound));
       listener.pending.push(handle);
       this.onChange?.(arg as Handle);
       return;
@@ -333,6 +523,9 @@ export class NodeNetTransport implements SocketTransport {
         break;
       case NEWS_GONE:
         state.gone = true;
+        break;
+      case NEWS_CONNECTED:
+        state.connected();
         break;
     }
     this.onChange?.(handle);

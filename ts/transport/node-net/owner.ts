@@ -14,30 +14,43 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { errnoFromNodeCode } from '../../wasi/errno.js';
 import type { ControlBlock } from '../control-block.js';
 import { counters } from '../counters.js';
+import { canonicalIp, type SocketAddress } from '../address.js';
 import { SHUT_RD, SHUT_WR, type Handle, type ListenAddress, type OwnerOptions, type TransportOwner } from '../types.js';
 import {
   ASK_ACCEPT,
   ASK_CLOSE,
+  ASK_CONNECT,
   ASK_CREDIT,
   ASK_END,
+  ASK_LISTEN,
   ASK_NAMES,
+  ASK_OPTION,
   ASK_SHUTDOWN,
   ASK_WAKE_ON_ROOM,
   ASK_WRITE,
   Batch,
+  decodeRequest,
   DEFAULT_LIMITS,
+  encodeAddresses,
+  NEWS_ADDRESSES,
   NEWS_BYTES,
+  NEWS_CONNECTED,
   NEWS_CONNECTION,
   NEWS_ERROR,
   NEWS_FLUSHED,
   NEWS_GONE,
+  NEWS_LISTEN_FAILED,
+  NEWS_LISTENING,
   NEWS_PEER_FIN,
   NEWS_SPARE,
   SEQ,
   SPARE_BYTES,
   WAKE_WORDS,
+  type ConnectRequest,
+  type ListenRequest,
   type NodeNetLimits,
   type NodeNetModuleInit,
+  type OptionRequest,
 } from './wire.js';
 
 /** What peerEnded() writes to learn whether an EOF was a FIN. */
@@ -55,6 +68,7 @@ interface OwnedListener {
 
 interface OwnedConnection {
   socket: net.Socket;
+  /** The listener it came from; 0 for one the module dialled. */
   listener: Handle;
   accepted: boolean;
   /** Bytes posted to the module half and not yet credited back. */
@@ -67,6 +81,15 @@ interface OwnedConnection {
   /** The module shut down reading: inbound bytes are dropped here. */
   discard: boolean;
   released: boolean;
+  /** Bytes posted and not consumed above which the socket is paused (SO_RCVBUF, as the module may set it). */
+  inbound: number;
+}
+
+/** A node:net address as the module sees it (canonical IP literal), or null. */
+function socketAddress(host: string | undefined, port: number | undefined): SocketAddress | null {
+  const canonical = host === undefined ? null : canonicalIp(host);
+  if (canonical === null || port === undefined) return null;
+  return { family: canonical.includes(':') ? 6 : 4, host: canonical, port };
 }
 
 function listenOne(address: ListenAddress): Promise<net.Server> {
@@ -108,6 +131,8 @@ export class NodeNetOwner implements TransportOwner {
   private readonly conns = new Map<Handle, OwnedConnection>();
   /** Sockets the module closed that are still flushing. */
   private readonly lingering = new Set<net.Socket>();
+  /** Listeners the module asked for whose server is not listening yet. */
+  private readonly listenersOpening = new Set<Handle>();
   private nextHandle: Handle = 1;
   private readonly news = new Batch();
   private readonly flushed = new Map<Handle, number>();
@@ -170,7 +195,17 @@ export class NodeNetOwner implements TransportOwner {
     if (port === null) throw new Error('NodeNetOwner.moduleInit() called twice');
     this.modulePort = null;
     return {
-      init: { kind: 'node-net', port, wake: this.wakeBuffer, listeners: [...this.listenerHandles], limits: this.limits },
+      init: {
+        kind: 'node-net',
+        port,
+        wake: this.wakeBuffer,
+        listeners: [...this.listenerHandles],
+        addresses: this.listenerHandles.map((h) => {
+          const { address } = this.listeners.get(h)!;
+          return { family: address.host.includes(':') ? 6 : 4, host: canonicalIp(address.host) ?? address.host, port: address.port };
+        }),
+        limits: this.limits,
+      },
       transfer: [port],
     };
   }
@@ -266,19 +301,32 @@ export class NodeNetOwner implements TransportOwner {
     }
     listener.pending++;
     const handle = this.nextHandle++;
+    this.own(handle, socket, listenerHandle);
+    this.post(NEWS_ADDRESSES, handle, addressesOf(socket));
+    this.post(NEWS_CONNECTION, handle, listenerHandle);
+  }
+
+  private own(handle: Handle, socket: net.Socket, listener: Handle): OwnedConnection {
     const conn: OwnedConnection = {
       socket,
-      listener: listenerHandle,
-      accepted: false,
+      listener,
+      accepted: listener === 0,
       unconsumed: 0,
       unflushed: 0,
       paused: false,
       wantsRoom: false,
       discard: false,
       released: false,
+      inbound: this.limits.inbound,
     };
     this.conns.set(handle, conn);
-    this.post(NEWS_CONNECTION, handle, listenerHandle);
+    this.wire(handle, conn);
+    return conn;
+  }
+
+  /** What the module half learns of a socket: its bytes, its FIN, its error, its end. */
+  private wire(handle: Handle, conn: OwnedConnection): void {
+    const { socket } = conn;
     socket.on('data', (chunk: Buffer) => {
       if (conn.released) {
         // Input for a socket the module closed: close(2) would have answered with an RST.
@@ -296,7 +344,7 @@ export class NodeNetOwner implements TransportOwner {
       counters?.add(owned.buffer === chunk.buffer ? 'socket.data.transferred' : 'copy.socket_to_msg');
       counters?.add('socket.data.bytes', chunk.byteLength);
       this.post(NEWS_BYTES, handle, owned);
-      if (conn.unconsumed > this.limits.inbound && !conn.paused) {
+      if (conn.unconsumed > conn.inbound && !conn.paused) {
         conn.paused = true;
         socket.pause();
       }
@@ -344,6 +392,19 @@ export class NodeNetOwner implements TransportOwner {
         this.closeListener(handle);
         continue;
       }
+      if (kind === ASK_CLOSE && this.listenersOpening.has(handle)) {
+        // Closed while its server was being set up: it closes once listening.
+        this.listenersOpening.delete(handle);
+        continue;
+      }
+      if (kind === ASK_LISTEN) {
+        this.listenFor(handle, decodeRequest<ListenRequest>(arg as Uint8Array));
+        continue;
+      }
+      if (kind === ASK_CONNECT) {
+        this.connectFor(handle, decodeRequest<ConnectRequest>(arg as Uint8Array));
+        continue;
+      }
       const conn = this.conns.get(handle);
       if (!conn) continue; // the module closed it already: a late request
       switch (kind) {
@@ -352,7 +413,7 @@ export class NodeNetOwner implements TransportOwner {
           break;
         case ASK_CREDIT:
           conn.unconsumed -= arg as number;
-          if (conn.paused && conn.unconsumed <= this.limits.inbound / 2) {
+          if (conn.paused && conn.unconsumed <= conn.inbound / 2) {
             conn.paused = false;
             conn.socket.resume();
           }
@@ -382,6 +443,9 @@ export class NodeNetOwner implements TransportOwner {
         case ASK_CLOSE:
           this.conns.delete(handle);
           this.release(conn);
+          break;
+        case ASK_OPTION:
+          this.applyOption(conn, decodeRequest<OptionRequest>(arg as Uint8Array));
           break;
       }
     }
@@ -426,6 +490,11 @@ export class NodeNetOwner implements TransportOwner {
     conn.released = true;
     const socket = conn.socket;
     if (socket.destroyed) return;
+    // Closed while still connecting: the attempt is abandoned.
+    if (socket.connecting) {
+      socket.destroy();
+      return;
+    }
     if (conn.unconsumed > 0) {
       reset(socket);
       return;
@@ -445,6 +514,56 @@ export class NodeNetOwner implements TransportOwner {
     }
   }
 
+  /** A listener for the module (ASK_LISTEN), answered with NEWS_LISTENING or NEWS_LISTEN_FAILED. */
+  private listenFor(handle: Handle, { address, backlog }: ListenRequest): void {
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true });
+    this.listenersOpening.add(handle);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      this.listenersOpening.delete(handle);
+      server.close();
+      this.post(NEWS_LISTEN_FAILED, handle, errnoFromNodeCode(err.code));
+    });
+    server.listen({ host: address.host, port: address.port, backlog, exclusive: true }, () => {
+      if (!this.listenersOpening.delete(handle) || this.destroyed) {
+        server.close();
+        return;
+      }
+      server.removeAllListeners('error');
+      const port = (server.address() as net.AddressInfo).port;
+      const listenAddress = { host: address.host, port };
+      this.listeners.set(handle, { server, address: listenAddress, pending: 0 });
+      server.on('connection', (socket) => this.onConnection(handle, socket));
+      server.on('error', (err: NodeJS.ErrnoException) => {
+        const why = err.code === undefined ? undefined : ACCEPT_FAILURES[err.code];
+        if (why !== undefined) this.refuse(listenAddress, `${why} (${err.code})`);
+        else this.post(NEWS_ERROR, handle, errnoFromNodeCode(err.code));
+      });
+      this.post(NEWS_LISTENING, handle, port);
+    });
+  }
+
+  /** A connection for the module (ASK_CONNECT): NEWS_ADDRESSES and NEWS_CONNECTED once made, NEWS_ERROR if refused. */
+  private connectFor(handle: Handle, { address, local }: ConnectRequest): void {
+    if (this.destroyed) return;
+    const socket = net.connect({
+      host: address.host,
+      port: address.port,
+      allowHalfOpen: true,
+      ...(local !== null ? { localAddress: local.host, localPort: local.port } : {}),
+    });
+    this.own(handle, socket, 0);
+    socket.once('connect', () => {
+      this.post(NEWS_ADDRESSES, handle, addressesOf(socket));
+      this.post(NEWS_CONNECTED, handle, 0);
+    });
+  }
+
+  private applyOption(conn: OwnedConnection, { option, value }: OptionRequest): void {
+    if (option === 'no-delay') conn.socket.setNoDelay(value !== 0);
+    else if (option === 'keep-alive') conn.socket.setKeepAlive(value !== 0);
+    else conn.inbound = value;
+  }
+
   private closeListener(handle: Handle): void {
     const listener = this.listeners.get(handle);
     if (!listener) return;
@@ -458,6 +577,11 @@ export class NodeNetOwner implements TransportOwner {
       }
     }
   }
+}
+
+/** A socket's two addresses, for NEWS_ADDRESSES. */
+function addressesOf(socket: net.Socket): Uint8Array {
+  return encodeAddresses(socketAddress(socket.localAddress, socket.localPort), socketAddress(socket.remoteAddress, socket.remotePort));
 }
 
 /**

@@ -15,6 +15,7 @@
 // to the owner (what the module wants done).
 
 import type { MessagePort } from 'node:worker_threads';
+import { formatIp, parseIp, type SocketAddress } from '../address.js';
 import type { Handle } from '../types.js';
 
 /** Int32 index of the wake-up sequence word in the shared `wake` buffer. */
@@ -36,6 +37,14 @@ export const NEWS_FLUSHED = 5;
 export const NEWS_GONE = 6;
 /** handle 0; arg: an ASK_WRITE buffer of SPARE_BYTES that the owner has written, handed back for reuse. */
 export const NEWS_SPARE = 7;
+/** A listener the module asked for (ASK_LISTEN) listens; arg: its port. */
+export const NEWS_LISTENING = 8;
+/** A listener the module asked for could not listen; arg: the WASI errno (EADDRINUSE, …). */
+export const NEWS_LISTEN_FAILED = 9;
+/** A connection the module dialled (ASK_CONNECT) is made; arg: 0. Its failure is a NEWS_ERROR. */
+export const NEWS_CONNECTED = 10;
+/** A connection's two addresses (before its NEWS_CONNECTION or NEWS_CONNECTED); arg: encodeAddresses(). */
+export const NEWS_ADDRESSES = 11;
 
 // Module half → owner.
 /** arg: Uint8Array to write. */
@@ -60,6 +69,12 @@ export const ASK_END = 6;
  * once, if flushed bytes were already reported). arg: 0.
  */
 export const ASK_WAKE_ON_ROOM = 7;
+/** Listen for the module on a handle it opened; arg: encodeRequest(ListenRequest). Answered by NEWS_LISTENING or NEWS_LISTEN_FAILED. */
+export const ASK_LISTEN = 8;
+/** Connect for the module on a handle it opened; arg: encodeRequest(ConnectRequest). */
+export const ASK_CONNECT = 9;
+/** Apply a socket option to a connection; arg: encodeRequest(OptionRequest). */
+export const ASK_OPTION = 10;
 
 /** Names of the kinds, for the opt-in counters (../counters.ts). */
 export const NEWS_NAMES: Readonly<Record<number, string>> = {
@@ -70,6 +85,10 @@ export const NEWS_NAMES: Readonly<Record<number, string>> = {
   [NEWS_FLUSHED]: 'flushed',
   [NEWS_GONE]: 'gone',
   [NEWS_SPARE]: 'spare',
+  [NEWS_LISTENING]: 'listening',
+  [NEWS_LISTEN_FAILED]: 'listen_failed',
+  [NEWS_CONNECTED]: 'connected',
+  [NEWS_ADDRESSES]: 'addresses',
 };
 export const ASK_NAMES: Readonly<Record<number, string>> = {
   [ASK_WRITE]: 'write',
@@ -79,7 +98,62 @@ export const ASK_NAMES: Readonly<Record<number, string>> = {
   [ASK_ACCEPT]: 'accept',
   [ASK_END]: 'end',
   [ASK_WAKE_ON_ROOM]: 'want_room',
+  [ASK_LISTEN]: 'listen',
+  [ASK_CONNECT]: 'connect',
+  [ASK_OPTION]: 'option',
 };
+
+export interface ListenRequest {
+  address: SocketAddress;
+  backlog: number;
+}
+
+export interface ConnectRequest {
+  address: SocketAddress;
+  /** Where the module bound it first, if it did. */
+  local: SocketAddress | null;
+}
+
+export interface OptionRequest {
+  option: 'no-delay' | 'keep-alive' | 'recv-buffer';
+  value: number;
+}
+
+/** A request of the module's, as a buffer that travels in a batch (they are rare: JSON is fine). */
+export function encodeRequest(request: ListenRequest | ConnectRequest | OptionRequest): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(request));
+}
+
+export function decodeRequest<T>(bytes: Uint8Array): T {
+  return JSON.parse(new TextDecoder().decode(bytes)) as T;
+}
+
+/** Bytes per address in encodeAddresses(): family (4 or 6), port (u16, big-endian), 16 octets. */
+const ADDRESS_BYTES = 19;
+
+/** A connection's local and peer addresses, compactly: one comes with every connection. */
+export function encodeAddresses(local: SocketAddress | null, peer: SocketAddress | null): Uint8Array {
+  const out = new Uint8Array(2 * ADDRESS_BYTES);
+  [local, peer].forEach((a, i) => {
+    const ip = a === null ? null : parseIp(a.host);
+    if (a === null || ip === null) return;
+    const at = i * ADDRESS_BYTES;
+    out[at] = ip.family;
+    out[at + 1] = a.port >> 8;
+    out[at + 2] = a.port & 0xff;
+    out.set(ip.octets, at + 3);
+  });
+  return out;
+}
+
+/** One address of encodeAddresses() (0: local, 1: peer), or null when it was not known. */
+export function decodeAddress(bytes: Uint8Array, which: 0 | 1): SocketAddress | null {
+  const at = which * ADDRESS_BYTES;
+  const family = bytes[at];
+  if (family !== 4 && family !== 6) return null;
+  const host = formatIp(bytes.subarray(at + 3, at + 3 + (family === 4 ? 4 : 16)));
+  return { family, host, port: (bytes[at + 1]! << 8) | bytes[at + 2]! };
+}
 
 /**
  * Capacity of the outbound buffers that go round: the worker copies sends of
@@ -112,6 +186,8 @@ export interface NodeNetModuleInit {
   /** WAKE_WORDS Int32 words: the wake-up sequence. */
   wake: SharedArrayBuffer;
   listeners: Handle[];
+  /** Where each of `listeners` listens. */
+  addresses: SocketAddress[];
   limits: NodeNetLimits;
   [field: string]: unknown;
 }

@@ -1,113 +1,149 @@
-// The shared memory of one virtual network: every byte and every flag the two
-// halves exchange, in one SharedArrayBuffer. The owner half (owner.ts: the
-// page, or a Node thread) and the module half (module.ts: the module's
-// worker) never post messages to each other once the module runs — a worker
-// blocked in wasm cannot receive one — they only read and write this memory
-// and wake each other with Atomics.notify, both through SharedNetwork
-// (shared-network.ts); a connection's bytes are its two rings (ring.ts).
+// The shared memory of one virtual network: every byte and every flag its
+// participants exchange, in one SharedArrayBuffer. The participants are the
+// page (or a Node thread: the owner halves, their clients and servers) and
+// every module on the network, each in its own worker. Once a module runs they
+// never post messages to each other — a worker blocked in wasm cannot receive
+// one — they only read and write this memory and wake each other with
+// Atomics.notify, all through SharedNetwork (shared-network.ts).
 //
-//   header      wake-up words, the two change queues, the listeners
-//   slots       one per connection: state words, inbound ring, outbound ring
+//   header        the lock, the participants (a wake word and a change queue
+//                 each), the listeners (an address and an accept queue each),
+//                 the slot bitmap
+//   slots         one per connection: its two ends' words, then two rings
 //
-// Every ring and queue has exactly one writer and one reader (single producer,
-// single consumer): positions are free-running 32-bit counters, capacities
-// powers of two, so `tail - head` is the fill and `pos & (cap - 1)` the index.
-// Only the owner allocates and frees slots, so allocation needs no lock.
+// A connection has two ends: end 0 dialled (a page client, or a module that
+// connected), end 1 accepted (the participant that owns the listener). Each
+// end writes one ring and reads the other (ring e is written by end e), sets
+// its own bits (E_BITS: what it did) and reads the other end's. Every ring
+// has one writer and one reader: positions are free-running 32-bit counters,
+// capacities powers of two, so `tail - head` is the fill.
 //
-// Change queues. A side that changes a slot (bytes written, a flag set) puts
-// its id on the other side's queue, once: a per-slot QUEUED word, set with
+// Change queues. A participant that changes something another must see (bytes
+// written or read, a bit set, a connection queued on a listener) puts the id
+// of what changed on the owner's queue, once: the id's QUEUED word is set with
 // compareExchange by the writer and cleared by the reader before it looks, so
-// an id is on a queue at most once and a queue can never overflow (its
-// capacity is the number of ids). The QUEUED words survive a slot's reuse for
-// the same reason.
+// an id is on a queue at most once and a queue never overflows (its capacity
+// counts every id). Several participants may write one queue: a writer takes a
+// position with Atomics.add and stores id + 1 there; the reader stops at a
+// position still 0 (being written: the writer's wake-up follows).
+//
+// The lock (NET_LOCK) is held only for a few stores while the listener table
+// or the slot bitmap changes, or a dial looks up its listener and queues on
+// it: every participant takes it with compareExchange and never waits inside.
 //
 // The buffer grows (a growable SharedArrayBuffer) as more slots are in use at
 // once, up to the network's capacity; views made without a length follow it.
 
 import type { Handle } from '../types.js';
 
-/** Sizes both halves derive the layout from; they travel in the module half's init. */
+/** Sizes every participant derives the layout from; they travel in each module half's init. */
 export interface NetworkShape {
   /** Connections that can exist at once (slots). */
   slots: number;
+  /** Participants at most: the page and the modules on the network. */
+  participants: number;
+  /** Listening sockets at once, on the whole network. */
   listeners: number;
   /** Pending connections per listener (accept queue capacity, a power of two). */
   backlog: number;
-  /** Inbound ring bytes per connection (a power of two). */
+  /** Bytes of the ring a connection's dialling end writes (what an accepting module receives; a power of two). */
   inbound: number;
-  /** Outbound ring bytes per connection (a power of two). */
+  /** Bytes of the ring its accepting end writes (what an accepting module sends; a power of two). */
   outbound: number;
 }
 
 // ---- header words (Int32 indices) ----------------------------------------------
 
-/** Bumped by the owner when the module half has news (or must wake); the module waits on it. */
-export const MODULE_SEQ = 0;
-/** Bumped by the module half when the owner has news; the owner waits on it (waitAsync). */
-export const OWNER_SEQ = 1;
-/** Set by the module half in end(): it will touch nothing more. */
-export const ENDED = 2;
-/** Slots the buffer holds now (it grows); written by the owner only. */
-export const SLOTS_MAPPED = 3;
-/** Owner → module change queue: head, tail (ids are handles). */
-const MQ_HEAD = 4;
-const MQ_TAIL = 5;
-/** Module → owner change queue: head, tail (ids are slot numbers). */
-const OQ_HEAD = 6;
-const OQ_TAIL = 7;
-const FIXED_WORDS = 8;
+/** Slots the buffer holds now (it grows). */
+export const SLOTS_MAPPED = 0;
+/** 0 free, 1 held: see the top of this file. */
+export const NET_LOCK = 1;
+/** The next port `port 0` binds to. */
+export const NEXT_PORT = 2;
+const FIXED_WORDS = 4;
 
-// Per listener, after the fixed words: LISTENER_WORDS words, then its accept queue.
-/** 0 open; 1 closed by the module. */
-export const L_CLOSED = 0;
-/** On the module's change queue. */
-const L_QUEUED = 1;
-/** Accept queue positions: head (module), tail (owner). */
-const L_HEAD = 2;
-const L_TAIL = 3;
-const LISTENER_WORDS = 4;
+// Per participant: these words, then its change queue.
+/** Bumped to wake the participant; it sleeps on it (Atomics.wait, or waitAsync on the page). */
+export const P_SEQ = 0;
+/** P_FREE, P_LIVE or P_ENDED. */
+export const P_STATE = 1;
+const P_HEAD = 2;
+const P_TAIL = 3;
+/** Connections refused on its listeners (a full backlog, a full network), for its owner's stats. */
+export const P_REFUSED = 4;
+const PARTICIPANT_WORDS = 8;
+
+export const P_FREE = 0;
+export const P_LIVE = 1;
+/** The module half ended: it touches nothing more. */
+export const P_ENDED = 2;
+
+// Per listener: these words, then its accept queue (slot + 1 per entry, 0 while being written).
+export const L_STATE = 0;
+/** The participant that owns it (accepts on it). */
+export const L_OWNER = 1;
+/** On its owner's change queue. */
+export const L_QUEUED = 2;
+export const L_HEAD = 3;
+export const L_TAIL = 4;
+export const L_BACKLOG = 5;
+/** Connections to it stay CONNECTING until its owner accepts them (a page server's `hold`). */
+export const L_HOLD = 6;
+export const L_PORT = 7;
+/** Bytes of the host name (UTF-8), then the name from L_HOST. */
+export const L_HOST_LEN = 8;
+export const L_HOST = 9;
+/** Longest host name a listener can have, in bytes. */
+export const MAX_HOST_BYTES = 60;
+const LISTENER_WORDS = L_HOST + MAX_HOST_BYTES / 4;
+
+export const L_FREE = 0;
+/** Bound (the address is taken), not yet listening. */
+export const L_BOUND = 1;
+export const L_LISTENING = 2;
 
 // ---- slot words (Int32 indices from the slot's base) ---------------------------
 
-/** Inbound ring (owner writes, module reads): read position (module), write position (owner). */
-export const IN_HEAD = 0;
-export const IN_TAIL = 1;
-/** Outbound ring (module writes, owner reads): read position (owner), write position (module). */
-export const OUT_HEAD = 2;
-export const OUT_TAIL = 3;
-/** What the peer (the owner's client) did: P_* bits, set by the owner. */
-export const PEER = 4;
-/** What the module did: S_* bits, set by the module half. */
-export const SELF = 5;
-/** On the module's / the owner's change queue. */
-const M_QUEUED = 6;
-const O_QUEUED = 7;
-/** The owner has bytes waiting for room in the inbound ring: tell it when the module reads. */
-export const OWNER_WANTS_ROOM = 8;
-/** The module found the outbound ring full: tell it when the owner reads. */
-export const MODULE_WANTS_ROOM = 9;
-const SLOT_WORDS = 16;
+/** Ends still attached; the one that detaches last frees the slot. */
+export const S_REFS = 0;
+/** S_ESTABLISHED once the connection is made (at once, unless the listener holds). */
+export const S_STATE = 1;
+export const S_ESTABLISHED = 1;
+/** End e's words start at END_BASE + e * END_WORDS. */
+const END_BASE = 2;
+/** Its participant. */
+export const E_OWNER = 0;
+/** What this end did: B_* bits. */
+export const E_BITS = 1;
+/** Id (slot, e) is on E_OWNER's change queue. */
+export const E_QUEUED = 2;
+/** This end found its ring full: tell it when the other end reads. */
+export const E_WANTS_ROOM = 3;
+/** Its address: family (4 or 6) << 16 | port, then the 16 octets (4 words). */
+export const E_ADDRESS = 4;
+export const E_OCTETS = 5;
+/** Its ring (written by this end): read position, write position. */
+export const E_RING_HEAD = 9;
+export const E_RING_TAIL = 10;
+const END_WORDS = 11;
+const SLOT_WORDS = END_BASE + 2 * END_WORDS + 2;
 
-/** The peer sent FIN: the module reads EOF after the buffered bytes. */
-export const P_FIN = 1;
-/** The peer closed: it reads nothing more (the module's sends fail). */
-export const P_CLOSED = 2;
-/** The peer reset the connection: ECONNRESET for the module, once. */
-export const P_RESET = 4;
-
-/** The module shut down writing: the peer reads EOF after the outbound bytes. */
-export const S_SHUT_WR = 1;
-/** The module shut down reading: inbound bytes are dropped. */
-export const S_SHUT_RD = 2;
-/** The module released the connection (close(2)): EOF after the outbound bytes. */
-export const S_CLOSED = 4;
-/** The module closed with unread input, or its listener closed before accepting: the peer is reset. */
-export const S_RESET = 8;
+/** This end sent FIN (shut down writing, or closed): the other reads EOF after the bytes. */
+export const B_FIN = 1;
+/** This end released the connection (close(2)): it reads nothing more; bytes sent to it reset it. */
+export const B_CLOSED = 2;
+/** This end reset the connection: the other gets ECONNRESET, once. */
+export const B_RESET = 4;
+/** This end shut down reading: bytes sent to it are dropped. */
+export const B_SHUT_RD = 8;
+/** This end's participant let go of the slot (SharedNetwork.detach): it touches it no more. */
+export const B_DETACHED = 16;
 
 const MIN_RING = 256;
 const MAX_RING = 1 << 24;
 const MAX_SLOTS = 1 << 20;
-const MAX_LISTENERS = 64;
+const MAX_PARTICIPANTS = 256;
+const MAX_LISTENERS = 4096;
 
 function pow2AtLeast(n: number): number {
   let p = 1;
@@ -115,7 +151,7 @@ function pow2AtLeast(n: number): number {
   return p;
 }
 
-/** The shape with ring sizes rounded up to powers of two, checked; a RangeError says what is wrong. */
+/** The shape with its sizes rounded up to powers of two, checked; a RangeError says what is wrong. */
 function normalShape(shape: NetworkShape): NetworkShape {
   const check = (name: string, value: number, min: number, max: number) => {
     if (!Number.isInteger(value) || value < min || value > max) {
@@ -123,12 +159,14 @@ function normalShape(shape: NetworkShape): NetworkShape {
     }
   };
   check('slots (connections at once)', shape.slots, 1, MAX_SLOTS);
-  check('listeners', shape.listeners, 0, MAX_LISTENERS);
+  check('participants', shape.participants, 1, MAX_PARTICIPANTS);
+  check('listeners', shape.listeners, 1, MAX_LISTENERS);
   check('acceptBacklog', shape.backlog, 1, 1 << 16);
   check('inbound', shape.inbound, 1, MAX_RING);
   check('outbound', shape.outbound, 1, MAX_RING);
   return {
     slots: shape.slots,
+    participants: shape.participants,
     listeners: shape.listeners,
     backlog: pow2AtLeast(shape.backlog),
     inbound: Math.max(MIN_RING, pow2AtLeast(shape.inbound)),
@@ -143,17 +181,17 @@ function normalShape(shape: NetworkShape): NetworkShape {
 export const MAX_NETWORK_BYTES = 2 ** 32;
 
 /** Where the header's parts start and how big a slot is, for a normal shape. */
-function measure({ slots, listeners, backlog, inbound, outbound }: NetworkShape) {
-  const mqCap = pow2AtLeast(slots + listeners);
-  const oqCap = pow2AtLeast(slots);
-  const mqBase = FIXED_WORDS;
-  const oqBase = mqBase + mqCap;
-  const listenerBase = oqBase + oqCap;
+function measure({ slots, participants, listeners, backlog, inbound, outbound }: NetworkShape) {
+  const queueCap = pow2AtLeast(2 * slots + listeners);
+  const participantBase = FIXED_WORDS;
+  const participantStride = PARTICIPANT_WORDS + queueCap;
+  const listenerBase = participantBase + participants * participantStride;
   const listenerStride = LISTENER_WORDS + backlog;
-  const headerWords = listenerBase + listeners * listenerStride;
+  const bitmapBase = listenerBase + listeners * listenerStride;
+  const headerWords = bitmapBase + Math.ceil(slots / 32);
   const slotsOffset = Math.ceil((headerWords * 4) / 64) * 64;
   const slotBytes = SLOT_WORDS * 4 + inbound + outbound;
-  return { mqCap, oqCap, mqBase, oqBase, listenerBase, listenerStride, slotsOffset, slotBytes, maxBytes: slotsOffset + slots * slotBytes };
+  return { queueCap, participantBase, participantStride, listenerBase, listenerStride, bitmapBase, slotsOffset, slotBytes, maxBytes: slotsOffset + slots * slotBytes };
 }
 
 /** The most slots, up to `wanted`, whose network fits in MAX_NETWORK_BYTES with the shape's other sizes. */
@@ -170,16 +208,15 @@ export function slotsThatFit(shape: Omit<NetworkShape, 'slots'>, wanted: number)
   return lo;
 }
 
-/** Where everything is, for one shape. Both halves build the same Layout from the same shape. */
+/** Where everything is, for one shape. Every participant builds the same Layout from the same shape. */
 export class Layout {
   readonly shape: NetworkShape;
-  /** Capacity of the module's change queue (every handle) and of the owner's (every slot). */
-  private readonly mqCap: number;
-  private readonly oqCap: number;
-  private readonly mqBase: number;
-  private readonly oqBase: number;
+  readonly queueCap: number;
+  private readonly participantBase: number;
+  private readonly participantStride: number;
   private readonly listenerBase: number;
   private readonly listenerStride: number;
+  readonly bitmapBase: number;
   /** Byte offset of slot 0, and bytes per slot (words + both rings). */
   readonly slotsOffset: number;
   readonly slotBytes: number;
@@ -194,12 +231,12 @@ export class Layout {
           `more than one shared buffer holds (${MAX_NETWORK_BYTES}): allow fewer connections or smaller inbound/outbound limits`,
       );
     }
-    this.mqCap = m.mqCap;
-    this.oqCap = m.oqCap;
-    this.mqBase = m.mqBase;
-    this.oqBase = m.oqBase;
+    this.queueCap = m.queueCap;
+    this.participantBase = m.participantBase;
+    this.participantStride = m.participantStride;
     this.listenerBase = m.listenerBase;
     this.listenerStride = m.listenerStride;
+    this.bitmapBase = m.bitmapBase;
     this.slotsOffset = m.slotsOffset;
     this.slotBytes = m.slotBytes;
   }
@@ -209,139 +246,99 @@ export class Layout {
     return this.slotsOffset + slots * this.slotBytes;
   }
 
-  // ---- handles: connections are slot + 1, listeners follow the slots ----------
+  // ---- ids on the change queues: a connection's end, or a listener ------------
 
-  connectionHandle(slot: number): Handle {
-    return slot + 1;
+  endId(slot: number, end: 0 | 1): number {
+    return slot * 2 + end;
   }
 
-  listenerHandle(index: number): Handle {
-    return this.shape.slots + 1 + index;
+  listenerId(index: number): number {
+    return 2 * this.shape.slots + index;
   }
 
-  /** The slot of a connection handle, or -1. */
-  slotOf(handle: Handle): number {
-    return Number.isInteger(handle) && handle >= 1 && handle <= this.shape.slots ? handle - 1 : -1;
+  /** A module half's handles: an end is its id + 1, a listener its id + 1. */
+  handleOf(id: number): Handle {
+    return id + 1;
   }
 
-  /** The listener index of a handle, or -1. */
-  listenerOf(handle: Handle): number {
-    const i = handle - this.shape.slots - 1;
+  idOf(handle: Handle): number {
+    return handle - 1;
+  }
+
+  /** A connection end's (slot, end) for an id, or null when the id is a listener's. */
+  endOf(id: number): { slot: number; end: 0 | 1 } | null {
+    if (!Number.isInteger(id) || id < 0 || id >= 2 * this.shape.slots) return null;
+    return { slot: id >> 1, end: (id & 1) as 0 | 1 };
+  }
+
+  /** A listener's index for an id, or -1. */
+  listenerOfId(id: number): number {
+    const i = id - 2 * this.shape.slots;
     return Number.isInteger(i) && i >= 0 && i < this.shape.listeners ? i : -1;
   }
 
   // ---- word indices -------------------------------------------------------------
 
-  /** Index (Int32) of word `word` of slot `slot`. */
-  slotWord(slot: number, word: number): number {
-    return (this.slotsOffset + slot * this.slotBytes) / 4 + word;
+  participantWord(p: number, word: number): number {
+    return this.participantBase + p * this.participantStride + word;
   }
 
-  /** Byte offset of a slot's inbound ring; its outbound ring follows. */
-  inboundRing(slot: number): number {
-    return this.slotsOffset + slot * this.slotBytes + SLOT_WORDS * 4;
+  /** Entry `position` of participant p's change queue. */
+  queueEntry(p: number, position: number): number {
+    return this.participantBase + p * this.participantStride + PARTICIPANT_WORDS + (position & (this.queueCap - 1));
   }
 
-  outboundRing(slot: number): number {
-    return this.inboundRing(slot) + this.shape.inbound;
+  queueHead(p: number): number {
+    return this.participantWord(p, P_HEAD);
+  }
+
+  queueTail(p: number): number {
+    return this.participantWord(p, P_TAIL);
   }
 
   listenerWord(index: number, word: number): number {
     return this.listenerBase + index * this.listenerStride + word;
   }
 
-  // ---- the accept queue of a listener (owner pushes slots, module pops) --------
-
-  pending(i32: Int32Array, listener: number): number {
-    return (Atomics.load(i32, this.listenerWord(listener, L_TAIL)) - Atomics.load(i32, this.listenerWord(listener, L_HEAD))) | 0;
+  acceptEntry(index: number, position: number): number {
+    return this.listenerBase + index * this.listenerStride + LISTENER_WORDS + (position & (this.shape.backlog - 1));
   }
 
-  /** False when the backlog is full. */
-  pushPending(i32: Int32Array, listener: number, slot: number): boolean {
-    if (this.pending(i32, listener) >= this.shape.backlog) return false;
-    const tail = Atomics.load(i32, this.listenerWord(listener, L_TAIL));
-    Atomics.store(i32, this.listenerWord(listener, LISTENER_WORDS + (tail & (this.shape.backlog - 1))), slot);
-    Atomics.store(i32, this.listenerWord(listener, L_TAIL), (tail + 1) | 0);
-    return true;
+  /** Index (Int32) of word `word` of slot `slot`. */
+  slotWord(slot: number, word: number): number {
+    return (this.slotsOffset + slot * this.slotBytes) / 4 + word;
   }
 
-  /** The next pending slot, or -1. Only the module pops, until it closed the listener; then only the owner. */
-  popPending(i32: Int32Array, listener: number): number {
-    if (this.pending(i32, listener) === 0) return -1;
-    const head = Atomics.load(i32, this.listenerWord(listener, L_HEAD));
-    const slot = Atomics.load(i32, this.listenerWord(listener, LISTENER_WORDS + (head & (this.shape.backlog - 1))));
-    Atomics.store(i32, this.listenerWord(listener, L_HEAD), (head + 1) | 0);
-    return slot;
+  endWord(slot: number, end: 0 | 1, word: number): number {
+    return this.slotWord(slot, END_BASE + end * END_WORDS + word);
   }
 
-  // ---- the change queues --------------------------------------------------------
-
-  /** Owner: tells the module half that handle `handle` changed. False if it was queued already. */
-  queueForModule(i32: Int32Array, handle: Handle): boolean {
-    const flag = this.moduleQueuedWord(handle);
-    if (Atomics.compareExchange(i32, flag, 0, 1) !== 0) return false;
-    push(i32, this.mqBase, this.mqCap, MQ_HEAD, MQ_TAIL, handle);
-    return true;
+  /** Byte offset of the ring end `end` writes, and its capacity. */
+  ring(slot: number, end: 0 | 1): { base: number; capacity: number } {
+    const first = this.slotsOffset + slot * this.slotBytes + SLOT_WORDS * 4;
+    return end === 0 ? { base: first, capacity: this.shape.inbound } : { base: first + this.shape.inbound, capacity: this.shape.outbound };
   }
 
-  /** Module half: the next changed handle, or -1. Its flag is cleared first, so a later change queues it again. */
-  takeForModule(i32: Int32Array): Handle {
-    const handle = pop(i32, this.mqBase, this.mqCap, MQ_HEAD, MQ_TAIL);
-    if (handle >= 0) Atomics.store(i32, this.moduleQueuedWord(handle), 0);
-    return handle;
-  }
-
-  /** Module half: tells the owner that slot `slot` changed. False if it was queued already. */
-  queueForOwner(i32: Int32Array, slot: number): boolean {
-    if (Atomics.compareExchange(i32, this.slotWord(slot, O_QUEUED), 0, 1) !== 0) return false;
-    push(i32, this.oqBase, this.oqCap, OQ_HEAD, OQ_TAIL, slot);
-    return true;
-  }
-
-  /** Owner: the next changed slot, or -1. */
-  takeForOwner(i32: Int32Array): number {
-    const slot = pop(i32, this.oqBase, this.oqCap, OQ_HEAD, OQ_TAIL);
-    if (slot >= 0) Atomics.store(i32, this.slotWord(slot, O_QUEUED), 0);
-    return slot;
-  }
-
-  /** Owner, for a slot taken into use: every word but the QUEUED ones (see the top of this file) back to 0. */
-  resetSlot(i32: Int32Array, slot: number): void {
-    for (const word of [IN_HEAD, IN_TAIL, OUT_HEAD, OUT_TAIL, PEER, SELF, OWNER_WANTS_ROOM, MODULE_WANTS_ROOM]) {
-      Atomics.store(i32, this.slotWord(slot, word), 0);
+  /** The words of a slot to zero when it is taken into use (every word but the QUEUED ones, which survive reuse). */
+  slotWordsToReset(slot: number): number[] {
+    const words = [this.slotWord(slot, S_REFS), this.slotWord(slot, S_STATE)];
+    for (const end of [0, 1] as const) {
+      for (const w of [E_OWNER, E_BITS, E_WANTS_ROOM, E_ADDRESS, E_OCTETS, E_OCTETS + 1, E_OCTETS + 2, E_OCTETS + 3, E_RING_HEAD, E_RING_TAIL]) {
+        words.push(this.endWord(slot, end, w));
+      }
     }
-  }
-
-  private moduleQueuedWord(handle: Handle): number {
-    const slot = this.slotOf(handle);
-    if (slot >= 0) return this.slotWord(slot, M_QUEUED);
-    const listener = this.listenerOf(handle);
-    if (listener < 0) throw new RangeError(`virtual network: ${handle} is no handle of this network`);
-    return this.listenerWord(listener, L_QUEUED);
+    return words;
   }
 }
 
-function push(i32: Int32Array, base: number, cap: number, headWord: number, tailWord: number, id: number): void {
-  const tail = Atomics.load(i32, tailWord);
-  // Cannot happen (an id is queued at most once and the capacity counts every
-  // id), but a full queue must never overwrite an entry the reader has not taken.
-  if (((tail - Atomics.load(i32, headWord)) | 0) >= cap) throw new Error('virtual network: change queue overflow');
-  Atomics.store(i32, base + (tail & (cap - 1)), id);
-  Atomics.store(i32, tailWord, (tail + 1) | 0);
-}
-
-function pop(i32: Int32Array, base: number, cap: number, headWord: number, tailWord: number): number {
-  const head = Atomics.load(i32, headWord);
-  if (head === Atomics.load(i32, tailWord)) return -1;
-  const id = Atomics.load(i32, base + (head & (cap - 1)));
-  Atomics.store(i32, headWord, (head + 1) | 0);
-  return id;
-}
-
-/** What the module half needs (it survives postMessage and workerData: the buffer is shared, not copied). */
+/** What a module half needs (it survives postMessage and workerData: the buffer is shared, not copied). */
 export interface VirtualModuleInit {
   kind: 'virtual';
   net: SharedArrayBuffer;
   shape: NetworkShape;
+  /** The module's participant number on the network. */
+  participant: number;
+  /** The listeners made for it before it starts, as listener indices, in --tcplisten order. */
+  listeners: number[];
   [field: string]: unknown;
 }
