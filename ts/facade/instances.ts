@@ -4,7 +4,8 @@
 import { availableParallelism } from 'node:os';
 import { TransportUnavailableError, UsageError } from './errors.js';
 import { wholeNumber } from './options.js';
-import { STEADY_MS, type InstancePlan } from '../runtime/instances.js';
+// Types only: the supervisor (and the worker threads it needs) loads only when several instances start.
+import type { InstancePlan } from '../runtime/instances.js';
 import { instancesUnavailable, type TransportName } from '../transport/kinds.js';
 
 /** The most instances one serve() or run() starts: each is a thread with a heap of its own. */
@@ -13,6 +14,8 @@ export const MAX_INSTANCES = 256;
 export const MAX_RESTARTS = 5;
 /** The largest maxRestarts accepted. */
 export const MAX_RESTARTS_LIMIT = 1_000_000;
+/** An instance that served this long before it ended starts its count of restarts in a row afresh. */
+export const STEADY_MS = 10_000;
 
 /** serve()'s and run()'s options for several instances. */
 export interface InstanceOptions {

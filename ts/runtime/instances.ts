@@ -23,7 +23,7 @@ export interface InstancePlan {
   maxRestarts: number;
   /** A module that exits with status 0 by itself ends only its instance (run), instead of being restarted (serve). */
   exitZeroEnds: boolean;
-  /** An instance that served this long before it ended starts its count of restarts in a row afresh (STEADY_MS). */
+  /** An instance that served this long before it ended starts its count of restarts in a row afresh. */
   steadyMs: number;
   /** The grace the other instances get when the launch gives up on one. */
   graceMs: number;
@@ -34,8 +34,6 @@ export interface InstancePlan {
 /** The first restart of an instance waits this long; each one in a row twice as long, up to MAX_BACKOFF_MS. */
 export const FIRST_BACKOFF_MS = 100;
 export const MAX_BACKOFF_MS = 5000;
-/** An instance that served this long before it ended starts its count of restarts in a row afresh. */
-export const STEADY_MS = 10_000;
 
 /** What an instance is at: running (or starting), waiting to restart, or done. */
 interface Instance {
