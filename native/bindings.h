@@ -14,6 +14,7 @@ napi_value js_local_port(napi_env env, napi_callback_info info);
 napi_value js_accept(napi_env env, napi_callback_info info);
 napi_value js_shutdown(napi_env env, napi_callback_info info);
 napi_value js_close(napi_env env, napi_callback_info info);
+napi_value js_dup(napi_env env, napi_callback_info info);
 napi_value js_inbound(napi_env env, napi_callback_info info);
 napi_value js_outbound_room(napi_env env, napi_callback_info info);
 

@@ -53,6 +53,7 @@ NAPI_MODULE_INIT() {
     FUNCTION("send", js_send),
     FUNCTION("shutdown", js_shutdown),
     FUNCTION("close", js_close),
+    FUNCTION("dup", js_dup),
     FUNCTION("inbound", js_inbound),
     FUNCTION("outboundRoom", js_outbound_room),
     FUNCTION("eventfd", js_eventfd),

@@ -2,6 +2,7 @@
  * kernel about their state. The data path is in io.c. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -26,12 +27,16 @@ static int close_keeping_errno(int fd, int error) {
   return -error;
 }
 
-static int listen_on(const struct sockaddr *address, socklen_t length, int backlog) {
+static int listen_on(const struct sockaddr *address, socklen_t length, int backlog, bool reuse_port) {
   int fd = socket(address->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
   int on = 1;
   /* A restarted server must not wait for its old connections' TIME_WAIT. */
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0) return close_keeping_errno(fd, errno);
+  /* Several instances of a module, each with its own listener on one address:
+   * the kernel spreads new connections across them. Only before bind, and only
+   * listeners of the same user join the group. */
+  if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) < 0) return close_keeping_errno(fd, errno);
   /* ::1 means IPv6 only; a dual-stack wildcard would be a second, hidden listener. */
   if (address->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) < 0)
     return close_keeping_errno(fd, errno);
@@ -41,14 +46,18 @@ static int listen_on(const struct sockaddr *address, socklen_t length, int backl
 }
 
 napi_value js_listen(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
+  napi_value argv[4];
   int64_t port, backlog;
+  bool reuse_port = false;
   char ip[INET6_ADDRSTRLEN + 1];
   size_t ip_length;
-  if (!args_get(env, info, 3, argv)) return NULL;
+  napi_valuetype fourth;
+  if (!args_get(env, info, 4, argv)) return NULL;
   if (!arg_string(env, "listen", "ip", argv[0], ip, sizeof ip, &ip_length)) return NULL;
   if (!arg_int(env, "listen", "port", argv[1], 0, 65535, &port)) return NULL;
   if (!arg_int(env, "listen", "backlog", argv[2], 0, INT32_MAX, &backlog)) return NULL;
+  if (napi_typeof(env, argv[3], &fourth) != napi_ok) return NULL;
+  if (fourth != napi_undefined && !arg_bool(env, "listen", "reusePort", argv[3], &reuse_port)) return NULL;
 
   struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
   struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
@@ -56,9 +65,9 @@ napi_value js_listen(napi_env env, napi_callback_info info) {
    * more than inet_pton reads: neither is an address, whatever its prefix is. */
   bool whole = ip_length < sizeof ip - 1 && strlen(ip) == ip_length;
   if (whole && inet_pton(AF_INET, ip, &v4.sin_addr) == 1)
-    return ret_int(env, listen_on((struct sockaddr *)&v4, sizeof v4, (int)backlog));
+    return ret_int(env, listen_on((struct sockaddr *)&v4, sizeof v4, (int)backlog, reuse_port));
   if (whole && inet_pton(AF_INET6, ip, &v6.sin6_addr) == 1)
-    return ret_int(env, listen_on((struct sockaddr *)&v6, sizeof v6, (int)backlog));
+    return ret_int(env, listen_on((struct sockaddr *)&v6, sizeof v6, (int)backlog, reuse_port));
 
   char message[INET6_ADDRSTRLEN + 160];
   snprintf(message, sizeof message,
@@ -115,6 +124,14 @@ napi_value js_close(napi_env env, napi_callback_info info) {
   /* On Linux the fd is released even when close reports EINTR: never retry. */
   if (close(fd) < 0 && errno != EINTR) return ret_int(env, -errno);
   return ret_int(env, 0);
+}
+
+napi_value js_dup(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int fd;
+  if (!args_get(env, info, 1, argv) || !arg_fd(env, "dup", "fd", argv[0], &fd)) return NULL;
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  return ret_int(env, copy < 0 ? -errno : copy);
 }
 
 napi_value js_inbound(napi_env env, napi_callback_info info) {

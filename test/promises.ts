@@ -68,6 +68,22 @@ export const PROMISES: Readonly<Record<string, Row>> = {
   'exit 143 (Command line)': ['cli-run-signal.test.ts', 'run-grace-terminate.test.ts: exit 143'],
   'exit 128 (What a stop does)': 'cli-run-signal.test.ts',
 
+  // ---- several instances (inst18) ------------------------------------------------------
+  'flag wasi-evloop serve --instances': ['cli-instances.test.ts: serve --instances 2', 'instances-auto.test.ts'],
+  'flag wasi-evloop serve --max-restarts': 'cli-instances.test.ts: serve --max-restarts',
+  'flag wasi-evloop serve --max-memory': 'max-memory.test.ts: serve --max-memory',
+  'flag wasi-evloop run --instances': 'cli-instances.test.ts: run --instances 2',
+  'flag wasi-evloop run --max-restarts': 'cli-instances.test.ts: run --instances 2 --max-restarts 0',
+  'flag wasi-evloop run --max-memory': 'max-memory.test.ts: run --max-memory 16m',
+  'default wasi-evloop serve --max-restarts 5': 'cli-instances.test.ts: serve --help and run --help',
+  'default wasi-evloop run --max-restarts 5': ['cli-instances.test.ts: the default --max-restarts (5)', 'cli-instances.test.ts: serve --help and run --help'],
+  'default maxRestarts 5': 'instances-restart.test.ts: default maxRestarts is 5',
+  'default instances 1': 'instances-spread.test.ts: one instance (the default)',
+  'output listening on HOST:PORT (instances 2)': 'cli-instances.test.ts: run --instances 2',
+  'exit 1 (Several instances)': ['cli-instances.test.ts: status 1', 'max-memory.test.ts: exits 1'],
+  'exit 0 (Several instances)': 'cli-instances.test.ts: SIGTERM → exit 0',
+  'exit 134 (Several instances)': 'cli-instances.test.ts: status 134',
+
   // ---- wasi-evloop demo, bad arguments ---------------------------------------------
   'flag wasi-evloop demo --host': 'browser-demo-command.test.ts',
   'flag wasi-evloop demo --port': 'browser-demo-command.test.ts',

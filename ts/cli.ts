@@ -21,6 +21,8 @@ import {
   UsageError,
   WasiEvloopError,
 } from './facade/errors.js';
+import { MAX_INSTANCES, MAX_RESTARTS, MAX_RESTARTS_LIMIT } from './facade/instances.js';
+import { MAX_MEMORY_BYTES, PAGE_BYTES } from './facade/memory-ceiling.js';
 import { parseAddress, parsePreopen } from './facade/options.js';
 import { parseRule } from './host/network-policy.js';
 import { sandboxRefusal } from './js-runtime.js';
@@ -98,6 +100,38 @@ function parseGrace(text: string): number {
   return Number(text);
 }
 
+function parseInstances(text: string): number | 'auto' {
+  if (text === 'auto') return 'auto';
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > MAX_INSTANCES) {
+    throw new InvalidArgumentError(`expected 'auto' or a whole number from 1 to ${MAX_INSTANCES}.`);
+  }
+  return Number(text);
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** A size in bytes: a whole number, or with k, m or g (KiB, MiB, GiB). */
+function parseSize(text: string): number {
+  const match = /^(\d{1,10})([kmg]?)$/i.exec(text);
+  const bytes = match ? Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]! : NaN;
+  if (!(bytes >= PAGE_BYTES && bytes <= MAX_MEMORY_BYTES)) {
+    throw new InvalidArgumentError('expected a size from 64k (one page) to 4g, in bytes or with k, m or g (e.g. 256m).');
+  }
+  return bytes;
+}
+
+function parseRestarts(text: string): number {
+  if (!/^\d{1,7}$/.test(text) || Number(text) > MAX_RESTARTS_LIMIT) {
+    throw new InvalidArgumentError(`expected a whole number from 0 to ${MAX_RESTARTS_LIMIT}.`);
+  }
+  return Number(text);
+}
+
+/** How a listening line names the instances: only when there are several. */
+function instancesNote(count: number, form: (note: string) => string): string {
+  return count > 1 ? form(`instances ${count}`) : '';
+}
+
 function collect<T>(parse: (text: string) => T) {
   return (text: string, previous: T[] = []): T[] => {
     try {
@@ -144,6 +178,9 @@ interface ServeFlags {
   stopGrace?: number;
   verbose?: boolean;
   worker?: boolean;
+  instances?: number | 'auto';
+  maxRestarts?: number;
+  maxMemory?: number;
 }
 
 async function serveCommand(flags: ServeFlags): Promise<void> {
@@ -161,12 +198,15 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
       stallTimeoutMs: flags.stallTimeout,
       stopGraceMs: flags.stopGrace,
       verbose: flags.verbose,
+      instances: flags.instances,
+      maxRestarts: flags.maxRestarts,
+      maxMemory: flags.maxMemory,
     },
     placement(flags, signals),
     (ready) => {
       say(
         1,
-        `listening on ${formatAddress(ready.address)} (backend ${ready.backend}, runtime ${ready.runtime}, transport ${ready.transport})\n`,
+        `listening on ${formatAddress(ready.address)} (backend ${ready.backend}, runtime ${ready.runtime}, transport ${ready.transport}${instancesNote(ready.instances, (n) => `, ${n}`)})\n`,
       );
     },
   ).catch((error) => {
@@ -196,6 +236,9 @@ interface RunFlags {
   stopGrace?: number;
   blockingAccept?: boolean;
   worker?: boolean;
+  instances?: number | 'auto';
+  maxRestarts?: number;
+  maxMemory?: number;
 }
 
 interface DemoFlags {
@@ -232,14 +275,18 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
         transport: flags.transport,
         stopGraceMs: flags.stopGrace,
         blockingAccept: flags.blockingAccept,
+        instances: flags.instances,
+        maxRestarts: flags.maxRestarts,
+        maxMemory: flags.maxMemory,
         allowConnect: flags.allowConnect,
         allowListen: flags.allowListen,
         verbose: flags.verbose,
         onStats: (stats) => {
           if (flags.verbose && stats.denied > 0) say(2, `wasi-evloop: the network policy denied ${stats.denied} call(s)\n`);
         },
-        onListening: (addresses) => {
-          for (const address of addresses) say(2, `listening on ${formatAddress(address)}\n`);
+        onListening: (addresses, instances) => {
+          const note = instancesNote(instances, (n) => ` (${n})`);
+          for (const address of addresses) say(2, `listening on ${formatAddress(address)}${note}\n`);
         },
       },
       placement(flags, signals),
@@ -252,6 +299,9 @@ async function runCommand(module: string, args: string[], flags: RunFlags): Prom
 }
 
 const WORKER_HELP = 'run the module in a worker thread, even where it could run on this one';
+const INSTANCES_HELP = "instances of the module on the same address, each in a worker of its own ('auto': one per available core; default 1)";
+const MEMORY_HELP = "the module's memory cannot grow past SIZE (bytes, or with k, m or g), each instance's own";
+const RESTARTS_HELP = `with several instances, restarts in a row of one that traps or exits before the server gives up (default ${MAX_RESTARTS})`;
 
 function program(): Command {
   const cli = new Command(NAME)
@@ -279,6 +329,9 @@ function program(): Command {
     .option('--stall-timeout <ms>', 'drop a paused peer whose output has not moved for MS (default 30000; 0: never)', parseCount)
     .option('--stop-grace <ms>', `on SIGINT/SIGTERM, end the core if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
     .option('--verbose', 'log connections and bytes on stderr')
+    .option('--instances <n|auto>', INSTANCES_HELP, parseInstances)
+    .option('--max-restarts <n>', RESTARTS_HELP, parseRestarts)
+    .option('--max-memory <size>', MEMORY_HELP, parseSize)
     .option('--worker', WORKER_HELP)
     .action((flags: ServeFlags) => serveCommand(flags));
 
@@ -297,6 +350,9 @@ function program(): Command {
     .addOption(new Option('--transport <name>', 'where the sockets live (default: the fastest available)').choices(TRANSPORTS))
     .option('--blocking-accept', 'hand the listeners over blocking, for a blocking accept loop (default: NONBLOCK, as wasmtime)')
     .option('--stop-grace <ms>', `on SIGINT/SIGTERM the listeners hang up; end the module if it has not ended after MS (default ${STOP_GRACE_MS})`, parseGrace)
+    .option('--instances <n|auto>', INSTANCES_HELP, parseInstances)
+    .option('--max-restarts <n>', RESTARTS_HELP, parseRestarts)
+    .option('--max-memory <size>', MEMORY_HELP, parseSize)
     .option('--worker', WORKER_HELP)
     .action(async (module: string, args: string[], flags: RunFlags) => {
       process.exitCode = (await runCommand(module, args, flags)) & 0xff;

@@ -11,8 +11,9 @@
 import { IN_A_WORKER } from './facade/placement.js';
 import { BACKENDS, type Backend, type ListenerOptions, type StopOptions } from './facade/rules.js';
 import { runWith, type RunOptions } from './facade/run.js';
-import { serveWith, type ServeOptions, type Server } from './facade/serve.js';
-import type { Output } from './runtime/launch.js';
+import { serveWith, type ServeOptions, type Server, type ServerStats } from './facade/serve.js';
+import type { InstanceOptions } from './facade/instances.js';
+import type { InstanceStats, Output } from './runtime/launch.js';
 import { RUNTIMES, type Preopen, type RuntimeName } from './runtime/types.js';
 import type { ConnectionStats } from './transport/control-block.js';
 import { TRANSPORTS, type TransportName } from './transport/kinds.js';
@@ -20,9 +21,11 @@ import { TRANSPORTS, type TransportName } from './transport/kinds.js';
 // Everything in errors.ts (the error classes, Address, formatAddress) is public.
 export * from './facade/errors.js';
 export { parseAddress, parsePreopen } from './facade/options.js';
-export type { Backend, ConnectionStats, ListenerOptions, Output, Preopen, RunOptions, RuntimeName, ServeOptions, Server, StopOptions, TransportName };
+export type { Backend, ConnectionStats, InstanceOptions, InstanceStats, ListenerOptions, Output, Preopen, RunOptions, RuntimeName, ServeOptions, Server, ServerStats, StopOptions, TransportName };
 export { BACKENDS, RUNTIMES, TRANSPORTS };
 export { DEFAULT_HOST, DEFAULT_PORT, MAX_STOP_GRACE_MS, STOP_GRACE_MS } from './facade/rules.js';
+export { MAX_INSTANCES, MAX_RESTARTS, MAX_RESTARTS_LIMIT } from './facade/instances.js';
+export { MAX_MEMORY_BYTES, PAGE_BYTES } from './facade/memory-ceiling.js';
 
 /** Serves RFC 862 echo with the C core in wasm; resolves once it is listening and running. */
 export function serve(options: ServeOptions = {}): Promise<Server> {

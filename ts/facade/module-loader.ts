@@ -13,7 +13,8 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lazyNodeModule } from '../node-require.js';
 import { packageRoot } from '../package-root.js';
-import { ModuleLoadError } from './errors.js';
+import { ModuleLoadError, UsageError } from './errors.js';
+import { MemoryCeilingError, withMemoryCeiling } from './memory-ceiling.js';
 import type { Backend } from './rules.js';
 
 /** Compiled modules kept at most; the least recently used goes first. */
@@ -72,8 +73,12 @@ function compileOnce(bytes: Uint8Array, name: string): Promise<WebAssembly.Modul
   return module;
 }
 
-/** The bytes at a path or URL (or given), compiled; ModuleLoadError says why not. */
-export async function loadModule(source: string | URL | Uint8Array, name: string): Promise<WebAssembly.Module> {
+/**
+ * The bytes at a path or URL (or given), compiled; ModuleLoadError says why
+ * not. With `maxMemory`, the module's memory cannot grow past that many
+ * bytes (memory-ceiling.ts).
+ */
+export async function loadModule(source: string | URL | Uint8Array, name: string, maxMemory?: number): Promise<WebAssembly.Module> {
   let bytes: Uint8Array;
   try {
     bytes = source instanceof Uint8Array ? source : await readBytes(source);
@@ -82,12 +87,28 @@ export async function loadModule(source: string | URL | Uint8Array, name: string
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
     throw new ModuleLoadError(name, reason, { cause: error });
   }
+  if (maxMemory !== undefined) {
+    try {
+      bytes = withMemoryCeiling(bytes, maxMemory);
+    } catch (error) {
+      if (error instanceof MemoryCeilingError) throw new ModuleLoadError(name, error.message, { cause: error });
+      throw error;
+    }
+  }
   return compileOnce(bytes, name);
 }
 
-/** The echo core for a backend (wasm/echo-BACKEND.wasm). */
-export function coreModule(backend: Backend): Promise<WebAssembly.Module> {
-  return loadModule(join(packageRoot(), 'wasm', `echo-${backend}.wasm`), `echo-${backend}.wasm`);
+/** A module given compiled has no bytes left to cap: maxMemory needs them. */
+export function compiledModule(module: WebAssembly.Module, maxMemory: number | undefined): WebAssembly.Module {
+  if (maxMemory !== undefined) {
+    throw new UsageError('maxMemory needs the module as a path, URL or bytes: a compiled WebAssembly.Module cannot be given a memory ceiling');
+  }
+  return module;
+}
+
+/** The echo core for a backend (wasm/echo-BACKEND.wasm), its memory capped at `maxMemory` bytes when given. */
+export function coreModule(backend: Backend, maxMemory?: number): Promise<WebAssembly.Module> {
+  return loadModule(join(packageRoot(), 'wasm', `echo-${backend}.wasm`), `echo-${backend}.wasm`, maxMemory);
 }
 
 /** argv[0] and the name in messages for a module given as a path, URL, bytes or compiled module. */

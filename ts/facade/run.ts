@@ -2,7 +2,9 @@
 
 import type { Address } from './errors.js';
 import { chooseRuntime, chooseTransport } from './choose.js';
-import { loadModule, moduleNameOf } from './module-loader.js';
+import { instanceCount, instancePlan, type InstanceOptions } from './instances.js';
+import { maxMemoryOption } from './memory-ceiling.js';
+import { compiledModule, loadModule, moduleNameOf } from './module-loader.js';
 import { flag, toAddress, toArgs, toEnv, toPolicy, toPreopens } from './options.js';
 import { placed, type Placement } from './placement.js';
 import { RUN_LINGER_MS, runToEnd, stopGrace, type ListenerOptions, type StopOptions } from './rules.js';
@@ -13,7 +15,7 @@ import type { Preopen, RuntimeName } from '../runtime/types.js';
 import type { ConnectionStats } from '../transport/control-block.js';
 import type { TransportName } from '../transport/kinds.js';
 
-export interface RunOptions extends StopOptions, ListenerOptions {
+export interface RunOptions extends StopOptions, ListenerOptions, InstanceOptions {
   /** Listening sockets, given to the module as fd 3, 4, … in this order: 'HOST:PORT' or an address. */
   tcplisten?: readonly (string | Address)[];
   /** Arguments after the program name. */
@@ -29,8 +31,8 @@ export interface RunOptions extends StopOptions, ListenerOptions {
   name?: string;
   stdout?: Output;
   stderr?: Output;
-  /** Called with the bound addresses (port 0 resolved) before the module starts. */
-  onListening?: (addresses: readonly Address[]) => void;
+  /** Called with the bound addresses (port 0 resolved) and the number of instances before the module starts. */
+  onListening?: (addresses: readonly Address[], instances: number) => void;
   /**
    * Aborting stops the module as close() stops a server: its listeners hang
    * up (accept answers ECANCELED), and it has stopGraceMs to finish what it
@@ -62,11 +64,16 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
   const policy = toPolicy(options.allowConnect, options.allowListen);
   const graceMs = stopGrace(options.stopGraceMs);
   const blockingListeners = flag('blockingAccept', options.blockingAccept);
+  const instances = instanceCount(options.instances);
+  const maxMemory = maxMemoryOption(options.maxMemory);
   const transport = await chooseTransport(options.transport);
   const moduleName = options.name ?? moduleNameOf(module);
+  const stderr = options.stderr ?? 'inherit';
+  // A module that exits with status 0 by itself has finished: only its instance ends.
+  const plan = instancePlan(instances, options.maxRestarts, transport, { graceMs, exitZeroEnds: true, notice: (line) => writeTo(stderr, `wasi-evloop: ${line}\n`) });
   options.signal?.throwIfAborted();
   // Compiled while the rest starts (the launch).
-  const compiled = module instanceof WebAssembly.Module ? module : loadModule(module, moduleName);
+  const compiled = module instanceof WebAssembly.Module ? compiledModule(module, maxMemory) : loadModule(module, moduleName, maxMemory);
 
   const launched = await start({
     module: compiled,
@@ -79,14 +86,17 @@ export async function runWith(module: string | URL | Uint8Array | WebAssembly.Mo
     listen,
     blockingListeners,
     stdout: options.stdout ?? 'inherit',
-    stderr: options.stderr ?? 'inherit',
+    stderr,
     lingerMs: RUN_LINGER_MS,
+    instances: plan,
     policy,
-    log: options.verbose ? (line) => writeTo(options.stderr ?? 'inherit', `wasi-evloop: ${line}\n`) : undefined,
+    log: options.verbose ? (line) => writeTo(stderr, `wasi-evloop: ${line}\n`) : undefined,
     ...placed(placement, transport, moduleName, graceMs),
   });
   try {
-    return await runToEnd(launched, moduleName, graceMs, options.signal, () => options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port }))));
+    return await runToEnd(launched, moduleName, graceMs, options.signal, () =>
+      options.onListening?.(launched.addresses.map((a) => ({ host: a.host, port: a.port })), instances),
+    );
   } finally {
     options.onStats?.(launched.stats());
   }

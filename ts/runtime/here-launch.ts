@@ -10,7 +10,7 @@
 import { ControlBlock } from '../transport/control-block.js';
 import { openModuleHalf, openOwner } from '../transport/kinds.js';
 import { countingImports } from './counting-imports.js';
-import { deniedTo, internalErrorTo, outputTo, runtimeConfig, type Launched, type LaunchOptions } from './launch.js';
+import { deniedTo, internalErrorTo, oneInstanceStats, outputTo, runtimeConfig, type Launched, type LaunchOptions } from './launch.js';
 import { openRuntime } from './open-runtime.js';
 import { prepareModule, type Ending, type PreparedModule } from './run-module.js';
 import { Supervision, type Outcome } from './supervision.js';
@@ -83,7 +83,7 @@ export async function launchHere(options: LaunchOptions): Promise<Launched> {
     addresses: owner.addresses,
     ready: supervision.ready,
     outcome: supervision.outcome,
-    stats: () => control.stats(),
+    stats: () => oneInstanceStats(control.stats()),
     stop(): Promise<Outcome> {
       // Before the run this keeps it from starting (nothing could end it
       // after a grace period); during it (only from a callback of the run

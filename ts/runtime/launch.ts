@@ -14,8 +14,9 @@
 
 import type { ConnectionStats } from '../transport/control-block.js';
 import type { TransportName } from '../transport/kinds.js';
-import type { ListenAddress, TransportLimits } from '../transport/types.js';
+import type { InstanceListeners, ListenAddress, TransportLimits } from '../transport/types.js';
 import type { NetworkPolicySpec } from '../host/network-policy.js';
+import type { InstancePlan } from './instances.js';
 import type { StopSignals } from './stop-signals.js';
 import type { Outcome } from './supervision.js';
 import type { Preopen, RuntimeConfig, RuntimeName, StdioMode } from './types.js';
@@ -46,6 +47,14 @@ export interface LaunchOptions {
   env: Readonly<Record<string, string>>;
   preopens: readonly Preopen[];
   listen: readonly ListenAddress[];
+  /**
+   * Several instances of the module on the same addresses, under one
+   * supervisor (instances.ts): each in a worker of its own. At 1 (or without
+   * this), the one module runs as `thread` says.
+   */
+  instances?: InstancePlan;
+  /** One of several instances (instances.ts): its listeners are these, not `listen` opened anew. */
+  instance?: { listeners: InstanceListeners; index: number };
   /** The listeners start blocking (SocketHostOptions.blockingListeners); default: NONBLOCK, as wasmtime. */
   blockingListeners?: boolean;
   stdout: Output;
@@ -74,13 +83,28 @@ export interface LaunchOptions {
   stopOnSignals?: { graceMs: number; graceLine: string; signals: StopSignals };
 }
 
+/** One instance's counters, over every time it ran, and how many times it was restarted. */
+export interface InstanceStats extends ConnectionStats {
+  restarts: number;
+}
+
+/** A launch's counters: its instances' summed, and each one's. */
+export interface LaunchStats extends InstanceStats {
+  instances: InstanceStats[];
+}
+
+/** The stats of a launch of one instance that is never restarted. */
+export function oneInstanceStats(stats: ConnectionStats): LaunchStats {
+  return { ...stats, restarts: 0, instances: [{ ...stats, restarts: 0 }] };
+}
+
 export interface Launched {
   readonly addresses: readonly ListenAddress[];
-  /** True when the module first sleeps (it is serving); false if it ended before that. */
+  /** True when the module (every instance) first sleeps (it is serving); false if it ended before that. */
   readonly ready: Promise<boolean>;
   /** How the module ended; resolves once no thread, socket or server of it is left. */
   readonly outcome: Promise<Outcome>;
-  stats(): ConnectionStats;
+  stats(): LaunchStats;
   /**
    * Asks the module to stop (its listeners hang up; ts/host/waiting.ts); if it
    * has not ended after `graceMs`, it is ended (Supervision.stop). On 'here'
@@ -129,6 +153,7 @@ export function internalErrorTo(options: LaunchOptions): (message: string) => vo
 export async function launch(options: LaunchOptions): Promise<Launched> {
   // Awaited by the launch, unless the listeners fail first: then its failure is not the one to report.
   Promise.resolve(options.module).catch(() => {});
+  if (options.instances !== undefined && options.instances.count > 1) return (await import('./instances.js')).launchInstances(options);
   if (options.thread === 'here') return (await import('./here-launch.js')).launchHere(options);
   return (await import('./worker-launch.js')).launchWorker(options);
 }

@@ -8,7 +8,7 @@ import { ControlBlock } from '../transport/control-block.js';
 import { openOwner } from '../transport/kinds.js';
 import type { TransportOwner } from '../transport/types.js';
 import { DENY_ALL } from '../host/network-policy.js';
-import { deniedTo, internalErrorTo, outputTo, runtimeConfig, type Launched, type LaunchOptions } from './launch.js';
+import { deniedTo, internalErrorTo, oneInstanceStats, outputTo, runtimeConfig, type Launched, type LaunchOptions } from './launch.js';
 import { Supervision } from './supervision.js';
 import { keepWorker, takeWorker } from './worker-pool.js';
 import type { WorkerData, WorkerMessage } from './types.js';
@@ -30,7 +30,7 @@ export async function launchWorker(options: LaunchOptions): Promise<Launched> {
   const control = new ControlBlock();
   let owner: TransportOwner;
   try {
-    owner = await openOwner(options.transport, { listen: options.listen, control, limits: options.limits, log: options.log });
+    owner = await openOwner(options.transport, { listen: options.listen, control, limits: options.limits, log: options.log, instance: options.instance });
   } catch (error) {
     await setAside(worker, options);
     throw error;
@@ -92,7 +92,7 @@ export async function launchWorker(options: LaunchOptions): Promise<Launched> {
     addresses: owner.addresses,
     ready: supervision.ready,
     outcome: supervision.outcome,
-    stats: () => control.stats(),
+    stats: () => oneInstanceStats(control.stats()),
     stop: (graceMs) => supervision.stop(graceMs),
   };
 }
@@ -104,7 +104,7 @@ async function setAside(worker: Worker, options: LaunchOptions): Promise<void> {
 }
 
 /** The first SIGINT or SIGTERM stops the module, until it has ended. */
-function stopOnSignals(supervision: Supervision, how: NonNullable<LaunchOptions['stopOnSignals']>): void {
+export function stopOnSignals(supervision: Pick<Supervision, 'stop' | 'outcome'>, how: NonNullable<LaunchOptions['stopOnSignals']>): void {
   how.signals.attach(() => void supervision.stop(how.graceMs));
   void supervision.outcome.finally(() => how.signals.detach());
 }

@@ -4,7 +4,7 @@
 // thread. Kinds load lazily, so a kind that cannot work here costs nothing.
 
 import type { ControlBlock } from './control-block.js';
-import type { ModuleHalfInit, OpenModuleHalf, OwnerOptions, SocketTransport, TransportOwner } from './types.js';
+import type { InstanceListenerOptions, InstanceListeners, ModuleHalfInit, OpenModuleHalf, OwnerOptions, SocketTransport, TransportOwner } from './types.js';
 
 export const TRANSPORTS = ['kernel', 'node-net'] as const;
 /**
@@ -33,6 +33,11 @@ interface Kind {
   unavailable(): Promise<string | null>;
   openOwner(options: OwnerOptions): Promise<TransportOwner>;
   moduleHalf(): Promise<OpenModuleHalf>;
+  /**
+   * Listeners for several instances of a module on one address, or why this
+   * kind cannot give them (and what to do).
+   */
+  instances: { open(options: InstanceListenerOptions): Promise<InstanceListeners> } | { unavailable: string };
 }
 
 const KINDS: Readonly<Record<KindName, Kind>> = {
@@ -45,6 +50,8 @@ const KINDS: Readonly<Record<KindName, Kind>> = {
     },
     openOwner: async (options) => (await import('./kernel/owner.js')).KernelOwner.open(options),
     moduleHalf: async () => (await import('./kernel/module.js')).openKernelModuleHalf,
+    // Each instance its own SO_REUSEPORT listeners: the kernel spreads the connections.
+    instances: { open: async (options) => (await import('./kernel/owner.js')).KernelInstanceListeners.open(options) },
   },
   'node-net': {
     // node:net sockets live in the starting thread's event loop.
@@ -52,8 +59,21 @@ const KINDS: Readonly<Record<KindName, Kind>> = {
     unavailable: async () => null,
     openOwner: async (options) => (await import('./node-net/owner.js')).NodeNetOwner.open(options),
     moduleHalf: async () => (await import('./node-net/module.js')).openNodeNetModuleHalf,
+    // Every byte of every connection passes the starting thread's event loop,
+    // which is this kind's bottleneck already: more instances would add cores
+    // to the wasm side only, behind the same one thread.
+    instances: {
+      unavailable:
+        'several instances need the kernel transport (each instance its own SO_REUSEPORT listener); node-net carries every connection through the one starting thread, which more instances would not make faster: use --transport kernel (Linux, with the addon), or one instance',
+    },
   },
-  virtual: { startingThread: false, unavailable: async () => null, openOwner: async (o) => (await import('./virtual/owner.js')).VirtualOwner.open(o), moduleHalf: async () => (await import('./virtual/module.js')).openVirtualModuleHalf },
+  virtual: {
+    startingThread: false,
+    unavailable: async () => null,
+    openOwner: async (o) => (await import('./virtual/owner.js')).VirtualOwner.open(o),
+    moduleHalf: async () => (await import('./virtual/module.js')).openVirtualModuleHalf,
+    instances: { unavailable: 'the virtual network runs one instance of a module' },
+  },
 };
 
 /** In order of preference: the first available one is the default. */
@@ -85,6 +105,19 @@ export async function defaultTransport(): Promise<{ name: TransportName; passedO
 /** Whether a module on this kind can run on the starting thread (see Kind.startingThread). */
 export function runsOnStartingThread(name: KindName): boolean {
   return KINDS[name].startingThread;
+}
+
+/** Why `name` cannot run several instances of a module on one address, or null. */
+export function instancesUnavailable(name: KindName): string | null {
+  const instances = KINDS[name].instances;
+  return 'unavailable' in instances ? instances.unavailable : null;
+}
+
+/** The listeners of `options.count` instances on one address; only where instancesUnavailable() is null. */
+export function openInstanceListeners(name: KindName, options: InstanceListenerOptions): Promise<InstanceListeners> {
+  const instances = KINDS[name].instances;
+  if ('unavailable' in instances) throw new Error(`the ${name} transport cannot run several instances: ${instances.unavailable}`);
+  return instances.open(options);
 }
 
 export function openOwner(name: KindName, options: OwnerOptions): Promise<TransportOwner> {

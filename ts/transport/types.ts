@@ -244,6 +244,34 @@ export interface OwnerOptions {
   limits?: TransportLimits;
   /** A line for the user (a refused connection, with --verbose). */
   log?: (line: string) => void;
+  /**
+   * One of several instances of a module on the same addresses: its owner
+   * half takes the listeners opened for instance `index` instead of opening
+   * `listen` itself (and leaves them open when it closes).
+   */
+  instance?: { listeners: InstanceListeners; index: number };
+}
+
+/**
+ * Listening sockets for several instances of one module on the same addresses
+ * (kinds.ts, openInstanceListeners): each instance its own listeners, among
+ * which the kernel spreads new connections. They are opened once and outlive
+ * the instances' owner halves, so an instance that is restarted finds the
+ * connections that queued on its listeners meanwhile (a listener that closes
+ * resets its queue; it is not handed to the others).
+ */
+export interface InstanceListeners {
+  /** Actual addresses (port 0 resolved), in the order given: every instance's. */
+  readonly addresses: readonly ListenAddress[];
+  readonly count: number;
+  /** After every instance's owner half has closed. */
+  close(): void;
+}
+
+export interface InstanceListenerOptions {
+  listen: readonly ListenAddress[];
+  count: number;
+  limits?: TransportLimits;
 }
 
 /** How a kind makes its module half on the module's thread. */

@@ -62,10 +62,12 @@ export interface KernelAddon {
 
   /**
    * A nonblocking, close-on-exec TCP listener on a numeric IPv4 or IPv6 address
-   * (SO_REUSEADDR; IPV6_V6ONLY for IPv6), port 0 for any free port.
+   * (SO_REUSEADDR; IPV6_V6ONLY for IPv6), port 0 for any free port. With
+   * `reusePort` also SO_REUSEPORT: listeners of this user bound so on one
+   * address share it, and the kernel spreads new connections across them.
    * → fd | -errno (-EADDRINUSE, -EADDRNOTAVAIL, …). A host name throws a TypeError: resolve it first.
    */
-  listen(ip: string, port: number, backlog: number): number;
+  listen(ip: string, port: number, backlog: number, reusePort?: boolean): number;
 
   /** The port a socket is bound to (the real one after listen on port 0). → port | -errno. */
   localPort(fd: number): number;
@@ -117,6 +119,12 @@ export interface KernelAddon {
 
   /** close(2); the fd is released even when an error is reported. → 0 | -errno. */
   close(fd: number): number;
+
+  /**
+   * A second fd for the same socket (close-on-exec). A listener stays open,
+   * with the connections queued on it, while either fd is. → fd | -errno.
+   */
+  dup(fd: number): number;
 
   /** Bytes waiting to be read (FIONREAD), for recv(MSG_PEEK|MSG_WAITALL). → count | -errno (-EINVAL on a listener). */
   inbound(fd: number): number;
@@ -230,7 +238,7 @@ export function bindIfNeeded(addon: KernelAddon, mem: Uint8Array, iov: Uint32Arr
 }
 
 const FUNCTIONS = [
-  'listen', 'localPort', 'accept', 'bind', 'recv', 'send', 'shutdown', 'close', 'inbound', 'outboundRoom', 'eventfd',
+  'listen', 'localPort', 'accept', 'bind', 'recv', 'send', 'shutdown', 'close', 'dup', 'inbound', 'outboundRoom', 'eventfd',
   'wake', 'drain', 'epollCreate', 'epollCtl', 'epollWait', 'stopOnSignals', 'stopOnSignalsEnd', 'socket', 'bindSocket',
   'listenSocket', 'connect', 'socketError', 'address', 'setOption', 'getOption',
 ] as const satisfies readonly (keyof KernelAddon)[];

@@ -4,7 +4,7 @@
 // the module half, wakes it, and closes what it left behind.
 
 import type { ControlBlock } from '../control-block.js';
-import type { ListenAddress, OwnerOptions, TransportOwner } from '../types.js';
+import type { InstanceListenerOptions, InstanceListeners, ListenAddress, OwnerOptions, TransportOwner } from '../types.js';
 import { loadKernelAddon, type KernelAddon } from './addon.js';
 import { linuxErrnoName } from './linux-errno.js';
 import { OpenFdTable, openFdTableBuffer, type KernelModuleInit } from './wire.js';
@@ -45,6 +45,98 @@ async function numericAddress(host: string): Promise<string> {
   return (await lookup(host)).address;
 }
 
+/**
+ * Each instance's listeners, SO_REUSEPORT on the same addresses: the first
+ * instance's resolve port 0, the others bind the port it got.
+ */
+export class KernelInstanceListeners implements InstanceListeners {
+  private closed = false;
+
+  static async open(options: InstanceListenerOptions): Promise<KernelInstanceListeners> {
+    const addon = kernelAddon();
+    const backlog = options.limits?.acceptBacklog ?? DEFAULT_BACKLOG;
+    const fds: number[][] = [];
+    const addresses: ListenAddress[] = [];
+    try {
+      for (let instance = 0; instance < options.count; instance++) {
+        const own: number[] = [];
+        fds.push(own);
+        for (const [at, address] of options.listen.entries()) {
+          const ip = instance === 0 ? await numericAddress(address.host) : addresses[at]!.host;
+          const port = instance === 0 ? address.port : addresses[at]!.port;
+          const fd = addon.listen(ip, port, backlog, true);
+          if (fd < 0) throw listenFailure(address, ip, -fd);
+          own.push(fd);
+          if (instance === 0) addresses.push({ host: ip, port: addon.localPort(fd) });
+        }
+      }
+    } catch (error) {
+      for (const fd of fds.flat()) addon.close(fd);
+      throw error;
+    }
+    return new KernelInstanceListeners(addon, fds, addresses);
+  }
+
+  private constructor(
+    private readonly addon: KernelAddon,
+    private readonly fds: readonly (readonly number[])[],
+    readonly addresses: readonly ListenAddress[],
+  ) {}
+
+  get count(): number {
+    return this.fds.length;
+  }
+
+  /**
+   * Instance `index`'s listeners, as fds of its own (dup): whatever its
+   * owner half or module closes, the listener stays open with its queue.
+   */
+  take(index: number): number[] {
+    if (this.closed) throw new Error('kernel transport: the instances\' listeners are closed');
+    const copies: number[] = [];
+    for (const fd of this.fds[index]!) {
+      const copy = this.addon.dup(fd);
+      if (copy < 0) {
+        for (const c of copies) this.addon.close(c);
+        throw new Error(`kernel transport: cannot take instance ${index}'s listener (${linuxErrnoName(-copy)})`);
+      }
+      copies.push(copy);
+    }
+    return copies;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const fd of this.fds.flat()) this.addon.close(fd);
+  }
+}
+
+function kernelAddon(): KernelAddon {
+  const loaded = loadKernelAddon();
+  if (!('addon' in loaded)) throw new Error(`the kernel transport is unavailable: ${loaded.unavailable}`);
+  return loaded.addon;
+}
+
+/** Opens each of `listen` (Node-shaped errors: the facade names the address). */
+async function openListeners(addon: KernelAddon, listen: readonly ListenAddress[], backlog: number): Promise<{ fds: number[]; addresses: ListenAddress[] }> {
+  const fds: number[] = [];
+  const addresses: ListenAddress[] = [];
+  try {
+    for (const address of listen) {
+      const ip = await numericAddress(address.host);
+      const fd = addon.listen(ip, address.port, backlog);
+      if (fd < 0) throw listenFailure(address, ip, -fd);
+      fds.push(fd);
+      addresses.push({ host: ip, port: addon.localPort(fd) });
+    }
+  } catch (error) {
+    for (const fd of fds) addon.close(fd);
+    throw error;
+  }
+  return { fds, addresses };
+}
+
 export class KernelOwner implements TransportOwner {
   private endedPromise: Promise<void> | null = null;
   private readonly openFds: OpenFdTable;
@@ -53,24 +145,15 @@ export class KernelOwner implements TransportOwner {
   private closed = false;
 
   static async open(options: OwnerOptions): Promise<KernelOwner> {
-    const loaded = loadKernelAddon();
-    if (!('addon' in loaded)) throw new Error(`the kernel transport is unavailable: ${loaded.unavailable}`);
-    const addon = loaded.addon;
-    const backlog = options.limits?.acceptBacklog ?? DEFAULT_BACKLOG;
-    const fds: number[] = [];
-    const addresses: ListenAddress[] = [];
-    try {
-      for (const address of options.listen) {
-        const ip = await numericAddress(address.host);
-        const fd = addon.listen(ip, address.port, backlog);
-        if (fd < 0) throw listenFailure(address, ip, -fd);
-        fds.push(fd);
-        addresses.push({ host: ip, port: addon.localPort(fd) });
-      }
-    } catch (error) {
-      for (const fd of fds) addon.close(fd);
-      throw error;
+    const addon = kernelAddon();
+    const { instance } = options;
+    if (instance !== undefined && !(instance.listeners instanceof KernelInstanceListeners)) {
+      throw new Error("kernel transport: an instance's listeners must be the kernel transport's");
     }
+    const { fds, addresses } =
+      instance !== undefined
+        ? { fds: (instance.listeners as KernelInstanceListeners).take(instance.index), addresses: [...instance.listeners.addresses] }
+        : await openListeners(addon, options.listen, options.limits?.acceptBacklog ?? DEFAULT_BACKLOG);
     const wakeFd = addon.eventfd();
     if (wakeFd < 0) {
       for (const fd of fds) addon.close(fd);
