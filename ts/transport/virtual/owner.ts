@@ -220,6 +220,13 @@ class Link {
         this.fail('ECONNRESET', 'the connection was reset by the other end');
         return;
       }
+      if (other & B_CLOSED && this.out.fill > 0) {
+        // Our bytes reached its ring as it closed (after the write looked, before its close
+        // counted them unread): data for a closed socket, so a reset, as TCP answers it.
+        this.setBits(B_RESET);
+        this.fail('ECONNRESET', 'the other end had closed the connection: reset');
+        return;
+      }
       if (other & (B_FIN | B_CLOSED)) {
         this.readDone = true;
         controller.close();
