@@ -54,7 +54,15 @@ export async function launchHere(options: LaunchOptions): Promise<Launched> {
   // From now on, before the caller announces the listeners: a signal that
   // comes before the module starts stops it as well.
   const signals = options.stopOnSignals;
-  const undo = signals ? owner.stopOnSignals!(signals.graceMs, signals.graceLine) : null;
+  let undo: (() => number | null) | null = null;
+  try {
+    undo = signals ? owner.stopOnSignals!(signals.graceMs, signals.graceLine) : null;
+  } catch (error) {
+    // Not armed (the addon's handler is taken, or its watchdog could not start): nothing runs.
+    if (!('type' in prepared)) prepared.discard();
+    await owner.close(0);
+    throw error;
+  }
   // One that came before the arming (JavaScript's listener took it): again, for native code to take.
   if (signals?.signals.first != null) process.kill(process.pid, signals.signals.first);
   // On the next turn of the event loop, not now: the caller still has its
