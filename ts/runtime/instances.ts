@@ -38,8 +38,6 @@ export const MAX_BACKOFF_MS = 5000;
 /** What an instance is at: running (or starting), waiting to restart, or done. */
 interface Instance {
   readonly index: number;
-  /** The running incarnation, or its launch under way. */
-  current: Promise<Launched | null> | null;
   launched: Launched | null;
   timer: ReturnType<typeof setTimeout> | null;
   /** Some incarnation has served. */
@@ -120,7 +118,6 @@ class Supervisor {
     this.graceMs = plan.graceMs;
     this.instances = Array.from({ length: plan.count }, (_, index) => ({
       index,
-      current: null,
       launched: null,
       timer: null,
       served: false,
@@ -159,7 +156,7 @@ class Supervisor {
   /** Starts an incarnation of `instance` (null: the launch stopped first). */
   private incarnate(instance: Instance): Promise<Launched | null> {
     instance.servingSince = null;
-    const launching = launchWorker({
+    return launchWorker({
       ...this.options,
       thread: 'worker',
       instances: undefined,
@@ -174,8 +171,6 @@ class Supervisor {
       if (this.stopping) void launched.stop(this.graceMs);
       return launched;
     });
-    instance.current = launching;
-    return launching;
   }
 
   private serving(instance: Instance): void {
@@ -193,7 +188,6 @@ class Supervisor {
     const name = `instance ${instance.index + 1} of ${count}`;
     const last = launched.stats();
     instance.past = add(instance.past, { ...last, open: 0 });
-    instance.current = null;
     instance.launched = null;
     if (this.stopping || (outcome.type === 'exit' && outcome.code === 0 && this.plan.exitZeroEnds)) {
       this.finish(instance, outcome);
@@ -218,7 +212,6 @@ class Supervisor {
     instance.timer = setTimeout(() => {
       instance.timer = null;
       this.incarnate(instance).catch((error: unknown) => {
-        instance.current = null;
         this.giveUp(instance, { type: 'start-error', message: error instanceof Error ? error.message : String(error) }, `${name} did not restart: stopping every instance`);
       });
     }, delay);

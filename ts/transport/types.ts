@@ -263,7 +263,6 @@ export interface OwnerOptions {
 export interface InstanceListeners {
   /** Actual addresses (port 0 resolved), in the order given: every instance's. */
   readonly addresses: readonly ListenAddress[];
-  readonly count: number;
   /** After every instance's owner half has closed. */
   close(): void;
 }

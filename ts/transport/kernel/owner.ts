@@ -55,26 +55,15 @@ export class KernelInstanceListeners implements InstanceListeners {
   static async open(options: InstanceListenerOptions): Promise<KernelInstanceListeners> {
     const addon = kernelAddon();
     const backlog = options.limits?.acceptBacklog ?? DEFAULT_BACKLOG;
-    const fds: number[][] = [];
-    const addresses: ListenAddress[] = [];
+    const first = await openListeners(addon, options.listen, backlog, true);
+    const fds: number[][] = [first.fds];
     try {
-      for (let instance = 0; instance < options.count; instance++) {
-        const own: number[] = [];
-        fds.push(own);
-        for (const [at, address] of options.listen.entries()) {
-          const ip = instance === 0 ? await numericAddress(address.host) : addresses[at]!.host;
-          const port = instance === 0 ? address.port : addresses[at]!.port;
-          const fd = addon.listen(ip, port, backlog, true);
-          if (fd < 0) throw listenFailure(address, ip, -fd);
-          own.push(fd);
-          if (instance === 0) addresses.push({ host: ip, port: addon.localPort(fd) });
-        }
-      }
+      for (let instance = 1; instance < options.count; instance++) fds.push((await openListeners(addon, first.addresses, backlog, true)).fds);
     } catch (error) {
       for (const fd of fds.flat()) addon.close(fd);
       throw error;
     }
-    return new KernelInstanceListeners(addon, fds, addresses);
+    return new KernelInstanceListeners(addon, fds, first.addresses);
   }
 
   private constructor(
@@ -82,10 +71,6 @@ export class KernelInstanceListeners implements InstanceListeners {
     private readonly fds: readonly (readonly number[])[],
     readonly addresses: readonly ListenAddress[],
   ) {}
-
-  get count(): number {
-    return this.fds.length;
-  }
 
   /**
    * Instance `index`'s listeners, as fds of its own (dup): whatever its
@@ -118,14 +103,14 @@ function kernelAddon(): KernelAddon {
   return loaded.addon;
 }
 
-/** Opens each of `listen` (Node-shaped errors: the facade names the address). */
-async function openListeners(addon: KernelAddon, listen: readonly ListenAddress[], backlog: number): Promise<{ fds: number[]; addresses: ListenAddress[] }> {
+/** Opens each of `listen` (Node-shaped errors: the facade names the address); SO_REUSEPORT for instances. */
+async function openListeners(addon: KernelAddon, listen: readonly ListenAddress[], backlog: number, reusePort = false): Promise<{ fds: number[]; addresses: ListenAddress[] }> {
   const fds: number[] = [];
   const addresses: ListenAddress[] = [];
   try {
     for (const address of listen) {
       const ip = await numericAddress(address.host);
-      const fd = addon.listen(ip, address.port, backlog);
+      const fd = addon.listen(ip, address.port, backlog, reusePort);
       if (fd < 0) throw listenFailure(address, ip, -fd);
       fds.push(fd);
       addresses.push({ host: ip, port: addon.localPort(fd) });
