@@ -6,7 +6,7 @@
 
 import * as w from '../wasi/index.js';
 import { PEER_CLOSED, WRITABLE, type Handle } from '../transport/types.js';
-import type { SocketAddress } from '../transport/address.js';
+import { wildcardHost, type SocketAddress } from '../transport/address.js';
 import type { HostContext, PollState } from './descriptor.js';
 import { CONNECTION_RIGHTS, UnconnectedFd } from './socket-fd.js';
 
@@ -24,7 +24,7 @@ export class OpenedSocketFd extends UnconnectedFd {
 
   /** The wildcard address of its family: what listen() on an unbound socket binds to (port 0: any). */
   get anyAddress(): SocketAddress {
-    return { family: this.family, host: this.family === 4 ? '0.0.0.0' : '::', port: 0 };
+    return { family: this.family, host: wildcardHost(this.family), port: 0 };
   }
 
   /** accept(2) on a socket that does not listen. */

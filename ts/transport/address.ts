@@ -112,6 +112,25 @@ export function canonicalIp(text: string): string | null {
 }
 
 /** 'HOST:PORT', with IPv6 hosts in brackets. */
+/** The wildcard address of a family (INADDR_ANY, in6addr_any): what bind(2) to "any" gives. */
+export function wildcardHost(family: 4 | 6): string {
+  return family === 4 ? '0.0.0.0' : '::';
+}
+
+/** The loopback address of a family. */
+export function loopbackHost(family: 4 | 6): string {
+  return family === 4 ? '127.0.0.1' : '::1';
+}
+
+/** Whether something sent to `to` reaches a socket bound to `bound` (hosts canonical): the same host, or the wildcard of its family. */
+export function reaches(to: { host: string; port: number }, bound: { host: string; port: number }): boolean {
+  if (to.port !== bound.port) return false;
+  if (to.host === bound.host) return true;
+  const family = bound.host === '0.0.0.0' ? 4 : bound.host === '::' ? 6 : null;
+  if (family === null) return false;
+  return parseIp(to.host)?.family === family;
+}
+
 export function formatAddress({ host, port }: { host: string; port: number | string }): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

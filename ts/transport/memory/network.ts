@@ -28,7 +28,7 @@ import {
   ERRNO_NOTCONN,
   ERRNO_PIPE,
 } from '../../wasi/defs.js';
-import { canonicalIp, type SocketAddress } from '../address.js';
+import { canonicalIp, loopbackHost, reaches, wildcardHost, type SocketAddress } from '../address.js';
 import { ChunkQueue } from '../chunk-queue.js';
 import { ControlBlock } from '../control-block.js';
 import { oneBuffer } from '../io-list.js';
@@ -111,14 +111,9 @@ const FIRST_EPHEMERAL_PORT = 49152;
 /** The listeners made up front listen on 127.0.0.1 from this port on. */
 const FIRST_LISTENER_PORT = 8000;
 
-const wildcard = (family: 4 | 6) => (family === 4 ? '0.0.0.0' : '::');
-const loopback = (family: 4 | 6) => (family === 4 ? '127.0.0.1' : '::1');
 /** Addresses of this (one-host) network: a socket binds only to these. */
 const isLocal = (host: string) => host === '0.0.0.0' || host === '::' || host === '::1' || /^127\./.test(host);
 const key = (a: SocketAddress) => `${a.host}|${a.port}`;
-/** Whether a socket bound to `bound` receives what is sent to `to`. */
-const reaches = (to: SocketAddress, bound: SocketAddress) =>
-  to.port === bound.port && to.family === bound.family && (to.host === bound.host || bound.host === wildcard(bound.family));
 
 class Conn {
   /** The server's socket; its inbound queue is what the client sent. */
@@ -420,8 +415,8 @@ export class MemoryNetwork implements SocketTransport {
       return null;
     }
     const conn = new Conn(this.nextHandle++, this.bufferSize);
-    conn.local = { ...l.address, host: l.address.host === wildcard(l.address.family) ? loopback(l.address.family) : l.address.host };
-    conn.peer = { family: l.address.family, host: loopback(l.address.family), port: this.ephemeralPort() };
+    conn.local = { ...l.address, host: l.address.host === wildcardHost(l.address.family) ? loopbackHost(l.address.family) : l.address.host };
+    conn.peer = { family: l.address.family, host: loopbackHost(l.address.family), port: this.ephemeralPort() };
     this.connByHandle.set(conn.handle, conn);
     l.pending.push(conn);
     this.readinessChanged(listener);
@@ -627,7 +622,7 @@ export class MemoryNetwork implements SocketTransport {
     const o = this.opened.get(handle);
     if (o === undefined) return -ERRNO_INVAL;
     if (o.bound === null) {
-      const r = this.bind(handle, { family: o.family, host: wildcard(o.family), port: 0 });
+      const r = this.bind(handle, { family: o.family, host: wildcardHost(o.family), port: 0 });
       if (r < 0) return r;
     }
     this.opened.delete(handle);
@@ -642,8 +637,8 @@ export class MemoryNetwork implements SocketTransport {
     const conn = new Conn(handle, this.option(handle, 'recv-buffer'));
     conn.outbound.capacity = this.option(handle, 'send-buffer');
     conn.accepted = true;
-    conn.local = o.bound ?? { family: o.family, host: loopback(o.family), port: this.ephemeralPort() };
-    if (conn.local.host === wildcard(o.family)) conn.local = { ...conn.local, host: loopback(o.family) };
+    conn.local = o.bound ?? { family: o.family, host: loopbackHost(o.family), port: this.ephemeralPort() };
+    if (conn.local.host === wildcardHost(o.family)) conn.local = { ...conn.local, host: loopbackHost(o.family) };
     conn.peer = { ...address };
     conn.state.connectStarted();
     this.connByHandle.set(handle, conn);
@@ -657,7 +652,7 @@ export class MemoryNetwork implements SocketTransport {
 
   localAddress(handle: Handle): SocketAddress | number {
     const o = this.opened.get(handle);
-    if (o !== undefined) return o.bound !== null ? { ...o.bound } : { family: o.family, host: wildcard(o.family), port: 0 };
+    if (o !== undefined) return o.bound !== null ? { ...o.bound } : { family: o.family, host: wildcardHost(o.family), port: 0 };
     const l = this.listenerByHandle.get(handle);
     if (l !== undefined) return { ...l.address };
     const c = this.connByHandle.get(handle);

@@ -13,7 +13,7 @@
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { ERRNO_AGAIN, ERRNO_BADF, ERRNO_INPROGRESS, ERRNO_INVAL, ERRNO_NOTCONN, ERRNO_TIMEDOUT } from '../../wasi/defs.js';
-import type { SocketAddress } from '../address.js';
+import { wildcardHost, type SocketAddress } from '../address.js';
 import { gatherCopy, ioLength } from '../io-list.js';
 import { counters } from '../counters.js';
 import { SocketState } from '../socket-state.js';
@@ -79,7 +79,7 @@ interface Opened {
   bound: SocketAddress | null;
 }
 
-const wildcard = (family: 4 | 6): SocketAddress => ({ family, host: family === 4 ? '0.0.0.0' : '::', port: 0 });
+const wildcard = (family: 4 | 6): SocketAddress => ({ family, host: wildcardHost(family), port: 0 });
 /** Options the owner applies to its socket (the others are kept here). */
 const OWNER_OPTIONS: ReadonlySet<SocketOption> = new Set(['no-delay', 'keep-alive', 'recv-buffer']);
 

@@ -15,7 +15,7 @@
 // once when it is blocked on this side (a full ring either way).
 
 import { ERRNO_AFNOSUPPORT, ERRNO_AGAIN, ERRNO_BADF, ERRNO_CONNREFUSED, ERRNO_CONNRESET, ERRNO_INPROGRESS, ERRNO_INVAL, ERRNO_NOTCONN } from '../../wasi/defs.js';
-import type { SocketAddress } from '../address.js';
+import { loopbackHost, wildcardHost, type SocketAddress } from '../address.js';
 import { ioLength } from '../io-list.js';
 import { SocketState, type InboundBytes } from '../socket-state.js';
 import {
@@ -290,7 +290,7 @@ export class VirtualModuleHalf implements SocketTransport {
     if (!(o instanceof Opened)) return o === undefined ? -ERRNO_BADF : -ERRNO_INVAL;
     if (o.listener < 0) {
       // listen(2) on an unbound socket binds it to the wildcard address, a free port.
-      const index = this.net.bind(this.participant, { host: o.family === 4 ? '0.0.0.0' : '::', port: 0 });
+      const index = this.net.bind(this.participant, { host: wildcardHost(o.family), port: 0 });
       if (index < 0) return index;
       o.listener = index;
     }
@@ -304,7 +304,7 @@ export class VirtualModuleHalf implements SocketTransport {
     const o = this.entries.get(handle);
     if (!(o instanceof Opened)) return o === undefined ? -ERRNO_BADF : -ERRNO_INVAL;
     const from: NetAddress =
-      o.listener >= 0 ? this.net.listenerAddress(o.listener) : { host: o.family === 4 ? '127.0.0.1' : '::1', port: this.net.ephemeralPort() };
+      o.listener >= 0 ? this.net.listenerAddress(o.listener) : { host: loopbackHost(o.family), port: this.net.ephemeralPort() };
     const dialled = this.net.dial(this.participant, from, { host: address.host, port: address.port });
     if ('refused' in dialled) return -ERRNO_CONNREFUSED;
     // The address it was bound to is the connection's now, not a listener's.
@@ -330,7 +330,7 @@ export class VirtualModuleHalf implements SocketTransport {
     if (entry === undefined) return -ERRNO_BADF;
     if (entry instanceof Opened) {
       if (entry.listener >= 0) return this.ipAddress(this.net.listenerAddress(entry.listener));
-      return { family: entry.family, host: entry.family === 4 ? '0.0.0.0' : '::', port: 0 };
+      return { family: entry.family, host: wildcardHost(entry.family), port: 0 };
     }
     if (entry instanceof Listener) return this.ipAddress(this.net.listenerAddress(entry.index));
     const a = this.net.address(entry.slot, entry.end);

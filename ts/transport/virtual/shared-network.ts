@@ -4,7 +4,7 @@
 // each means.
 
 import { ERRNO_ADDRINUSE, ERRNO_NOBUFS } from '../../wasi/defs.js';
-import { formatIp, parseIp } from '../address.js';
+import { formatIp, parseIp, reaches } from '../address.js';
 import {
   B_CLOSED,
   B_DETACHED,
@@ -58,18 +58,6 @@ export type Refusal = string;
 
 /** The first port port 0 takes, as an ephemeral port. */
 const FIRST_EPHEMERAL_PORT = 49152;
-
-const WILDCARDS: Readonly<Record<string, 4 | 6>> = { '0.0.0.0': 4, '::': 6 };
-
-/** Whether something sent to `to` reaches a socket bound to `bound`: the same host, or the wildcard of its family. */
-export function reaches(to: NetAddress, bound: NetAddress): boolean {
-  if (to.port !== bound.port) return false;
-  if (to.host === bound.host) return true;
-  const family = WILDCARDS[bound.host];
-  if (family === undefined) return false;
-  const ip = parseIp(to.host);
-  return ip !== null && ip.family === family;
-}
 
 /**
  * A SharedArrayBuffer for `bytes` now that can grow to `maxBytes` (where the
