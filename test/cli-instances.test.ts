@@ -121,7 +121,8 @@ test('run --instances 2 with the default --max-restarts (5): the sixth failure i
     const result = await cli.exited(30_000);
     await traps;
     assert.is(result.code, 134, result.stderr);
-    for (let n = 1; n <= 5; n++) assert.match(result.stderr, `(restart ${n} of at most 5 in a row)`);
+    // The README's backoff: 100 ms, doubling (to 5 s).
+    for (let n = 1; n <= 5; n++) assert.match(result.stderr, `restarting it in ${100 * 2 ** (n - 1)} ms (restart ${n} of at most 5 in a row)`);
     assert.match(result.stderr, /the limit of restarts in a row \(5\) is reached: stopping every instance\n/);
   } finally {
     cli.child.kill('SIGKILL');

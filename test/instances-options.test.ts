@@ -4,21 +4,21 @@
 // nothing is left listening.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MAX_INSTANCES, MAX_RESTARTS_LIMIT, run, serve, TransportUnavailableError, UsageError } from '../ts/index.js';
+import { run, serve, TransportUnavailableError, UsageError } from '../ts/index.js';
 
-for (const instances of [0, -1, 1.5, MAX_INSTANCES + 1, 'two', '2', null]) {
+for (const instances of [0, -1, 1.5, 257, 'two', '2', null]) {
   test(`serve({ instances: ${JSON.stringify(instances)} }) is a UsageError`, async () => {
     const error = await serve({ port: 0, instances: instances as never }).catch((e: unknown) => e);
     assert.instance(error, UsageError);
-    assert.match((error as Error).message, `instances must be 'auto' or a whole number from 1 to ${MAX_INSTANCES}`);
+    assert.match((error as Error).message, `instances must be 'auto' or a whole number from 1 to 256`);
   });
 }
 
-for (const maxRestarts of [-1, 0.5, MAX_RESTARTS_LIMIT + 1, '3']) {
+for (const maxRestarts of [-1, 0.5, 1000001, '3']) {
   test(`run({ maxRestarts: ${JSON.stringify(maxRestarts)} }) is a UsageError`, async () => {
     const error = await run('wasm/echo-epoll.wasm', { instances: 2, maxRestarts: maxRestarts as never }).catch((e: unknown) => e);
     assert.instance(error, UsageError);
-    assert.match((error as Error).message, `maxRestarts must be a whole number from 0 to ${MAX_RESTARTS_LIMIT}`);
+    assert.match((error as Error).message, `maxRestarts must be a whole number from 0 to 1000000`);
   });
 }
 
