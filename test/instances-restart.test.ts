@@ -194,16 +194,22 @@ test('an unasked exit with a nonzero status is restarted too', async () => {
 test('past maxRestarts in a row: one line, every instance stopped, run() rejects with the trap', async () => {
   let stderr = '';
   let port = 0;
+  let count = 0;
   const exit = run(TRAP_ECHO, {
     instances: 2,
     maxRestarts: 1,
     transport: 'kernel',
     tcplisten: ['127.0.0.1:0'],
     stderr: (bytes) => (stderr += Buffer.from(bytes).toString()),
-    onListening: (addresses) => (port = addresses[0]!.port),
+    // README: "run()'s onListening gets the count as its second argument".
+    onListening: (addresses, instances) => {
+      port = addresses[0]!.port;
+      count = instances;
+    },
   });
   exit.catch(() => {});
   await until(() => port !== 0, 5000, 'the listener');
+  assert.is(count, 2, "onListening's second argument: the instance count");
   // Every connection traps whichever instance takes it, until the supervisor gives up.
   const deadline = Date.now() + 10_000;
   let settled = false;

@@ -5,6 +5,8 @@ import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { run, UsageError, type ConnectionStats } from '../ts/index.js';
+import { until } from './helpers/clients.js';
+import { connect, readExactly } from './helpers/echo-client.js';
 import { fixtureWasm } from './helpers/fixtures.js';
 
 const wasm = fixtureWasm('dial', { wasixSockets: true });
@@ -62,6 +64,31 @@ test('run(): a bad rule is a UsageError naming it', async () => {
       assert.match((error as Error).message, says);
     }
   }
+});
+
+test('run(): bind is EACCES and counted without allowListen; allowListen HOST:* lets the module listen', async () => {
+  let out = '';
+  let stats: ConnectionStats | null = null;
+  const denied = await run(wasm, {
+    args: ['listen', '127.0.0.1', '0'],
+    stdout: (bytes) => (out += Buffer.from(bytes).toString()),
+    onStats: (s) => (stats = s),
+  });
+  assert.equal([denied, out, stats!.denied], [3, 'bind: EACCES\n', 1]);
+
+  out = '';
+  const exit = run(wasm, {
+    args: ['listen', '127.0.0.1', '0'],
+    allowListen: ['127.0.0.1:*'],
+    stdout: (bytes) => (out += Buffer.from(bytes).toString()),
+  });
+  exit.catch(() => {});
+  await until(() => /^listening on \d+\n/.test(out), 20_000, 'the module to listen');
+  const socket = await connect(Number(/^listening on (\d+)/.exec(out)![1]));
+  socket.write('over a listener the module opened');
+  assert.is((await readExactly(socket, 33)).toString(), 'over a listener the module opened');
+  socket.end();
+  assert.is(await exit, 0);
 });
 
 test.run();
