@@ -14,7 +14,7 @@ import { openInstanceListeners } from '../transport/kinds.js';
 import type { InstanceListeners } from '../transport/types.js';
 import { type InstanceStats, type Launched, type LaunchOptions, type LaunchStats } from './launch.js';
 import type { Outcome } from './supervision.js';
-import { launchWorker, stopOnSignals } from './worker-launch.js';
+import { launchWorker } from './worker-launch.js';
 
 /** How a launch of several instances goes (LaunchOptions.instances). */
 export interface InstancePlan {
@@ -143,7 +143,8 @@ class Supervisor {
       this.listeners.close();
       throw failed.reason;
     }
-    if (this.options.stopOnSignals) stopOnSignals({ stop: (graceMs) => this.stop(graceMs), outcome: this.outcome }, this.options.stopOnSignals);
+    const signals = this.options.stopOnSignals;
+    if (signals) signals.signals.stopUntil(this.outcome, () => void this.stop(signals.graceMs));
     return {
       addresses: this.listeners.addresses,
       ready: this.ready,

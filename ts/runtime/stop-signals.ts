@@ -9,7 +9,7 @@
 // grace bounds the stop.
 //
 // The launch says how a signal reaches its module: a worker's asks its
-// supervision to stop (attach); a module on the starting thread runs no
+// supervision to stop (stopUntil); a module on the starting thread runs no
 // JavaScript listener while it holds the thread, so native code stops it
 // there (the kernel owner's stopOnSignals), and a signal that came before
 // that was armed is raised again once it is (here-launch.ts).
@@ -36,14 +36,14 @@ export class StopSignals {
     this.came ??= signo;
   }
 
-  /** From now on the first signal calls `stop`; at once when one already came. */
-  attach(stop: (signo: number) => void): void {
+  /**
+   * Until `ended` settles, the first signal calls `stop` (at once when one
+   * already came): how a module in a worker, or a group of them, is stopped.
+   */
+  stopUntil(ended: Promise<unknown>, stop: (signo: number) => void): void {
     this.stop = stop;
     if (this.came !== null) stop(this.came);
-  }
-
-  detach(): void {
-    this.stop = null;
+    void ended.finally(() => (this.stop = null)).catch(() => {});
   }
 
   private arrived(signo: number): void {

@@ -14,10 +14,6 @@ import { keepWorker, takeWorker } from './worker-pool.js';
 import type { WorkerData, WorkerMessage } from './types.js';
 
 /**
- * The worker is taken first (worker-pool.ts): a new one boots while the
- * listeners open and the module compiles; it gets its WorkerData as a message.
- */
-/**
  * Endings after which the worker is as it was before the module: the module
  * returned, exited or trapped (an exception out of _start; the host's state is
  * per module), or never started. Not a module ended by the host in the middle
@@ -25,6 +21,10 @@ import type { WorkerData, WorkerMessage } from './types.js';
  */
 const REUSABLE = new Set<WorkerMessage['type']>(['exit', 'trap', 'start-error']);
 
+/**
+ * The worker is taken first (worker-pool.ts): a new one boots while the
+ * listeners open and the module compiles; it gets its WorkerData as a message.
+ */
 export async function launchWorker(options: LaunchOptions): Promise<Launched> {
   const worker = takeWorker(options.warm ?? false);
   const control = new ControlBlock();
@@ -86,7 +86,8 @@ export async function launchWorker(options: LaunchOptions): Promise<Launched> {
   const onExit = (code: number) =>
     supervision.gone(crash ?? new Error(`the module's worker exited (${code}) without reporting how the module ended`));
   worker.on('message', onMessage).on('error', onError).once('exit', onExit);
-  if (options.stopOnSignals) stopOnSignals(supervision, options.stopOnSignals);
+  const signals = options.stopOnSignals;
+  if (signals) signals.signals.stopUntil(supervision.outcome, () => void supervision.stop(signals.graceMs));
 
   return {
     addresses: owner.addresses,
@@ -101,10 +102,4 @@ export async function launchWorker(options: LaunchOptions): Promise<Launched> {
 async function setAside(worker: Worker, options: LaunchOptions): Promise<void> {
   if (options.warm) keepWorker(worker);
   else await worker.terminate();
-}
-
-/** The first SIGINT or SIGTERM stops the module, until it has ended. */
-export function stopOnSignals(supervision: Pick<Supervision, 'stop' | 'outcome'>, how: NonNullable<LaunchOptions['stopOnSignals']>): void {
-  how.signals.attach(() => void supervision.stop(how.graceMs));
-  void supervision.outcome.finally(() => how.signals.detach());
 }
